@@ -1,0 +1,175 @@
+// The injector's configuration: embedded defaults, overlaid by an optional
+// YAML file, validated once at start with one error that lists every problem.
+
+import { isPlainObject } from '../inject/k8s.js';
+import { ENVOY_LOG_LEVELS, isCidr, isPort, parseImage, parseQuantity } from '../inject/values.js';
+
+export type InjectionPolicy = 'enabled' | 'disabled';
+export type PodSecurityAction = 'skip' | 'fail';
+export type IpFamily = 'IPv4' | 'IPv6';
+
+export interface ResourceList {
+  cpu?: string;
+  memory?: string;
+}
+
+export interface Resources {
+  requests: ResourceList;
+  limits: ResourceList;
+}
+
+export interface InjectorConfig {
+  /** The injector's own namespace: never injected. */
+  injectorNamespace: string;
+  /** enabled: pods of enrolled namespaces are injected unless they opt out.
+   * disabled: they must opt in with envoy-injector.io/inject: "true". */
+  policy: InjectionPolicy;
+  clusterDomain: string;
+  proxy: {
+    image: string;
+    logLevel: string;
+    resources: Resources;
+    nativeSidecar: boolean;
+    holdApplicationUntilProxyStarts: boolean;
+    /** How long a held application waits for Envoy before the postStart hook fails. */
+    holdTimeoutSeconds: number;
+    /** Destination ports whose outbound connections are treated as HTTP (routable). */
+    outboundHttpPorts: number[];
+    ipFamilies: IpFamily[];
+  };
+  init: {
+    image: string;
+    resources: Resources;
+  };
+  capture: {
+    excludeInboundPorts: number[];
+    excludeOutboundPorts: number[];
+    excludeOutboundIpRanges: string[];
+    includeOutboundIpRanges: string[];
+  };
+  routes: {
+    /** Let route overrides target raw IPs and hosts outside the cluster. */
+    allowExternalHosts: boolean;
+  };
+  /** What to do with pods of namespaces whose Pod Security level forbids envoy-init. */
+  podSecurity: PodSecurityAction;
+}
+
+export const DEFAULT_CONFIG: InjectorConfig = {
+  injectorNamespace: 'envoy-injector',
+  policy: 'enabled',
+  clusterDomain: 'cluster.local',
+  proxy: {
+    image: 'envoyproxy/envoy:v1.36.6',
+    logLevel: 'warning',
+    resources: {
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '2', memory: '1Gi' },
+    },
+    nativeSidecar: true,
+    holdApplicationUntilProxyStarts: false,
+    holdTimeoutSeconds: 120,
+    outboundHttpPorts: [80, 8080],
+    ipFamilies: ['IPv4', 'IPv6'],
+  },
+  init: {
+    image: 'envoy-injector/envoy-init:0.1.0',
+    resources: {
+      requests: { cpu: '10m', memory: '16Mi' },
+      limits: { cpu: '100m', memory: '64Mi' },
+    },
+  },
+  capture: {
+    excludeInboundPorts: [],
+    excludeOutboundPorts: [],
+    excludeOutboundIpRanges: [],
+    includeOutboundIpRanges: ['*'],
+  },
+  routes: { allowExternalHosts: false },
+  podSecurity: 'skip',
+};
+
+export type ConfigResult = { ok: true; config: InjectorConfig } | { ok: false; problems: string[] };
+
+/** Overlays `raw` (parsed YAML) on the defaults. Unknown keys are problems, not
+ * silently ignored: a typo in a config file must not turn into a default. */
+export function parseConfig(raw: unknown): ConfigResult {
+  const problems: string[] = [];
+  const config = structuredClone(DEFAULT_CONFIG);
+  if (raw === null || raw === undefined) return { ok: true, config };
+  if (!isPlainObject(raw)) return { ok: false, problems: ['the configuration must be a mapping'] };
+  overlay(config as unknown as Record<string, unknown>, raw, '', problems);
+  if (problems.length === 0) checkValues(config, problems);
+  return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
+}
+
+function overlay(target: Record<string, unknown>, source: Record<string, unknown>, path: string, problems: string[]): void {
+  for (const [key, value] of Object.entries(source)) {
+    const where = path ? `${path}.${key}` : key;
+    if (!(key in target)) {
+      problems.push(`${where}: unknown setting (known here: ${Object.keys(target).join(', ')})`);
+      continue;
+    }
+    const current = target[key];
+    if (isPlainObject(current) && !isResourceList(where)) {
+      if (!isPlainObject(value)) {
+        problems.push(`${where}: expected a mapping`);
+        continue;
+      }
+      overlay(current, value, where, problems);
+    } else if (isResourceList(where)) {
+      if (!isPlainObject(value)) {
+        problems.push(`${where}: expected a mapping with cpu and/or memory`);
+        continue;
+      }
+      target[key] = value;
+    } else if (Array.isArray(current)) {
+      if (!Array.isArray(value)) problems.push(`${where}: expected a list`);
+      else target[key] = value;
+    } else if (typeof current !== typeof value) {
+      problems.push(`${where}: expected a ${typeof current}, got ${JSON.stringify(value)}`);
+    } else {
+      target[key] = value;
+    }
+  }
+}
+
+function isResourceList(path: string): boolean {
+  return /\.resources\.(requests|limits)$/.test(path);
+}
+
+function checkValues(c: InjectorConfig, problems: string[]): void {
+  if (!['enabled', 'disabled'].includes(c.policy)) problems.push(`policy: must be enabled or disabled, got ${JSON.stringify(c.policy)}`);
+  if (!['skip', 'fail'].includes(c.podSecurity)) problems.push(`podSecurity: must be skip or fail, got ${JSON.stringify(c.podSecurity)}`);
+  if (!(ENVOY_LOG_LEVELS as readonly string[]).includes(c.proxy.logLevel)) problems.push(`proxy.logLevel: must be one of ${ENVOY_LOG_LEVELS.join(', ')}`);
+  for (const [where, image] of [['proxy.image', c.proxy.image], ['init.image', c.init.image]] as const) {
+    const parsed = parseImage(image);
+    if (!parsed.ok) problems.push(`${where}: ${parsed.problem}`);
+  }
+  for (const [where, resources] of [['proxy.resources', c.proxy.resources], ['init.resources', c.init.resources]] as const) {
+    for (const kind of ['requests', 'limits'] as const) {
+      for (const [name, quantity] of Object.entries(resources[kind])) {
+        if (name !== 'cpu' && name !== 'memory') problems.push(`${where}.${kind}.${name}: only cpu and memory are set on the proxy`);
+        else if (typeof quantity !== 'string' || !parseQuantity(quantity).ok) problems.push(`${where}.${kind}.${name}: ${JSON.stringify(quantity)} is not a Kubernetes quantity (e.g. 100m, 128Mi)`);
+      }
+    }
+  }
+  if (!(c.proxy.holdTimeoutSeconds >= 1 && Number.isInteger(c.proxy.holdTimeoutSeconds))) problems.push('proxy.holdTimeoutSeconds: must be a whole number of seconds ≥ 1');
+  if (c.proxy.ipFamilies.length === 0 || c.proxy.ipFamilies.some((f) => f !== 'IPv4' && f !== 'IPv6')) problems.push('proxy.ipFamilies: a non-empty list of IPv4 and/or IPv6');
+  const portLists: Array<[string, unknown[]]> = [
+    ['proxy.outboundHttpPorts', c.proxy.outboundHttpPorts],
+    ['capture.excludeInboundPorts', c.capture.excludeInboundPorts],
+    ['capture.excludeOutboundPorts', c.capture.excludeOutboundPorts],
+  ];
+  for (const [where, list] of portLists) {
+    for (const port of list) {
+      if (!isPort(port)) problems.push(`${where}: ${JSON.stringify(port)} is not a port (1-65535)`);
+    }
+  }
+  for (const [where, list] of [['capture.excludeOutboundIpRanges', c.capture.excludeOutboundIpRanges], ['capture.includeOutboundIpRanges', c.capture.includeOutboundIpRanges]] as const) {
+    for (const range of list) {
+      const wildcardAllowed = where === 'capture.includeOutboundIpRanges' && range === '*';
+      if (typeof range !== 'string' || !(wildcardAllowed || isCidr(range))) problems.push(`${where}: ${JSON.stringify(range)} is not a CIDR range${where === 'capture.includeOutboundIpRanges' ? ' or "*"' : ''}`);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+// The proxy's listeners. Outbound and inbound traffic arrives through the
+// iptables REDIRECT of envoy-init; original_dst restores where it was going.
+
+import type { IpFamily } from '../config/config.js';
+import { CONFIG_FILES, PROXY_PORT } from '../inject/names.js';
+import type { Json, JsonObject } from './json.js';
+import { CLUSTER } from './clusters.js';
+import { OUTBOUND_ROUTE_CONFIG } from './routes.js';
+import { fileConfigSource, socketAddress, TYPE, typed } from './xds.js';
+
+/** Listens on every family the cluster runs: 0.0.0.0 and/or [::]. */
+function listenerAddresses(port: number, families: readonly IpFamily[]): JsonObject {
+  const addresses = families.map((family) => socketAddress(family === 'IPv4' ? '0.0.0.0' : '::', port));
+  const [primary, ...additional] = addresses;
+  const result: JsonObject = { address: primary ?? socketAddress('0.0.0.0', port) };
+  if (additional.length > 0) result.additional_addresses = additional.map((address) => ({ address }));
+  return result;
+}
+
+const ORIGINAL_DST_FILTER: JsonObject = {
+  name: 'envoy.filters.listener.original_dst',
+  typed_config: typed(TYPE.originalDst),
+};
+
+function tcpProxy(statPrefix: string, cluster: string): JsonObject {
+  return {
+    name: 'envoy.filters.network.tcp_proxy',
+    typed_config: typed(TYPE.tcpProxy, { stat_prefix: statPrefix, cluster }),
+  };
+}
+
+const ROUTER_FILTER: JsonObject = {
+  name: 'envoy.filters.http.router',
+  // Transparent: the app's peers see no x-envoy-* headers they did not ask for.
+  typed_config: typed(TYPE.router, { suppress_envoy_headers: true }),
+};
+
+function httpConnectionManager(statPrefix: string, routing: JsonObject): JsonObject {
+  return {
+    name: 'envoy.filters.network.http_connection_manager',
+    typed_config: typed(TYPE.httpConnectionManager, {
+      stat_prefix: statPrefix,
+      codec_type: 'AUTO',
+      ...routing,
+      http_filters: [ROUTER_FILTER],
+      upgrade_configs: [{ upgrade_type: 'websocket' }],
+      generate_request_id: false,
+    }),
+  };
+}
+
+/** A connection addressed to the proxy's own capture port would be passed
+ * back to itself by ORIGINAL_DST forever: such connections are dropped. */
+function loopGuardChains(prefix: string): JsonObject[] {
+  return [PROXY_PORT.outbound, PROXY_PORT.inbound].map((port) => ({
+    name: `${prefix}_loop_guard_${port}`,
+    filter_chain_match: { destination_port: port },
+    filters: [tcpProxy(`${prefix}_loop_guard`, CLUSTER.blackhole)],
+  }));
+}
+
+/** Outbound traffic is routed as HTTP only for destination ports configured as
+ * HTTP; every other connection is a plain TCP passthrough chosen before a
+ * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection. */
+export function outboundListener(httpPorts: readonly number[], families: readonly IpFamily[]): JsonObject {
+  const httpChains: JsonObject[] = httpPorts.map((port) => ({
+    name: `outbound_http_${port}`,
+    filter_chain_match: { destination_port: port },
+    filters: [httpConnectionManager(`outbound_http_${port}`, {
+      rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.routes.file) },
+    })],
+  }));
+  return {
+    name: 'outbound',
+    ...listenerAddresses(PROXY_PORT.outbound, families),
+    listener_filters: [ORIGINAL_DST_FILTER],
+    filter_chains: [...loopGuardChains('outbound'), ...httpChains] as Json[],
+    default_filter_chain: { name: 'outbound_tcp', filters: [tcpProxy('outbound_tcp', CLUSTER.passthrough)] },
+  };
+}
+
+export function inboundListener(families: readonly IpFamily[]): JsonObject {
+  return {
+    name: 'inbound',
+    ...listenerAddresses(PROXY_PORT.inbound, families),
+    listener_filters: [ORIGINAL_DST_FILTER],
+    filter_chains: loopGuardChains('inbound') as Json[],
+    default_filter_chain: { name: 'inbound_tcp', filters: [tcpProxy('inbound_tcp', CLUSTER.inboundPassthrough)] },
+  };
+}
+
+/** Exposes one path of the admin interface (which stays on 127.0.0.1) on a pod
+ * port, so kubelet and Prometheus reach it without reaching the rest of admin. */
+export function adminPathListener(name: string, port: number, path: string, families: readonly IpFamily[]): JsonObject {
+  return {
+    name,
+    ...listenerAddresses(port, families),
+    filter_chains: [{
+      filters: [httpConnectionManager(name, {
+        route_config: {
+          name,
+          virtual_hosts: [{
+            name,
+            domains: ['*'],
+            routes: [
+              { match: { path }, route: { cluster: CLUSTER.admin } },
+              { match: { prefix: '/' }, direct_response: { status: 404 } },
+            ],
+          }],
+        },
+      })],
+    }],
+  };
+}

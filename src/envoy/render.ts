@@ -1,0 +1,42 @@
+// Renders the three documents of the envoy-config volume. Their text goes into
+// pod annotations, so it is compact JSON (Envoy reads .json files natively).
+
+import { createHash } from 'node:crypto';
+import type { JsonObject } from './json.js';
+import { renderBootstrap, type BootstrapInput } from './bootstrap.js';
+import { outboundRouteConfiguration } from './routes.js';
+import { discoveryResponse, TYPE } from './xds.js';
+
+export interface RouteOverrides {
+  virtualHosts: JsonObject[];
+  clusters: JsonObject[];
+}
+
+export interface RenderedEnvoyConfig {
+  bootstrap: string;
+  routes: string;
+  clusters: string;
+  /** sha256 of the three documents, shortened: the status annotation's config hash. */
+  hash: string;
+}
+
+export const NO_ROUTE_OVERRIDES: RouteOverrides = { virtualHosts: [], clusters: [] };
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** version_info changes exactly when the content does, so Envoy's stats show
+ * which revision of the routes it runs. */
+function versioned(typeName: string, resources: JsonObject[]): string {
+  const version = sha256(JSON.stringify(resources)).slice(0, 16);
+  return JSON.stringify(discoveryResponse(typeName, resources, version));
+}
+
+export function renderEnvoyConfig(bootstrapInput: BootstrapInput, overrides: RouteOverrides): RenderedEnvoyConfig {
+  const bootstrap = JSON.stringify(renderBootstrap(bootstrapInput));
+  const routes = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
+  const clusters = versioned(TYPE.cluster, overrides.clusters);
+  const hash = sha256(`${bootstrap}\n${routes}\n${clusters}`).slice(0, 16);
+  return { bootstrap, routes, clusters, hash };
+}

@@ -1,0 +1,206 @@
+// The subset of Envoy's v3 RouteConfiguration that users write in the
+// envoy-injector.io/routes annotation, in Envoy's own field names.
+
+import { RE2JS } from 're2js';
+import type { ObjectSpec, Spec } from './schema.js';
+
+/** Envoy refuses regexes whose RE2 program is larger than this by default
+ * (runtime re2.max_program_size.error_level). */
+export const ENVOY_MAX_REGEX_PROGRAM_SIZE = 100;
+
+export function re2Problem(pattern: string): string | undefined {
+  try {
+    const size = RE2JS.compile(pattern).programSize();
+    if (size > ENVOY_MAX_REGEX_PROGRAM_SIZE) {
+      return `regex ${JSON.stringify(pattern)} is too complex for Envoy (RE2 program size ${size}, limit ${ENVOY_MAX_REGEX_PROGRAM_SIZE}): simplify it, e.g. avoid large counted repetitions like {1,64}`;
+    }
+    return undefined;
+  } catch (error) {
+    return `${JSON.stringify(pattern)} is not an RE2 regex (${(error as Error).message}); RE2 has no lookaround or backreferences`;
+  }
+}
+
+/** Domain forms Envoy accepts: "*", a host, "*.suffix"/"*-suffix", "prefix.*"/"prefix-*", each with an optional :port. */
+const DOMAIN = /^(\*|\*[.-]?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[a-z0-9]([a-z0-9.-]*[a-z0-9])?([.-]\*)?)(:\d{1,5})?$/;
+export function domainProblem(domain: string): string | undefined {
+  if (!DOMAIN.test(domain.toLowerCase())) return `${JSON.stringify(domain)} is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")`;
+  return undefined;
+}
+
+function pathProblem(text: string): string | undefined {
+  return text.startsWith('/') ? undefined : `${JSON.stringify(text)} must start with "/"`;
+}
+
+const HEADER_NAME = /^:?[a-z0-9!#$%&'*+.^_`|~-]+$/i;
+function headerNameProblem(text: string): string | undefined {
+  return HEADER_NAME.test(text) ? undefined : `${JSON.stringify(text)} is not an HTTP header name`;
+}
+
+export const RETRY_CONDITIONS = [
+  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx',
+  'refused-stream', 'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure',
+  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+] as const;
+
+function retryOnProblem(text: string): string | undefined {
+  const unknown = text.split(',').map((s) => s.trim()).filter((s) => !(RETRY_CONDITIONS as readonly string[]).includes(s));
+  return unknown.length === 0 ? undefined : `unknown retry condition ${unknown.map((s) => JSON.stringify(s)).join(', ')} (known: ${RETRY_CONDITIONS.join(', ')})`;
+}
+
+const regexSpec: ObjectSpec = {
+  kind: 'object',
+  fields: { regex: { kind: 'string', nonEmpty: true, check: re2Problem } },
+  required: ['regex'],
+  hints: { google_re2: 'google_re2 is deprecated in Envoy v3 and not needed: write only regex' },
+};
+
+const stringMatcher: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    exact: { kind: 'string' },
+    prefix: { kind: 'string', nonEmpty: true },
+    suffix: { kind: 'string', nonEmpty: true },
+    contains: { kind: 'string', nonEmpty: true },
+    safe_regex: regexSpec,
+    ignore_case: { kind: 'boolean' },
+  },
+  exactlyOne: [['exact', 'prefix', 'suffix', 'contains', 'safe_regex']],
+};
+
+const deprecatedHeaderMatch = (field: string, replacement: string): string =>
+  `${field} is deprecated in Envoy v3: write string_match: { ${replacement}: ... }`;
+
+const headerMatcher: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    name: { kind: 'string', nonEmpty: true, check: headerNameProblem },
+    string_match: stringMatcher,
+    present_match: { kind: 'boolean' },
+    invert_match: { kind: 'boolean' },
+  },
+  required: ['name'],
+  exactlyOne: [['string_match', 'present_match']],
+  hints: {
+    exact_match: deprecatedHeaderMatch('exact_match', 'exact'),
+    prefix_match: deprecatedHeaderMatch('prefix_match', 'prefix'),
+    suffix_match: deprecatedHeaderMatch('suffix_match', 'suffix'),
+    contains_match: deprecatedHeaderMatch('contains_match', 'contains'),
+    safe_regex_match: deprecatedHeaderMatch('safe_regex_match', 'safe_regex'),
+  },
+};
+
+const queryParameterMatcher: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    name: { kind: 'string', nonEmpty: true },
+    string_match: stringMatcher,
+    present_match: { kind: 'boolean' },
+  },
+  required: ['name'],
+  exactlyOne: [['string_match', 'present_match']],
+};
+
+const routeMatch: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    prefix: { kind: 'string', check: pathProblem },
+    path: { kind: 'string', check: pathProblem },
+    safe_regex: regexSpec,
+    headers: { kind: 'list', items: headerMatcher },
+    query_parameters: { kind: 'list', items: queryParameterMatcher },
+    case_sensitive: { kind: 'boolean' },
+  },
+  exactlyOne: [['prefix', 'path', 'safe_regex']],
+  hints: { regex: 'regex is not an Envoy v3 match: write safe_regex: { regex: ... }' },
+};
+
+/** Checked for syntax by services.ts, which also resolves it. */
+const serviceName: Spec = { kind: 'string', nonEmpty: true };
+
+const weightedClusters: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    clusters: {
+      kind: 'list',
+      minItems: 1,
+      items: {
+        kind: 'object',
+        fields: { name: serviceName, weight: { kind: 'integer', min: 0, max: 4294967295 } },
+        required: ['name', 'weight'],
+      },
+    },
+  },
+  required: ['clusters'],
+  hints: { total_weight: 'total_weight was removed from Envoy: the weights are relative, e.g. 90 and 10' },
+};
+
+const retryPolicy: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    retry_on: { kind: 'string', nonEmpty: true, check: retryOnProblem },
+    num_retries: { kind: 'integer', min: 0, max: 100 },
+    per_try_timeout: { kind: 'duration' },
+  },
+  required: ['retry_on'],
+};
+
+const routeAction: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    cluster: serviceName,
+    weighted_clusters: weightedClusters,
+    timeout: { kind: 'duration' },
+    retry_policy: retryPolicy,
+    prefix_rewrite: { kind: 'string' },
+    host_rewrite_literal: { kind: 'string', nonEmpty: true },
+  },
+  exactlyOne: [['cluster', 'weighted_clusters']],
+  hints: { cluster_header: 'cluster_header is not allowed: a pod may only route to services it names' },
+};
+
+const redirectAction: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    host_redirect: { kind: 'string', nonEmpty: true },
+    port_redirect: { kind: 'integer', min: 1, max: 65535 },
+    path_redirect: { kind: 'string', check: pathProblem },
+    prefix_rewrite: { kind: 'string' },
+    https_redirect: { kind: 'boolean' },
+    scheme_redirect: { kind: 'string', nonEmpty: true },
+    response_code: { kind: 'enum', values: ['MOVED_PERMANENTLY', 'FOUND', 'SEE_OTHER', 'TEMPORARY_REDIRECT', 'PERMANENT_REDIRECT'] },
+    strip_query: { kind: 'boolean' },
+  },
+  atMostOne: [['path_redirect', 'prefix_rewrite'], ['https_redirect', 'scheme_redirect']],
+};
+
+const directResponse: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    status: { kind: 'integer', min: 200, max: 599 },
+    body: { kind: 'object', fields: { inline_string: { kind: 'string' } }, required: ['inline_string'] },
+  },
+  required: ['status'],
+};
+
+const route: ObjectSpec = {
+  kind: 'object',
+  fields: { name: { kind: 'string', nonEmpty: true }, match: routeMatch, route: routeAction, redirect: redirectAction, direct_response: directResponse },
+  required: ['match'],
+  exactlyOne: [['route', 'redirect', 'direct_response']],
+};
+
+const virtualHost: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    name: { kind: 'string', nonEmpty: true },
+    domains: { kind: 'list', minItems: 1, items: { kind: 'string', nonEmpty: true, check: domainProblem } },
+    routes: { kind: 'list', minItems: 1, items: route },
+  },
+  required: ['name', 'domains', 'routes'],
+};
+
+export const ROUTE_OVERRIDES_SPEC: ObjectSpec = {
+  kind: 'object',
+  fields: { virtual_hosts: { kind: 'list', minItems: 1, items: virtualHost } },
+  required: ['virtual_hosts'],
+};

@@ -1,0 +1,118 @@
+// A small strict schema checker for the user-written route overrides: every
+// field known, every type right, and an error path a person can follow
+// (virtual_hosts[0].routes[1].route.timeout) with what to write instead.
+
+import { isPlainObject } from '../inject/k8s.js';
+import { didYouMean } from '../inject/suggest.js';
+
+export interface SchemaError {
+  field: string;
+  message: string;
+}
+
+export type Spec =
+  | { kind: 'string'; nonEmpty?: boolean; check?: (text: string) => string | undefined }
+  | { kind: 'boolean' }
+  | { kind: 'integer'; min: number; max: number }
+  | { kind: 'duration' }
+  | { kind: 'enum'; values: readonly string[] }
+  | { kind: 'list'; items: Spec; minItems?: number }
+  | ObjectSpec;
+
+export interface ObjectSpec {
+  kind: 'object';
+  fields: Readonly<Record<string, Spec>>;
+  required?: readonly string[];
+  /** Each group: exactly one of these fields must be set. */
+  exactlyOne?: ReadonlyArray<readonly string[]>;
+  /** Each group: at most one of these fields may be set. */
+  atMostOne?: ReadonlyArray<readonly string[]>;
+  /** Fields people write from older Envoy docs, with what to write instead. */
+  hints?: Readonly<Record<string, string>>;
+}
+
+/** Envoy's JSON duration: seconds with up to nine decimals and an "s". */
+const DURATION = /^\d{1,12}(\.\d{1,9})?s$/;
+
+export function join(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  return path ? `${path}.${key}` : key;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (isPlainObject(value)) return 'a mapping';
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+export function check(value: unknown, spec: Spec, path: string, errors: SchemaError[]): void {
+  const fail = (message: string): void => {
+    errors.push({ field: path, message });
+  };
+  switch (spec.kind) {
+    case 'string':
+      if (typeof value !== 'string') return fail(`expected a string, got ${describe(value)}`);
+      if (spec.nonEmpty && value.length === 0) return fail('must not be empty');
+      if (spec.check) {
+        const problem = spec.check(value);
+        if (problem) fail(problem);
+      }
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail(`expected true or false, got ${describe(value)}`);
+      return;
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return fail(`expected a whole number, got ${describe(value)}`);
+      if (value < spec.min || value > spec.max) fail(`${value} is out of range (${spec.min} to ${spec.max})`);
+      return;
+    case 'duration':
+      if (typeof value !== 'string' || !DURATION.test(value)) {
+        fail(`${describe(value)} is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"`);
+      }
+      return;
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values.includes(value)) {
+        fail(`${describe(value)} is not one of ${spec.values.join(', ')}${typeof value === 'string' ? didYouMean(value, spec.values) : ''}`);
+      }
+      return;
+    case 'list':
+      if (!Array.isArray(value)) return fail(`expected a list, got ${describe(value)}`);
+      if (spec.minItems !== undefined && value.length < spec.minItems) return fail(`must have at least ${spec.minItems} ${spec.minItems === 1 ? 'entry' : 'entries'}`);
+      value.forEach((item, index) => check(item, spec.items, join(path, index), errors));
+      return;
+    case 'object':
+      checkObject(value, spec, path, errors);
+      return;
+  }
+}
+
+function checkObject(value: unknown, spec: ObjectSpec, path: string, errors: SchemaError[]): void {
+  if (!isPlainObject(value)) {
+    errors.push({ field: path, message: `expected a mapping, got ${describe(value)}` });
+    return;
+  }
+  const known = Object.keys(spec.fields);
+  for (const [key, fieldValue] of Object.entries(value)) {
+    const fieldSpec = spec.fields[key];
+    if (fieldSpec === undefined) {
+      const hint = spec.hints?.[key];
+      errors.push({ field: join(path, key), message: hint ?? `unknown field${didYouMean(key, known)} (known here: ${known.join(', ')})` });
+      continue;
+    }
+    check(fieldValue, fieldSpec, join(path, key), errors);
+  }
+  for (const field of spec.required ?? []) {
+    if (!(field in value)) errors.push({ field: join(path, field), message: 'is required' });
+  }
+  for (const group of spec.exactlyOne ?? []) {
+    const present = group.filter((field) => field in value);
+    if (present.length !== 1) {
+      errors.push({ field: path, message: present.length === 0 ? `needs one of ${group.join(', ')}` : `sets ${present.join(' and ')}: choose exactly one of ${group.join(', ')}` });
+    }
+  }
+  for (const group of spec.atMostOne ?? []) {
+    const present = group.filter((field) => field in value);
+    if (present.length > 1) errors.push({ field: path, message: `sets ${present.join(' and ')}: they cannot be combined` });
+  }
+}

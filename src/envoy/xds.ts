@@ -1,0 +1,47 @@
+// The xDS vocabulary shared by the rendered documents: type URLs, typed
+// extension configs, file-based config sources and discovery responses.
+
+import { configFilePath, CONFIG_MOUNT_PATH } from '../inject/names.js';
+import type { Json, JsonObject } from './json.js';
+
+export const TYPE = {
+  cluster: 'envoy.config.cluster.v3.Cluster',
+  routeConfiguration: 'envoy.config.route.v3.RouteConfiguration',
+  httpConnectionManager: 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+  tcpProxy: 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
+  originalDst: 'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
+  router: 'envoy.extensions.filters.http.router.v3.Router',
+} as const;
+
+export function typeUrl(typeName: string): string {
+  return `type.googleapis.com/${typeName}`;
+}
+
+export function typed(typeName: string, body: JsonObject = {}): JsonObject {
+  return { '@type': typeUrl(typeName), ...body };
+}
+
+/** A config source read from a file of the envoy-config volume. Envoy watches
+ * the directory, not the file: kubelet updates a downwardAPI volume by swapping
+ * a `..data` symlink, which a watch on the file itself would miss. */
+export function fileConfigSource(file: string): JsonObject {
+  return {
+    path_config_source: {
+      path: configFilePath(file),
+      watched_directory: { path: CONFIG_MOUNT_PATH },
+    },
+    resource_api_version: 'V3',
+  };
+}
+
+export function discoveryResponse(typeName: string, resources: JsonObject[], versionInfo: string): JsonObject {
+  return {
+    version_info: versionInfo,
+    type_url: typeUrl(typeName),
+    resources: resources.map((resource) => typed(typeName, resource)) as Json[],
+  };
+}
+
+export function socketAddress(address: string, port: number): JsonObject {
+  return { socket_address: { address, port_value: port } };
+}

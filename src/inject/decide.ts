@@ -1,0 +1,116 @@
+// decide(): whether a pod gets the proxy, from the SPEC.md table. Pure: it
+// reads the pod, what is known of its namespace and the config, and returns
+// every reason that applies (not only the first), so `explain` can show all.
+
+import type { InjectorConfig } from '../config/config.js';
+import type { NamespaceContext, Pod } from './k8s.js';
+import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from './names.js';
+import type { Decision, Reason } from './reasons.js';
+
+/** The pod's own say, label first: the label wins when both are set. */
+export interface PodSetting {
+  wants?: boolean;
+  source?: 'label' | 'annotation';
+  invalid?: { where: string; value: string };
+}
+
+export function readPodSetting(pod: Pod): PodSetting {
+  const label = pod.metadata?.labels?.[LABEL_INJECT];
+  const annotation = pod.metadata?.annotations?.[ANNOTATION.inject];
+  const [raw, source, where] = label !== undefined
+    ? [label, 'label', `label ${LABEL_INJECT}`] as const
+    : [annotation, 'annotation', `annotation ${ANNOTATION.inject}`] as const;
+  if (raw === undefined) return {};
+  if (raw === 'true') return { wants: true, source };
+  if (raw === 'false') return { wants: false, source };
+  return { invalid: { where, value: raw } };
+}
+
+type NamespaceEnrolment = 'enabled' | 'disabled' | 'not-labelled' | 'unknown' | { invalid: string };
+
+function namespaceEnrolment(namespace: NamespaceContext): NamespaceEnrolment {
+  if (!namespace.metadata) return 'unknown';
+  const value = namespace.metadata.labels[LABEL_INJECT];
+  if (value === undefined) return 'not-labelled';
+  if (value === 'enabled' || value === 'disabled') return value;
+  return { invalid: value };
+}
+
+const POD_SECURITY_ENFORCE = 'pod-security.kubernetes.io/enforce';
+
+function systemNamespaceReason(namespace: string, config: InjectorConfig): Reason | undefined {
+  if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace)) {
+    return { code: 'system-namespace', message: `namespace ${namespace} is a Kubernetes system namespace and is never injected`, rejectsPod: false };
+  }
+  if (namespace === config.injectorNamespace) {
+    return { code: 'system-namespace', message: `namespace ${namespace} is the injector's own namespace and is never injected`, rejectsPod: false };
+  }
+  return undefined;
+}
+
+function enrolmentReasons(setting: PodSetting, enrolment: NamespaceEnrolment, namespace: string, config: InjectorConfig): Reason[] {
+  const notEnrolled = enrolment === 'not-labelled' || typeof enrolment === 'object';
+  const why = typeof enrolment === 'object'
+    ? `namespace ${namespace} has label ${LABEL_INJECT}=${JSON.stringify(enrolment.invalid)}, which is neither enabled nor disabled`
+    : `namespace ${namespace} is not labelled ${LABEL_INJECT}=enabled`;
+  if (enrolment === 'disabled') {
+    return [{ code: 'namespace-disabled', message: `namespace ${namespace} is labelled ${LABEL_INJECT}=disabled, which no pod setting overrides`, rejectsPod: false }];
+  }
+  if (setting.wants === false) {
+    return [{ code: 'pod-opted-out', message: `the pod's ${setting.source} ${LABEL_INJECT} is "false"`, rejectsPod: false }];
+  }
+  if (setting.wants === true) {
+    if (setting.source === 'annotation' && notEnrolled) {
+      return [{ code: 'namespace-not-enrolled', message: `${why}; the pod's annotation cannot opt it in (the webhook's selectors see labels only): use the pod label ${LABEL_INJECT}: "true"`, rejectsPod: false }];
+    }
+    return [];
+  }
+  if (notEnrolled) {
+    return [{ code: 'namespace-not-enrolled', message: `${why}, and the pod is not labelled ${LABEL_INJECT}: "true"`, rejectsPod: false }];
+  }
+  if (config.policy === 'disabled') {
+    return [{ code: 'pod-not-opted-in', message: `injection policy is "disabled": pods must opt in with ${LABEL_INJECT}: "true"`, rejectsPod: false }];
+  }
+  return [];
+}
+
+function podSecurityReason(namespace: NamespaceContext, config: InjectorConfig): Reason | undefined {
+  const level = namespace.metadata?.labels[POD_SECURITY_ENFORCE];
+  if (level !== 'baseline' && level !== 'restricted') return undefined;
+  return {
+    code: 'pod-security',
+    message: `namespace ${namespace.name} enforces the "${level}" Pod Security level, which forbids the NET_ADMIN and NET_RAW capabilities that ${INIT_CONTAINER} needs to install traffic capture`,
+    rejectsPod: config.podSecurity === 'fail',
+  };
+}
+
+function positiveReason(setting: PodSetting, enrolment: NamespaceEnrolment, namespace: string): string {
+  if (setting.wants === true) return `the pod's ${setting.source} ${LABEL_INJECT} is "true"`;
+  if (enrolment === 'unknown') return `namespace ${namespace} is not known to the injector, so it counts as enrolled`;
+  return `namespace ${namespace} is labelled ${LABEL_INJECT}=enabled`;
+}
+
+export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorConfig): Decision {
+  const reasons: Reason[] = [];
+  const system = systemNamespaceReason(namespace.name, config);
+  if (system) reasons.push(system);
+  if (pod.spec.hostNetwork === true) {
+    reasons.push({ code: 'host-network', message: 'the pod uses the host network (hostNetwork: true): capturing its traffic would capture the node\'s', rejectsPod: false });
+  }
+  if (pod.metadata?.annotations?.[ANNOTATION.status] !== undefined) {
+    reasons.push({ code: 'already-injected', message: `the pod already carries ${ANNOTATION.status}: it was injected before`, rejectsPod: false });
+  }
+  const setting = readPodSetting(pod);
+  if (setting.invalid) {
+    reasons.push({ code: 'invalid-inject-value', message: `${setting.invalid.where}: ${JSON.stringify(setting.invalid.value)} must be "true" or "false"`, rejectsPod: true });
+  }
+  const enrolment = namespaceEnrolment(namespace);
+  reasons.push(...enrolmentReasons(setting, enrolment, namespace.name, config));
+  // Pod Security only matters for a pod that would otherwise be injected.
+  if (reasons.length === 0) {
+    const podSecurity = podSecurityReason(namespace, config);
+    if (podSecurity) reasons.push(podSecurity);
+  }
+  if (reasons.length > 0) return { inject: false, reasons };
+  return { inject: true, because: positiveReason(setting, enrolment, namespace.name), reasons: [] };
+}

@@ -1,0 +1,61 @@
+// The `envoy-init` init container: installs the iptables redirection that
+// sends the pod's TCP traffic through the proxy (images/envoy-init runs it).
+
+import type { Resources } from '../config/config.js';
+import type { CaptureSettings } from './annotations.js';
+import { resourcesSpec } from './sidecar.js';
+import type { Container } from './k8s.js';
+import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID } from './names.js';
+import type { IpFamily } from '../config/config.js';
+
+export interface InitInput {
+  image: string;
+  resources: Resources;
+  capture: CaptureSettings;
+  ipFamilies: readonly IpFamily[];
+}
+
+/** Inbound ports the proxy serves itself: kubelet probes and Prometheus reach
+ * them directly, never through the inbound redirect. */
+const PROXY_SERVED_INBOUND_PORTS = [PROXY_PORT.health, PROXY_PORT.prometheus];
+
+function unique<T>(values: readonly T[]): T[] {
+  return [...new Set(values)];
+}
+
+/** The script's arguments, one `--flag=value` each so an empty list stays explicit. */
+export function captureArgs(input: Omit<InitInput, 'image' | 'resources'>): string[] {
+  const { capture } = input;
+  return [
+    `--proxy-uid=${PROXY_UID}`,
+    `--proxy-gid=${PROXY_GID}`,
+    `--outbound-port=${PROXY_PORT.outbound}`,
+    `--inbound-port=${PROXY_PORT.inbound}`,
+    `--exclude-inbound-ports=${unique([...PROXY_SERVED_INBOUND_PORTS, ...capture.excludeInboundPorts]).join(',')}`,
+    `--exclude-outbound-ports=${unique(capture.excludeOutboundPorts).join(',')}`,
+    `--exclude-outbound-ip-ranges=${unique(capture.excludeOutboundIpRanges).join(',')}`,
+    `--include-outbound-ip-ranges=${unique(capture.includeOutboundIpRanges).join(',')}`,
+    `--ip-families=${input.ipFamilies.join(',')}`,
+  ];
+}
+
+export function buildInitContainer(input: InitInput): Container {
+  return {
+    name: INIT_CONTAINER,
+    image: input.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: captureArgs(input),
+    resources: resourcesSpec(input.resources),
+    securityContext: {
+      // iptables needs root with NET_ADMIN and NET_RAW, and nothing else.
+      runAsUser: 0,
+      runAsGroup: 0,
+      runAsNonRoot: false,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      // iptables takes its lock in /run: the root filesystem stays writable.
+      readOnlyRootFilesystem: false,
+      capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+    },
+  };
+}

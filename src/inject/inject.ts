@@ -1,0 +1,84 @@
+// injectPod(): the pod with the proxy added. Never mutates its input.
+
+import type { InjectorConfig } from '../config/config.js';
+import { renderEnvoyConfig, type RenderedEnvoyConfig, type RouteOverrides } from '../envoy/render.js';
+import type { ProxySettings } from './annotations.js';
+import { buildInitContainer } from './init.js';
+import type { Pod, StringMap } from './k8s.js';
+import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from './names.js';
+import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
+import { formatStatus } from './status.js';
+import { buildConfigVolume } from './volume.js';
+import { workloadName } from './workload.js';
+
+export interface InjectionParams {
+  /** The pod's namespace: from the admission request, since pods created by
+   * controllers often have none in their metadata yet. */
+  namespace: string;
+  config: InjectorConfig;
+  settings: ProxySettings;
+  routeOverrides: RouteOverrides;
+  /** Set by the offline CLI for pod templates, which have no name of their own. */
+  workload?: string;
+}
+
+export function renderForPod(pod: Pod, params: InjectionParams): { rendered: RenderedEnvoyConfig; serviceCluster: string } {
+  const serviceCluster = `${params.workload ?? workloadName(pod)}.${params.namespace}`;
+  const rendered = renderEnvoyConfig(
+    {
+      serviceCluster,
+      namespace: params.namespace,
+      outboundHttpPorts: params.config.proxy.outboundHttpPorts,
+      ipFamilies: params.config.proxy.ipFamilies,
+    },
+    params.routeOverrides,
+  );
+  return { rendered, serviceCluster };
+}
+
+/** The annotations that the envoy-config volume projects as files. */
+export function configAnnotations(rendered: RenderedEnvoyConfig): StringMap {
+  return {
+    [ANNOTATION.envoyBootstrap]: rendered.bootstrap,
+    [ANNOTATION.envoyRoutes]: rendered.routes,
+    [ANNOTATION.envoyClusters]: rendered.clusters,
+  };
+}
+
+export function injectPod(pod: Pod, params: InjectionParams): Pod {
+  const injected = structuredClone(pod);
+  const { settings, config } = params;
+  const mode = settings.nativeSidecar ? 'native' : 'classic';
+  const { rendered, serviceCluster } = renderForPod(pod, params);
+
+  const sidecar = buildSidecar({ settings, serviceCluster, holdTimeoutSeconds: config.proxy.holdTimeoutSeconds }, mode);
+  const init = buildInitContainer({ image: config.init.image, resources: config.init.resources, capture: settings.capture, ipFamilies: config.proxy.ipFamilies });
+  const appInits = injected.spec.initContainers ?? [];
+  if (mode === 'native') {
+    // Capture first, then the proxy: the app's own init containers already
+    // run with a working proxy in front of them.
+    injected.spec.initContainers = [init, sidecar, ...appInits];
+  } else {
+    // Classic: the app's init containers run before capture is installed,
+    // since no proxy would be there yet to carry their traffic.
+    injected.spec.initContainers = [...appInits, init];
+    injected.spec.containers = settings.holdApplication ? [sidecar, ...injected.spec.containers] : [...injected.spec.containers, sidecar];
+  }
+  injected.spec.volumes = [...(injected.spec.volumes ?? []), buildConfigVolume()];
+
+  const metadata = (injected.metadata ??= {});
+  const annotations: StringMap = { ...(metadata.annotations ?? {}) };
+  const hasPrometheusAnnotations = Object.keys(annotations).some((key) => key.startsWith('prometheus.io/'));
+  if (!hasPrometheusAnnotations) Object.assign(annotations, PROMETHEUS_ANNOTATIONS);
+  Object.assign(annotations, configAnnotations(rendered));
+  annotations[ANNOTATION.status] = formatStatus({
+    version: 1,
+    mode,
+    containers: mode === 'native' ? [] : [SIDECAR_CONTAINER],
+    initContainers: mode === 'native' ? [INIT_CONTAINER, SIDECAR_CONTAINER] : [INIT_CONTAINER],
+    volumes: [CONFIG_VOLUME],
+    configHash: rendered.hash,
+  });
+  metadata.annotations = annotations;
+  return injected;
+}

@@ -1,0 +1,60 @@
+// Names fixed by SPEC.md: users, manifests and the init script rely on them.
+
+export const DOMAIN = 'envoy-injector.io';
+
+export const LABEL_INJECT = `${DOMAIN}/inject`;
+export const LABEL_FAILURE_POLICY = `${DOMAIN}/failure-policy`;
+
+export const ANNOTATION = {
+  inject: `${DOMAIN}/inject`,
+  status: `${DOMAIN}/status`,
+  routes: `${DOMAIN}/routes`,
+  proxyImage: `${DOMAIN}/proxy-image`,
+  proxyCpu: `${DOMAIN}/proxy-cpu`,
+  proxyMemory: `${DOMAIN}/proxy-memory`,
+  proxyCpuLimit: `${DOMAIN}/proxy-cpu-limit`,
+  proxyMemoryLimit: `${DOMAIN}/proxy-memory-limit`,
+  logLevel: `${DOMAIN}/log-level`,
+  excludeInboundPorts: `${DOMAIN}/exclude-inbound-ports`,
+  excludeOutboundPorts: `${DOMAIN}/exclude-outbound-ports`,
+  excludeOutboundIpRanges: `${DOMAIN}/exclude-outbound-ip-ranges`,
+  includeOutboundIpRanges: `${DOMAIN}/include-outbound-ip-ranges`,
+  nativeSidecar: `${DOMAIN}/native-sidecar`,
+  holdApplication: `${DOMAIN}/hold-application-until-proxy-starts`,
+  // Written by the webhook, projected into the envoy-config volume as files.
+  envoyBootstrap: `${DOMAIN}/envoy-bootstrap`,
+  envoyRoutes: `${DOMAIN}/envoy-rds`,
+  envoyClusters: `${DOMAIN}/envoy-cds`,
+} as const;
+
+export const SIDECAR_CONTAINER = 'envoy';
+export const INIT_CONTAINER = 'envoy-init';
+export const CONFIG_VOLUME = 'envoy-config';
+export const CONFIG_MOUNT_PATH = '/etc/envoy-injector';
+
+/** Files of the envoy-config volume, each the projection of one annotation. */
+export const CONFIG_FILES = {
+  bootstrap: { file: 'bootstrap.json', annotation: ANNOTATION.envoyBootstrap },
+  routes: { file: 'rds.json', annotation: ANNOTATION.envoyRoutes },
+  clusters: { file: 'cds.json', annotation: ANNOTATION.envoyClusters },
+} as const;
+
+export function configFilePath(file: string): string {
+  return `${CONFIG_MOUNT_PATH}/${file}`;
+}
+
+/** Ports of the proxy. The app must not use them: they are refused at injection. */
+export const PROXY_PORT = {
+  admin: 15000, // 127.0.0.1 only
+  outbound: 15001,
+  inbound: 15006,
+  health: 15021, // /ready, for kubelet probes
+  prometheus: 15090, // /stats/prometheus
+} as const;
+
+/** The proxy's UID and GID: the iptables rules exclude traffic owned by them. */
+export const PROXY_UID = 1337;
+export const PROXY_GID = 1337;
+
+/** Namespaces never injected, whatever their labels (the injector's own is added from config). */
+export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'] as const;

@@ -1,0 +1,31 @@
+// Why a pod is not injected: stable codes (they are metric labels, log fields
+// and what `explain` prints) with a sentence a person can act on.
+
+export const REASON_CODES = [
+  'system-namespace',
+  'host-network',
+  'already-injected',
+  'namespace-disabled',
+  'namespace-not-enrolled',
+  'pod-opted-out',
+  'pod-not-opted-in',
+  'invalid-inject-value',
+  'pod-security',
+] as const;
+
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+export interface Reason {
+  code: ReasonCode;
+  message: string;
+  /** True when the pod must be refused rather than admitted without a proxy. */
+  rejectsPod: boolean;
+}
+
+export type Decision =
+  | { inject: true; because: string; reasons: [] }
+  | { inject: false; reasons: Reason[] };
+
+export function formatReason(reason: Reason): string {
+  return `[${reason.code}] ${reason.message}`;
+}

@@ -1,0 +1,89 @@
+// The `envoy` container: the proxy itself.
+
+import type { Resources } from '../config/config.js';
+import { PROMETHEUS_PATH, READY_PATH } from '../envoy/bootstrap.js';
+import type { ProxySettings } from './annotations.js';
+import type { Container } from './k8s.js';
+import { CONFIG_FILES, CONFIG_MOUNT_PATH, CONFIG_VOLUME, configFilePath, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from './names.js';
+
+export interface SidecarInput {
+  settings: ProxySettings;
+  serviceCluster: string;
+  holdTimeoutSeconds: number;
+}
+
+const readyProbe = { httpGet: { path: READY_PATH, port: PROXY_PORT.health } };
+
+export function resourcesSpec(resources: Resources): Record<string, Record<string, string>> {
+  const spec: Record<string, Record<string, string>> = {};
+  for (const kind of ['requests', 'limits'] as const) {
+    const list = Object.fromEntries(Object.entries(resources[kind]).filter(([, v]) => v !== undefined)) as Record<string, string>;
+    if (Object.keys(list).length > 0) spec[kind] = list;
+  }
+  return spec;
+}
+
+/** postStart hook for hold-application: the app containers after `envoy` start
+ * only once this returns. It polls /ready with bash's /dev/tcp (no curl in the
+ * Envoy image) and gives up after a bounded time with a message in the event. */
+export function waitForProxyCommand(timeoutSeconds: number): string[] {
+  const probe = `(exec 3<>/dev/tcp/127.0.0.1/${PROXY_PORT.health} && printf 'GET ${READY_PATH} HTTP/1.0\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ "$code" = 200 ]) 2>/dev/null`;
+  const script = `for ((i = 0; i < ${timeoutSeconds}; i++)); do if ${probe}; then exit 0; fi; sleep 1; done; echo "envoy was not ready after ${timeoutSeconds}s" >&2; exit 1`;
+  return ['bash', '-c', script];
+}
+
+export function buildSidecar(input: SidecarInput, mode: 'native' | 'classic'): Container {
+  const { settings } = input;
+  const container: Container = {
+    name: SIDECAR_CONTAINER,
+    image: settings.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: ['envoy'],
+    args: [
+      '-c', configFilePath(CONFIG_FILES.bootstrap.file),
+      '--service-node', '$(POD_NAME).$(POD_NAMESPACE)',
+      '--service-cluster', input.serviceCluster,
+      '--log-level', settings.logLevel,
+      // One Envoy per container lifetime: no shared memory for hot restart.
+      '--disable-hot-restart',
+    ],
+    env: [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+    ],
+    ports: [
+      { name: 'envoy-outbound', containerPort: PROXY_PORT.outbound, protocol: 'TCP' },
+      { name: 'envoy-inbound', containerPort: PROXY_PORT.inbound, protocol: 'TCP' },
+      { name: 'envoy-health', containerPort: PROXY_PORT.health, protocol: 'TCP' },
+      { name: 'http-envoy-prom', containerPort: PROXY_PORT.prometheus, protocol: 'TCP' },
+    ],
+    readinessProbe: { ...readyProbe, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 3, failureThreshold: 30 },
+    resources: resourcesSpec(settings.resources),
+    securityContext: {
+      runAsUser: PROXY_UID,
+      runAsGroup: PROXY_GID,
+      runAsNonRoot: true,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: [{ name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true }],
+  };
+  if (mode === 'native') {
+    // A restartable init container: kubelet starts the app containers only
+    // after this probe succeeds, and stops the proxy after them.
+    container.restartPolicy = 'Always';
+    container.startupProbe = { ...readyProbe, periodSeconds: 1, timeoutSeconds: 3, failureThreshold: 600 };
+  } else if (settings.holdApplication) {
+    container.lifecycle = { postStart: { exec: { command: waitForProxyCommand(input.holdTimeoutSeconds) } } };
+  }
+  return container;
+}
+
+export const PROMETHEUS_ANNOTATIONS = {
+  'prometheus.io/scrape': 'true',
+  'prometheus.io/port': String(PROXY_PORT.prometheus),
+  'prometheus.io/path': PROMETHEUS_PATH,
+} as const;

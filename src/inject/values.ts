@@ -1,0 +1,81 @@
+// Parsers for the value syntaxes users write in annotations and the config
+// file. Each returns the parsed value or a sentence saying what is wrong.
+
+import { isIP } from 'node:net';
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
+const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
+
+export function parseBoolean(text: string): Parsed<boolean> {
+  if (text === 'true') return ok(true);
+  if (text === 'false') return ok(false);
+  return bad(`must be "true" or "false"`);
+}
+
+export function isPort(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= 65535;
+}
+
+/** "80, 443,8080" → [80, 443, 8080]; an empty string is an empty list. */
+export function parsePortList(text: string): Parsed<number[]> {
+  const ports: number[] = [];
+  for (const item of splitList(text)) {
+    if (!/^\d{1,5}$/.test(item) || !isPort(Number(item))) return bad(`"${item}" is not a port (a whole number from 1 to 65535)`);
+    ports.push(Number(item));
+  }
+  return ok(ports);
+}
+
+export function isCidr(text: string): boolean {
+  const [address, prefix, ...rest] = text.split('/');
+  if (rest.length > 0 || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
+  const family = isIP(address);
+  const bits = Number(prefix);
+  return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
+}
+
+/** "10.0.0.0/8,fd00::/8" → list; `allowWildcard` admits "*" (everything) alone. */
+export function parseCidrList(text: string, allowWildcard: boolean): Parsed<string[]> {
+  const ranges = splitList(text);
+  for (const range of ranges) {
+    if (range === '*' && allowWildcard) {
+      if (ranges.length > 1) return bad('"*" means every address and cannot be combined with other ranges');
+      continue;
+    }
+    if (!isCidr(range)) return bad(`"${range}" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)${allowWildcard ? ' or "*"' : ''}`);
+  }
+  return ok(ranges);
+}
+
+function splitList(text: string): string[] {
+  return text.split(',').map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
+const BINARY_SUFFIX: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
+const DECIMAL_SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+
+/** A Kubernetes resource quantity ("100m", "0.5", "128Mi", "1e3") as a number
+ * of base units, so that a request can be compared with its limit. */
+export function parseQuantity(text: string): Parsed<number> {
+  const match = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$/.exec(text);
+  if (!match) return bad(`"${text}" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)`);
+  const [, number, exponent, suffix = ''] = match;
+  const base = Number(number);
+  if (base < 0) return bad(`"${text}" is negative`);
+  if (exponent) return ok(Number(`${number}${exponent}`));
+  const multiplier = BINARY_SUFFIX[suffix] ?? DECIMAL_SUFFIX[suffix] ?? 1;
+  return ok(base * multiplier);
+}
+
+export const ENVOY_LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'] as const;
+
+/** A container image reference, loosely: no spaces, no scheme, no empty parts.
+ * The registry is the judge of existence; this catches pasted URLs and typos. */
+export function parseImage(text: string): Parsed<string> {
+  if (!/^[a-z0-9]([a-zA-Z0-9._\-/:@]*[a-zA-Z0-9])?$/.test(text) || text.includes('://') || text.includes('//')) {
+    return bad(`"${text}" is not a container image reference (e.g. envoyproxy/envoy:v1.36.6)`);
+  }
+  return ok(text);
+}

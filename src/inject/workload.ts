@@ -1,0 +1,19 @@
+// The workload a pod belongs to, for the proxy's service cluster name. Pods of
+// Deployments are created with generateName "<name>-<template hash>-".
+
+import type { Pod } from './k8s.js';
+
+export function workloadName(pod: Pod): string {
+  const meta = pod.metadata ?? {};
+  const labels = meta.labels ?? {};
+  const fromLabel = labels['app.kubernetes.io/name'] ?? labels.app;
+  if (fromLabel) return fromLabel;
+  if (meta.name) return meta.name;
+  if (meta.generateName) {
+    let base = meta.generateName.replace(/-+$/, '');
+    const templateHash = labels['pod-template-hash'];
+    if (templateHash && base.endsWith(`-${templateHash}`)) base = base.slice(0, -templateHash.length - 1);
+    if (base) return base;
+  }
+  return 'unknown';
+}

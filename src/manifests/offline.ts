@@ -1,0 +1,116 @@
+// The offline commands over manifest text: `inject` (YAML in, YAML out, same
+// documents in the same order) and `explain` (a verdict for every pod).
+// Pure: text and options in, text or data out.
+
+import { Document, parseAllDocuments } from 'yaml';
+import type { InjectorConfig } from '../config/config.js';
+import { evaluatePod, type Outcome } from '../inject/evaluate.js';
+import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../inject/k8s.js';
+import { describeObject, findPods, type PodLocation } from './workloads.js';
+
+export interface OfflineOptions {
+  config: InjectorConfig;
+  /** Namespace for objects that name none. */
+  defaultNamespace: string;
+  /** Simulated namespace settings; without any, the namespace counts as enrolled. */
+  namespaceLabels?: StringMap;
+  namespaceAnnotations?: StringMap;
+}
+
+export interface PodVerdict {
+  document: number;
+  object: string;
+  /** "pod template" for workloads, "pod" for Pods. */
+  pod: string;
+  outcome: Outcome;
+}
+
+type ParsedDocuments = { ok: true; documents: Document.Parsed[] } | { ok: false; problem: string };
+
+function parseDocuments(text: string): ParsedDocuments {
+  const documents = parseAllDocuments(text, { uniqueKeys: true });
+  if (!Array.isArray(documents)) return { ok: true, documents: [] };
+  for (const [index, document] of documents.entries()) {
+    const error = document.errors[0];
+    if (error) return { ok: false, problem: `document ${index + 1}: invalid YAML: ${error.message.split('\n')[0]}` };
+  }
+  return { ok: true, documents };
+}
+
+function namespaceFor(owner: Record<string, unknown>, options: OfflineOptions): NamespaceContext {
+  const meta = isPlainObject(owner.metadata) ? owner.metadata : {};
+  const name = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : options.defaultNamespace;
+  if (options.namespaceLabels === undefined && options.namespaceAnnotations === undefined) return { name };
+  return { name, metadata: { labels: options.namespaceLabels ?? {}, annotations: options.namespaceAnnotations ?? {} } };
+}
+
+function evaluateLocation(location: PodLocation, options: OfflineOptions): Outcome {
+  const problem = podShapeProblem(location.holder);
+  if (problem) return { kind: 'rejected', problems: [`the ${location.isTemplate ? `pod template (${location.path})` : 'pod'} ${problem}`] };
+  const ownerMeta = isPlainObject(location.owner.metadata) ? location.owner.metadata : {};
+  const workload = location.isTemplate && typeof ownerMeta.name === 'string' ? ownerMeta.name : undefined;
+  return evaluatePod({
+    pod: location.holder as unknown as Pod,
+    namespace: namespaceFor(location.owner, options),
+    config: options.config,
+    ...(workload === undefined ? {} : { workload }),
+  });
+}
+
+interface EvaluatedDocument {
+  /** The document as data: the pod locations point into it. */
+  data: unknown;
+  verdicts: Array<PodVerdict & { location: PodLocation }>;
+}
+
+function evaluateDocuments(documents: Document.Parsed[], options: OfflineOptions): EvaluatedDocument[] {
+  return documents.map((document, index) => {
+    const data: unknown = document.toJS();
+    const found = findPods(data).map((location) => ({
+      document: index + 1,
+      object: describeObject(location.owner),
+      pod: location.isTemplate ? 'pod template' : 'pod',
+      location,
+      outcome: evaluateLocation(location, options),
+    }));
+    return { data, verdicts: found };
+  });
+}
+
+const withoutLocation = ({ location: _location, ...verdict }: PodVerdict & { location: PodLocation }): PodVerdict => verdict;
+
+export type InjectResult = { ok: true; output: string; verdicts: PodVerdict[] } | { ok: false; problems: string[] };
+
+export function injectManifests(text: string, options: OfflineOptions): InjectResult {
+  const parsed = parseDocuments(text);
+  if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
+  const evaluated = evaluateDocuments(parsed.documents, options);
+  const problems = evaluated.flatMap(({ verdicts }) =>
+    verdicts.flatMap(({ document, object, outcome }) => (outcome.kind === 'rejected' ? outcome.problems.map((p) => `document ${document} (${object}): ${p}`) : [])),
+  );
+  if (problems.length > 0) return { ok: false, problems };
+  // Untouched documents keep their own text (comments included); injected
+  // ones are written anew. Either way a second run reproduces them exactly.
+  const output = parsed.documents
+    .map((document, index) => {
+      const { data, verdicts } = evaluated[index] ?? { data: undefined, verdicts: [] };
+      let changed = false;
+      for (const { location, outcome } of verdicts) {
+        if (outcome.kind !== 'injected') continue;
+        location.holder.metadata = outcome.pod.metadata;
+        location.holder.spec = outcome.pod.spec;
+        changed = true;
+      }
+      return (changed ? new Document(data) : document).toString({ lineWidth: 0 });
+    })
+    .join('---\n');
+  return { ok: true, output, verdicts: evaluated.flatMap(({ verdicts }) => verdicts.map(withoutLocation)) };
+}
+
+export type ExplainResult = { ok: true; verdicts: PodVerdict[] } | { ok: false; problems: string[] };
+
+export function explainManifests(text: string, options: OfflineOptions): ExplainResult {
+  const parsed = parseDocuments(text);
+  if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
+  return { ok: true, verdicts: evaluateDocuments(parsed.documents, options).flatMap(({ verdicts }) => verdicts.map(withoutLocation)) };
+}

@@ -1,0 +1,49 @@
+// Where the pods are in a manifest: a Pod itself, the pod template of a
+// workload, a CronJob's job template, or the items of a List.
+
+import { isPlainObject } from '../inject/k8s.js';
+
+export interface PodLocation {
+  /** The object that owns the pod (the Pod, or the workload). */
+  owner: Record<string, unknown>;
+  /** Where to read and write the pod: the Pod itself or the template. */
+  holder: Record<string, unknown>;
+  isTemplate: boolean;
+  /** Dotted path of the template inside the owner, for messages. */
+  path: string;
+}
+
+const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
+
+export function describeObject(object: Record<string, unknown>): string {
+  const kind = typeof object.kind === 'string' ? object.kind : 'object';
+  const meta = isPlainObject(object.metadata) ? object.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? `${meta.generateName}*` : '(unnamed)';
+  return typeof meta.namespace === 'string' ? `${kind} ${meta.namespace}/${name}` : `${kind} ${name}`;
+}
+
+function child(object: unknown, ...path: string[]): Record<string, unknown> | undefined {
+  let current = object;
+  for (const key of path) {
+    if (!isPlainObject(current)) return undefined;
+    current = current[key];
+  }
+  return isPlainObject(current) ? current : undefined;
+}
+
+/** Every pod in `object`, in document order. Kinds without pods yield nothing. */
+export function findPods(object: unknown): PodLocation[] {
+  if (!isPlainObject(object)) return [];
+  const kind = object.kind;
+  if (kind === 'List' && Array.isArray(object.items)) return object.items.flatMap((item) => findPods(item));
+  if (kind === 'Pod') return [{ owner: object, holder: object, isTemplate: false, path: '' }];
+  if (typeof kind === 'string' && TEMPLATE_KINDS.has(kind)) {
+    const template = child(object, 'spec', 'template');
+    return template ? [{ owner: object, holder: template, isTemplate: true, path: 'spec.template' }] : [];
+  }
+  if (kind === 'CronJob') {
+    const template = child(object, 'spec', 'jobTemplate', 'spec', 'template');
+    return template ? [{ owner: object, holder: template, isTemplate: true, path: 'spec.jobTemplate.spec.template' }] : [];
+  }
+  return [];
+}
