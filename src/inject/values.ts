@@ -11,7 +11,7 @@ const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
 export function parseBoolean(text: string): Parsed<boolean> {
   if (text === 'true') return ok(true);
   if (text === 'false') return ok(false);
-  return bad(`must be "true" or "false"`);
+  return bad(`${JSON.stringify(text)} must be "true" or "false"`);
 }
 
 export function isPort(value: unknown): value is number {

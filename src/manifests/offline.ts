@@ -32,7 +32,7 @@ function parseDocuments(text: string): ParsedDocuments {
   if (!Array.isArray(documents)) return { ok: true, documents: [] };
   for (const [index, document] of documents.entries()) {
     const error = document.errors[0];
-    if (error) return { ok: false, problem: `document ${index + 1}: invalid YAML: ${error.message.split('\n')[0]}` };
+    if (error) return { ok: false, problem: `document ${index + 1}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/:$/, '')}` };
   }
   return { ok: true, documents };
 }
@@ -101,7 +101,8 @@ export function injectManifests(text: string, options: OfflineOptions): InjectRe
         location.holder.spec = outcome.pod.spec;
         changed = true;
       }
-      return (changed ? new Document(data) : document).toString({ lineWidth: 0 });
+      // The separator is written once, below, whatever the input had.
+      return (changed ? new Document(data) : document).toString({ lineWidth: 0 }).replace(/^---[ \t]*\n/, '');
     })
     .join('---\n');
   return { ok: true, output, verdicts: evaluated.flatMap(({ verdicts }) => verdicts.map(withoutLocation)) };

@@ -1,0 +1,26 @@
+// Checks that an injected pod (or template) is a pod the API server accepts
+// and kubelet can run: Kubernetes schema, unique names, mounts backed by volumes.
+
+import { Pod as PodModel } from 'kubernetes-models/v1';
+import type { Pod } from '../../src/inject/k8s.js';
+
+/** `claimVolumes`: names a StatefulSet's volumeClaimTemplates add to its pods. */
+export function podProblems(pod: Pod, claimVolumes: readonly string[] = []): string[] {
+  const problems: string[] = [];
+  try {
+    new PodModel({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'checked', ...(pod.metadata ?? {}) }, spec: pod.spec } as ConstructorParameters<typeof PodModel>[0]).validate();
+  } catch (error) {
+    problems.push(`schema: ${(error as Error).message}`);
+  }
+  const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
+  const names = containers.map((c) => c.name);
+  const duplicates = names.filter((name, index) => names.indexOf(name) !== index);
+  if (duplicates.length > 0) problems.push(`duplicate container names: ${duplicates.join(', ')}`);
+  const volumes = new Set([...(pod.spec.volumes ?? []).map((v) => v.name), ...claimVolumes]);
+  for (const container of containers) {
+    for (const mount of (container.volumeMounts ?? []) as Array<{ name: string }>) {
+      if (!volumes.has(mount.name)) problems.push(`container ${container.name} mounts ${mount.name}, which is not a volume`);
+    }
+  }
+  return problems;
+}
