@@ -2,6 +2,7 @@
 // YAML file, validated once at start with one error that lists every problem.
 
 import { isPlainObject } from '../inject/k8s.js';
+import { PROXY_PORT } from '../inject/names.js';
 import { ENVOY_LOG_LEVELS, isCidr, isPort, parseImage, parseQuantity } from '../inject/values.js';
 
 export type InjectionPolicy = 'enabled' | 'disabled';
@@ -99,7 +100,7 @@ export function parseConfig(raw: unknown): ConfigResult {
   if (raw === null || raw === undefined) return { ok: true, config };
   if (!isPlainObject(raw)) return { ok: false, problems: ['the configuration must be a mapping'] };
   overlay(config as unknown as Record<string, unknown>, raw, '', problems);
-  if (problems.length === 0) checkValues(config, problems);
+  checkValues(config, problems);
   return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
 }
 
@@ -165,6 +166,10 @@ function checkValues(c: InjectorConfig, problems: string[]): void {
     for (const port of list) {
       if (!isPort(port)) problems.push(`${where}: ${JSON.stringify(port)} is not a port (1-65535)`);
     }
+  }
+  const proxyPorts: number[] = Object.values(PROXY_PORT);
+  for (const port of c.proxy.outboundHttpPorts) {
+    if (proxyPorts.includes(port)) problems.push(`proxy.outboundHttpPorts: ${port} is one of the proxy's own ports (${proxyPorts.join(', ')})`);
   }
   for (const [where, list] of [['capture.excludeOutboundIpRanges', c.capture.excludeOutboundIpRanges], ['capture.includeOutboundIpRanges', c.capture.includeOutboundIpRanges]] as const) {
     for (const range of list) {

@@ -94,6 +94,8 @@ export function injectManifests(text: string, options: OfflineOptions): InjectRe
   const output = parsed.documents
     .map((document, index) => {
       const { data, verdicts } = evaluated[index] ?? { data: undefined, verdicts: [] };
+      // An empty document (a stray "---") has nothing to keep.
+      if ((data === null || data === undefined) && !document.commentBefore && !document.comment) return undefined;
       let changed = false;
       for (const { location, outcome } of verdicts) {
         if (outcome.kind !== 'injected') continue;
@@ -104,6 +106,7 @@ export function injectManifests(text: string, options: OfflineOptions): InjectRe
       // The separator is written once, below, whatever the input had.
       return (changed ? new Document(data) : document).toString({ lineWidth: 0 }).replace(/^---[ \t]*\n/, '');
     })
+    .filter((text) => text !== undefined)
     .join('---\n');
   return { ok: true, output, verdicts: evaluated.flatMap(({ verdicts }) => verdicts.map(withoutLocation)) };
 }

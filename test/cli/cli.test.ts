@@ -1,0 +1,110 @@
+// The command as users run it: `node dist/src/cli/main.js ...`, exit codes,
+// one-line errors on stderr, stdin, and namespace simulation.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { repoPath } from '../support/repo.js';
+
+const BIN = repoPath('dist', 'src', 'cli', 'main.js');
+
+function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', encoding: 'utf8' });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-cli-'));
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+const POD = `apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  containers:
+  - name: web
+    image: nginx
+`;
+
+describe('envoy-injector CLI', () => {
+  it('inject -f FILE writes the injected manifest and exits 0', () => {
+    const { code, stdout, stderr } = run(['inject', '-f', file('pod.yaml', POD)]);
+    assert.equal(code, 0, stderr);
+    const pod = parse(stdout) as { spec: { initContainers: Array<{ name: string }> } };
+    assert.deepEqual(pod.spec.initContainers.map((c) => c.name), ['envoy-init', 'envoy']);
+  });
+
+  it('inject -f - reads standard input, and a second pass is byte-identical', () => {
+    const first = run(['inject', '-f', '-'], POD);
+    assert.equal(first.code, 0, first.stderr);
+    const second = run(['inject', '-f', '-'], first.stdout);
+    assert.equal(second.stdout, first.stdout);
+  });
+
+  it('refuses an invalid annotation with one line naming document, object and annotation', () => {
+    const bad = POD.replace('  namespace: shop\n', '  namespace: shop\n  annotations:\n    envoy-injector.io/exclude-inbound-ports: "http"\n');
+    const { code, stdout, stderr } = run(['inject', '-f', '-'], `kind: ConfigMap\n---\n${bad}`);
+    assert.equal(code, 1);
+    assert.equal(stdout, '');
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, /document 2 \(Pod shop\/web\): annotation envoy-injector\.io\/exclude-inbound-ports: "http" is not a port/);
+  });
+
+  it('refuses invalid YAML and unreadable files, exit 1', () => {
+    assert.match(run(['inject', '-f', '-'], 'a: [').stderr, /document 1: invalid YAML/);
+    const missing = run(['inject', '-f', join(dir, 'nope.yaml')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read .*nope\.yaml: ENOENT/);
+  });
+
+  it('usage errors exit 2 with the reason', () => {
+    assert.equal(run(['inject']).code, 2);
+    assert.match(run(['inject']).stderr, /-f FILE .* is required/);
+    assert.match(run(['inject', '-f', '-', '--bogus']).stderr, /unknown flag --bogus/);
+    assert.equal(run(['frobnicate']).code, 2);
+  });
+
+  it('explain says why, with reason codes, for each pod', () => {
+    const optOut = POD.replace('  namespace: shop\n', '  namespace: shop\n  labels:\n    envoy-injector.io/inject: "false"\n');
+    const { code, stdout } = run(['explain', '-f', '-'], `${POD}---\n${optOut}`);
+    assert.equal(code, 0);
+    assert.match(stdout, /Pod shop\/web \(document 1, pod\): inject\n {2}because namespace shop is not known/);
+    assert.match(stdout, /Pod shop\/web \(document 2, pod\): skip\n {2}\[pod-opted-out\]/);
+  });
+
+  it('explain -o json is machine-readable', () => {
+    const { stdout } = run(['explain', '-f', '-', '-o', 'json', '--namespace-label', 'envoy-injector.io/inject=disabled'], POD);
+    assert.deepEqual(JSON.parse(stdout), [{
+      document: 1, object: 'Pod shop/web', pod: 'pod', decision: 'skipped',
+      reasons: [{ code: 'namespace-disabled', message: 'namespace shop is labelled envoy-injector.io/inject=disabled, which no pod setting overrides' }],
+    }]);
+  });
+
+  it('--namespace-label and --namespace-annotation simulate the namespace', () => {
+    const unlabelled = run(['explain', '-f', '-', '--namespace-label', 'team=a'], POD);
+    assert.match(unlabelled.stdout, /\[namespace-not-enrolled\]/);
+    const withDefault = run(['inject', '-f', '-', '--namespace-label', 'envoy-injector.io/inject=enabled', '--namespace-annotation', 'envoy-injector.io/log-level=debug'], POD);
+    assert.equal(withDefault.code, 0, withDefault.stderr);
+    assert.match(withDefault.stdout, /- --log-level\n\s+- debug/);
+  });
+
+  it('--config overlays the defaults and reports every problem of a bad file', () => {
+    const config = file('config.yaml', 'policy: disabled\nproxy:\n  logLevel: info\n');
+    assert.match(run(['explain', '-f', '-', '--config', config], POD).stdout, /\[pod-not-opted-in\]/);
+    const bad = file('bad.yaml', 'polcy: disabled\nproxy:\n  image: ""\n  outboundHttpPorts: [0]\n');
+    const result = run(['explain', '-f', '-', '--config', bad], POD);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /polcy: unknown setting/);
+    assert.match(result.stderr, /proxy\.image: "" is not a container image reference/);
+    assert.match(result.stderr, /proxy\.outboundHttpPorts: 0 is not a port/);
+  });
+});
