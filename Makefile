@@ -40,7 +40,7 @@ certs/tls.crt: | build
 certs: certs/tls.crt
 
 run: build certs/tls.crt
-	$(CLI) serve --cert-dir certs --port 8443
+	$(CLI) serve --cert-dir certs --port 8443 --address 127.0.0.1
 
 bench: build
 	node dist/bench/inject.bench.js

@@ -19,6 +19,11 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return runInject;
     case 'explain':
       return runExplain;
+    // The server's modules load only for the commands that need them.
+    case 'serve':
+      return (await import('./serve.js')).runServe;
+    case 'certs':
+      return (await import('./certs.js')).runCerts;
     default:
       return undefined;
   }

@@ -8,12 +8,13 @@ export function workloadName(pod: Pod): string {
   const labels = meta.labels ?? {};
   const fromLabel = labels['app.kubernetes.io/name'] ?? labels.app;
   if (fromLabel) return fromLabel;
-  if (meta.name) return meta.name;
+  // generateName before name: a pod's name is set after admission, and its
+  // proxy must render the same on CREATE and on later UPDATEs.
   if (meta.generateName) {
     let base = meta.generateName.replace(/-+$/, '');
     const templateHash = labels['pod-template-hash'];
     if (templateHash && base.endsWith(`-${templateHash}`)) base = base.slice(0, -templateHash.length - 1);
     if (base) return base;
   }
-  return 'unknown';
+  return meta.name || 'unknown';
 }

@@ -1,0 +1,120 @@
+// One AdmissionReview in, one out. Pure: the namespace and service caches
+// reach it through small lookups, so the same code answers in tests.
+
+import type { InjectorConfig } from '../config/config.js';
+import type { ServiceLookup } from '../envoy/services.js';
+import { evaluatePod } from '../inject/evaluate.js';
+import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../inject/k8s.js';
+import { createPatch, type PatchOperation } from '../inject/patch.js';
+import type { Reason } from '../inject/reasons.js';
+import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
+import { rerenderRoutes } from './route-update.js';
+
+/** What the webhook knows of a namespace; undefined when it does not know it. */
+export interface NamespaceLookup {
+  namespace(name: string): { labels: StringMap; annotations: StringMap } | undefined;
+}
+
+export interface ReviewDependencies {
+  config: InjectorConfig;
+  namespaces?: NamespaceLookup;
+  services?: ServiceLookup;
+}
+
+/** What happened, for logs and metrics. */
+export type ReviewResult = 'injected' | 'skipped' | 'rejected' | 'ignored' | 'routes-updated' | 'invalid';
+
+export interface ReviewOutcome {
+  review: AdmissionReviewResponse;
+  result: ReviewResult;
+  operation: string;
+  namespace?: string;
+  name?: string;
+  reasons: Reason[];
+  problems: string[];
+}
+
+/** The review could not be read at all: no uid to answer with. */
+export class BadReviewError extends Error {}
+
+export function readRequest(body: unknown): AdmissionRequest {
+  if (!isPlainObject(body)) throw new BadReviewError('the body is not a JSON object');
+  if (body.apiVersion !== ADMISSION_API_VERSION || body.kind !== ADMISSION_KIND) {
+    throw new BadReviewError(`expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_KIND}, got ${JSON.stringify(body.apiVersion)} and ${JSON.stringify(body.kind)}`);
+  }
+  const request = body.request;
+  if (!isPlainObject(request)) throw new BadReviewError('the AdmissionReview has no request');
+  if (typeof request.uid !== 'string' || request.uid === '') throw new BadReviewError('the AdmissionReview request has no uid');
+  return request as unknown as AdmissionRequest;
+}
+
+function answer(uid: string, response: Omit<AdmissionResponse, 'uid'>): AdmissionReviewResponse {
+  return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid, ...response } };
+}
+
+function withPatch(uid: string, patch: PatchOperation[], warnings: string[]): AdmissionReviewResponse {
+  return answer(uid, {
+    allowed: true,
+    ...(patch.length > 0 ? { patchType: 'JSONPatch' as const, patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  });
+}
+
+export function denied(uid: string, problems: string[]): AdmissionReviewResponse {
+  return answer(uid, { allowed: false, status: { code: 400, reason: 'BadRequest', message: `envoy-injector: ${problems.join('; ')}` } });
+}
+
+export function errored(uid: string, error: Error): AdmissionReviewResponse {
+  return answer(uid, { allowed: false, status: { code: 500, reason: 'InternalError', message: `envoy-injector: internal error: ${error.message}` } });
+}
+
+function isPodRequest(request: AdmissionRequest): boolean {
+  const { kind, resource, subResource } = request;
+  return (kind?.kind === 'Pod' && kind.group === '' || resource?.resource === 'pods' && resource.group === '') && !subResource;
+}
+
+function namespaceContext(name: string, lookup: NamespaceLookup | undefined): NamespaceContext {
+  const metadata = lookup?.namespace(name);
+  return metadata ? { name, metadata } : { name };
+}
+
+export function reviewAdmission(body: unknown, deps: ReviewDependencies): ReviewOutcome {
+  const request = readRequest(body);
+  const { uid } = request;
+  const operation = request.operation ?? 'UNKNOWN';
+  const base = { operation, reasons: [] as Reason[], problems: [] as string[] };
+  if (!isPodRequest(request) || (operation !== 'CREATE' && operation !== 'UPDATE')) {
+    return { ...base, review: withPatch(uid, [], []), result: 'ignored' };
+  }
+  const shapeProblem = podShapeProblem(request.object);
+  if (shapeProblem) {
+    const problems = [`the request object ${shapeProblem}: it is not a Pod`];
+    return { ...base, review: denied(uid, problems), result: 'invalid', problems };
+  }
+  const pod = request.object as Pod;
+  const namespaceName = request.namespace || pod.metadata?.namespace || 'default';
+  const who = { namespace: namespaceName, ...(pod.metadata?.name || request.name ? { name: pod.metadata?.name || request.name } : {}) };
+  const namespace = namespaceContext(namespaceName, deps.namespaces);
+
+  if (operation === 'UPDATE') {
+    const update = rerenderRoutes(pod, request.oldObject, namespace, deps);
+    switch (update.kind) {
+      case 'unchanged':
+        return { ...base, ...who, review: withPatch(uid, [], []), result: 'ignored' };
+      case 'rejected':
+        return { ...base, ...who, review: denied(uid, update.problems), result: 'rejected', problems: update.problems };
+      case 'updated':
+        return { ...base, ...who, review: withPatch(uid, createPatch(pod, update.pod), update.warnings), result: 'routes-updated' };
+    }
+  }
+
+  const outcome = evaluatePod({ pod, namespace, config: deps.config, ...(deps.services ? { services: deps.services } : {}) });
+  switch (outcome.kind) {
+    case 'injected':
+      return { ...base, ...who, review: withPatch(uid, createPatch(pod, outcome.pod), outcome.warnings), result: 'injected' };
+    case 'skipped':
+      return { ...base, ...who, review: withPatch(uid, [], []), result: 'skipped', reasons: outcome.reasons };
+    case 'rejected':
+      return { ...base, ...who, review: denied(uid, outcome.problems), result: 'rejected', problems: outcome.problems };
+  }
+}

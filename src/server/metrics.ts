@@ -1,0 +1,49 @@
+// Prometheus metrics of the webhook: requests by operation and result,
+// injections, skips by reason code, latency, and the process defaults.
+
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { ReviewOutcome } from '../admission/review.js';
+
+export class WebhookMetrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({
+    name: 'envoy_injector_admission_requests_total',
+    help: 'Admission reviews answered, by operation and result.',
+    labelNames: ['operation', 'result'] as const,
+    registers: [this.registry],
+  });
+  private readonly injections = new Counter({
+    name: 'envoy_injector_injections_total',
+    help: 'Pods injected with the Envoy sidecar.',
+    registers: [this.registry],
+  });
+  private readonly skips = new Counter({
+    name: 'envoy_injector_skips_total',
+    help: 'Pods not injected, by reason code (a pod with several reasons counts once per reason).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'envoy_injector_admission_duration_seconds',
+    help: 'Time to answer one admission review.',
+    labelNames: ['operation'] as const,
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  record(outcome: Pick<ReviewOutcome, 'operation' | 'result' | 'reasons'>, seconds: number): void {
+    this.requests.inc({ operation: outcome.operation, result: outcome.result });
+    this.duration.observe({ operation: outcome.operation }, seconds);
+    if (outcome.result === 'injected') this.injections.inc();
+    for (const reason of outcome.reasons) this.skips.inc({ reason: reason.code });
+  }
+
+  recordUnreadable(seconds: number): void {
+    this.requests.inc({ operation: 'UNKNOWN', result: 'invalid' });
+    this.duration.observe({ operation: 'UNKNOWN' }, seconds);
+  }
+}
