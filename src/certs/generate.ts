@@ -16,6 +16,8 @@ export interface CertificateRequest {
   /** Validity of both certificates; the server reloads renewed files live. */
   days?: number;
   now?: Date;
+  /** Sign with this CA instead of a new one: a renewal keeps the caBundle. */
+  ca?: { cert: string; key: string };
 }
 
 export function serviceDnsNames(service: string, namespace: string): string[] {
@@ -29,7 +31,7 @@ function validity(now: Date, days: number): { notBeforeDate: Date; notAfterDate:
 
 export async function generateWebhookCertificates(request: CertificateRequest): Promise<WebhookCertificates> {
   const { service, namespace, days = 365, now = new Date() } = request;
-  const ca = await selfsigned.generate([{ name: 'commonName', value: `${service}-ca` }], {
+  const ca = request.ca ? { cert: request.ca.cert, private: request.ca.key } : await selfsigned.generate([{ name: 'commonName', value: `${service}-ca` }], {
     keySize: 2048,
     algorithm: 'sha256',
     ...validity(now, days),

@@ -2,7 +2,7 @@
 // live, the app, and a graceful close that answers in-flight reviews first.
 
 import type { FastifyInstance } from 'fastify';
-import type { Server as HttpsServer } from 'node:https';
+import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
 import type { ReviewDependencies } from '../admission/review.js';
 import type { InjectorConfig } from '../config/config.js';
 import type { ClusterCaches } from '../kube/cluster.js';
@@ -54,11 +54,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       },
     },
     fastify: {
-      https: { ...pair, minVersion: 'TLSv1.2' },
+      // connectionsCheckingInterval: how often Node enforces requestTimeout (30 s by default).
+      https: { ...pair, minVersion: 'TLSv1.2', connectionsCheckingInterval: 1000 } as HttpsServerOptions,
       logger: { level: options.logLevel ?? 'info' },
       // kube-apiserver gives up after the webhook's timeoutSeconds (≤ 30 s):
       // a client slower than this is not the API server.
       requestTimeout: options.requestTimeoutMs ?? 15_000,
+      // A client that stops sending is cut off even where requestTimeout is not enforced.
+      connectionTimeout: options.requestTimeoutMs ?? 15_000,
       forceCloseConnections: 'idle',
     },
   });

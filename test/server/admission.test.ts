@@ -1,0 +1,130 @@
+// The webhook as kube-apiserver sees it: real HTTPS on loopback, TLS verified
+// against the generated CA for <service>.<namespace>.svc. Golden inputs go in,
+// their patches are applied with rfc6902 and validated as Pods, and a second
+// round over the patched pod must yield no patch.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { applyPatch, type Operation } from 'rfc6902';
+import { parseAllDocuments } from 'yaml';
+import type { Pod } from '../../src/inject/k8s.js';
+import { findPods } from '../../src/manifests/workloads.js';
+import { admissionReview, makeAgent, post, type HttpResult } from '../support/apiserver.js';
+import { podProblems } from '../support/pod-checks.js';
+import { repoPath } from '../support/repo.js';
+import { startTestWebhook, type TestWebhook } from '../support/webhook.js';
+
+interface ReviewBody {
+  apiVersion: string;
+  kind: string;
+  response: { uid: string; allowed: boolean; patchType?: string; patch?: string; warnings?: string[]; status?: { code: number; message: string } };
+}
+
+function parseReview(result: HttpResult): ReviewBody {
+  assert.equal(result.status, 200, result.body);
+  return JSON.parse(result.body) as ReviewBody;
+}
+
+function decodePatch(review: ReviewBody): Operation[] {
+  return review.response.patch ? (JSON.parse(Buffer.from(review.response.patch, 'base64').toString('utf8')) as Operation[]) : [];
+}
+
+describe('admission over HTTPS, as kube-apiserver', () => {
+  let webhook: TestWebhook;
+  let agent: ReturnType<typeof makeAgent>;
+  const send = (body: unknown): Promise<HttpResult> => post(agent, webhook.server.port, '/mutate', JSON.stringify(body));
+
+  before(async () => {
+    webhook = await startTestWebhook();
+    agent = makeAgent(webhook.certificates.caCert);
+  });
+  after(async () => {
+    agent.destroy();
+    await webhook.server.close();
+  });
+
+  const casesDir = repoPath('test', 'golden', 'cases');
+  const goldenPods = readdirSync(casesDir).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
+    const text = readFileSync(`${casesDir}/${file}`, 'utf8');
+    if (text.includes('golden-options') || file === 'invalid-yaml.yaml') return [];
+    return parseAllDocuments(text).flatMap((doc, index) => findPods(doc.toJS()).map((location, podIndex) => ({
+      name: `${file} #${index + 1}.${podIndex + 1}`,
+      file,
+      pod: { apiVersion: 'v1', kind: 'Pod', ...location.holder } as unknown as Pod,
+      // A StatefulSet's pods get volumes from its claim templates.
+      claims: ((location.owner.spec as { volumeClaimTemplates?: Array<{ metadata: { name: string } }> }).volumeClaimTemplates ?? []).map((c) => c.metadata.name),
+    })));
+  });
+
+  for (const { name, file, pod, claims } of goldenPods) {
+    it(`golden input ${name}`, async () => {
+      const review = admissionReview(pod);
+      const answer = parseReview(await send(review));
+      assert.equal(answer.apiVersion, 'admission.k8s.io/v1');
+      assert.equal(answer.kind, 'AdmissionReview');
+      assert.equal(answer.response.uid, (review.request as { uid: string }).uid);
+      if (file.startsWith('invalid-') || file.startsWith('conflict-')) {
+        assert.equal(answer.response.allowed, false);
+        assert.equal(answer.response.status?.code, 400);
+        assert.match(answer.response.status?.message ?? '', /envoy-injector\.io|container|volume/);
+        return;
+      }
+      assert.equal(answer.response.allowed, true);
+      const patch = decodePatch(answer);
+      const patched = structuredClone(pod);
+      assert.deepEqual(applyPatch(patched, patch).filter((e) => e !== null), []);
+      if (patch.length > 0) {
+        assert.equal(answer.response.patchType, 'JSONPatch');
+        assert.deepEqual(podProblems(patched, claims), []);
+      }
+      const second = parseReview(await send(admissionReview(patched)));
+      assert.equal(second.response.allowed, true);
+      assert.equal(second.response.patch, undefined, 'a second round yields no patch');
+    });
+  }
+
+  it('uses request.namespace for pods with generateName and no namespace', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'web-' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    const answer = parseReview(await send(admissionReview(pod, { namespace: 'kube-system' })));
+    assert.equal(answer.response.patch, undefined, 'kube-system from request.namespace is never injected');
+    const injected = parseReview(await send(admissionReview(pod, { namespace: 'shop' })));
+    assert.match(JSON.stringify(decodePatch(injected)), /web\.shop/);
+  });
+
+  it('answers dryRun requests the same way, and lets other kinds through untouched', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'b' }] } };
+    assert.ok(parseReview(await send(admissionReview(pod, { dryRun: true }))).response.patch);
+    const other = parseReview(await send(admissionReview({ kind: 'ConfigMap' }, { kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' } })));
+    assert.deepEqual(other.response.allowed, true);
+    assert.equal(other.response.patch, undefined);
+    const status = parseReview(await send(admissionReview(pod, { subResource: 'status', operation: 'UPDATE' })));
+    assert.equal(status.response.patch, undefined);
+  });
+
+  it('live route updates: UPDATE with a changed routes annotation re-renders the projected files', async () => {
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } } as Pod;
+    const created = structuredClone(pod);
+    applyPatch(created, decodePatch(parseReview(await send(admissionReview(pod)))));
+    const routes = 'virtual_hosts:\n- name: api\n  domains: ["api.example.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "api-v2:8080" }\n';
+    const edited = structuredClone(created);
+    edited.metadata!.annotations!['envoy-injector.io/routes'] = routes;
+    const update = parseReview(await send(admissionReview(edited, { operation: 'UPDATE', oldObject: created })));
+    const updated = structuredClone(edited);
+    applyPatch(updated, decodePatch(update));
+    const rds = updated.metadata!.annotations!['envoy-injector.io/envoy-rds'] ?? '';
+    assert.match(rds, /api-v2\.shop:8080/);
+    assert.match(updated.metadata!.annotations!['envoy-injector.io/envoy-cds'] ?? '', /api-v2\.shop\.svc\.cluster\.local/);
+    assert.notEqual(updated.metadata!.annotations!['envoy-injector.io/status'], created.metadata!.annotations!['envoy-injector.io/status']);
+    assert.deepEqual(updated.spec, created.spec, 'only metadata changes');
+
+    const broken = structuredClone(updated);
+    broken.metadata!.annotations!['envoy-injector.io/routes'] = routes.replace('prefix', 'prefx');
+    const refused = parseReview(await send(admissionReview(broken, { operation: 'UPDATE', oldObject: updated })));
+    assert.equal(refused.response.allowed, false);
+    assert.match(refused.response.status?.message ?? '', /virtual_hosts\[0\]\.routes\[0\]\.match\.prefx: unknown field \(did you mean "prefix"\?\)/);
+
+    const unchanged = parseReview(await send(admissionReview(updated, { operation: 'UPDATE', oldObject: updated })));
+    assert.equal(unchanged.response.patch, undefined);
+  });
+});
