@@ -93,15 +93,19 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, errors: Sch
     return;
   }
   const known = Object.keys(spec.fields);
+  let unknownFields = 0;
   for (const [key, fieldValue] of Object.entries(value)) {
     const fieldSpec = spec.fields[key];
     if (fieldSpec === undefined) {
       const hint = spec.hints?.[key];
       errors.push({ field: join(path, key), message: hint ?? `unknown field${didYouMean(key, known)} (known here: ${known.join(', ')})` });
+      unknownFields++;
       continue;
     }
     check(fieldValue, fieldSpec, join(path, key), errors);
   }
+  // A misspelt field usually is the missing one: one message, not two.
+  if (unknownFields > 0) return;
   for (const field of spec.required ?? []) {
     if (!(field in value)) errors.push({ field: join(path, field), message: 'is required' });
   }
