@@ -7,7 +7,7 @@
 
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { InjectorConfig } from '../config/config.js';
-import type { AnnotationError, AnnotationValue } from '../inject/annotations.js';
+import type { AnnotationError, AnnotationSources, AnnotationValue } from '../inject/annotations.js';
 import { isPlainObject } from '../inject/k8s.js';
 import type { Json, JsonObject } from './json.js';
 import type { RouteOverrides } from './render.js';
@@ -21,11 +21,6 @@ export type { ServiceLookup } from './services.js';
 /** Bigger than any hand-written routing table; small enough that the rendered
  * files stay far below the 256 KiB the API server allows for all annotations. */
 export const MAX_ROUTES_ANNOTATION_BYTES = 32 * 1024;
-
-export interface RouteSources {
-  pod?: AnnotationValue;
-  namespace?: AnnotationValue;
-}
 
 export interface RouteContext {
   namespace: string;
@@ -50,19 +45,20 @@ interface ParsedSource {
 
 type Resolved = { target: RouteTarget; field: string };
 
-export function parseRouteOverrides(sources: RouteSources | undefined, context: RouteContext): RouteOverridesResult {
+export function parseRouteOverrides(sources: AnnotationSources | undefined, context: RouteContext): RouteOverridesResult {
   const errors: AnnotationError[] = [];
-  const parsed: ParsedSource[] = [];
-  for (const source of [sources?.pod, sources?.namespace]) {
-    if (!source) continue;
+  const parseOrCollect = (source: AnnotationValue | undefined): ParsedSource | undefined => {
+    if (!source) return undefined;
     const result = parseSource(source);
-    if ('errors' in result) errors.push(...result.errors.map((e) => ({ annotation: source.annotation, from: source.from, ...e })));
-    else parsed.push(result);
-  }
+    if ('source' in result) return result;
+    errors.push(...result.errors.map((e) => ({ annotation: source.annotation, from: source.from, ...e })));
+    return undefined;
+  };
+  const own = parseOrCollect(sources?.pod);
+  const inherited = parseOrCollect(sources?.namespace);
   if (errors.length > 0) return { ok: false, errors };
 
-  const [own, inherited] = parsed[0]?.source.from === 'pod' ? [parsed[0], parsed[1]] : [undefined, parsed[0]];
-  const selected = [...(own?.virtualHosts.map((v) => ({ ...v, source: own.source })) ?? [])];
+  const selected = (own?.virtualHosts ?? []).map((entry) => ({ ...entry, source: own!.source }));
   const usedNames = new Set(selected.map(({ host }) => host.name));
   const usedDomains = new Set(selected.flatMap(({ host }) => host.domains.map((d) => d.toLowerCase())));
   for (const entry of inherited?.virtualHosts ?? []) {

@@ -23,13 +23,19 @@ export interface ProxySettings {
   holdApplication: boolean;
   capture: CaptureSettings;
   /** The raw route overrides of the pod and of its namespace (merged by envoy/overrides). */
-  routes: { pod?: AnnotationValue; namespace?: AnnotationValue };
+  routes: AnnotationSources;
 }
 
 export interface AnnotationValue {
   annotation: string;
   value: string;
   from: 'pod' | 'namespace';
+}
+
+/** One annotation as the pod and as its namespace set it. */
+export interface AnnotationSources {
+  pod?: AnnotationValue;
+  namespace?: AnnotationValue;
 }
 
 export interface AnnotationError {
@@ -64,11 +70,18 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
     }
   }
 
-  const lookup = (annotation: string): AnnotationValue | undefined => {
+  const sourcesOf = (annotation: string): AnnotationSources => {
     const own = podAnnotations[annotation];
-    if (own !== undefined) return { annotation, value: own, from: 'pod' };
     const inherited = namespaceAnnotations[annotation];
-    return inherited === undefined ? undefined : { annotation, value: inherited, from: 'namespace' };
+    return {
+      ...(own === undefined ? {} : { pod: { annotation, value: own, from: 'pod' as const } }),
+      ...(inherited === undefined ? {} : { namespace: { annotation, value: inherited, from: 'namespace' as const } }),
+    };
+  };
+  // The pod's own annotation wins over its namespace's default.
+  const lookup = (annotation: string): AnnotationValue | undefined => {
+    const { pod, namespace: inherited } = sourcesOf(annotation);
+    return pod ?? inherited;
   };
   function read<T>(annotation: string, parse: (text: string) => Parsed<T>, fallback: T): T {
     const found = lookup(annotation);
@@ -110,18 +123,9 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
       excludeOutboundIpRanges: read(ANNOTATION.excludeOutboundIpRanges, (t) => parseCidrList(t, false), config.capture.excludeOutboundIpRanges),
       includeOutboundIpRanges: read(ANNOTATION.includeOutboundIpRanges, (t) => parseCidrList(t, true), config.capture.includeOutboundIpRanges),
     },
-    routes: routeSources(podAnnotations, namespaceAnnotations),
+    routes: sourcesOf(ANNOTATION.routes),
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, settings };
-}
-
-function routeSources(pod: Record<string, string>, namespace: Record<string, string>): ProxySettings['routes'] {
-  const sources: ProxySettings['routes'] = {};
-  const own = pod[ANNOTATION.routes];
-  const inherited = namespace[ANNOTATION.routes];
-  if (own !== undefined) sources.pod = { annotation: ANNOTATION.routes, value: own, from: 'pod' };
-  if (inherited !== undefined) sources.namespace = { annotation: ANNOTATION.routes, value: inherited, from: 'namespace' };
-  return sources;
 }
 
 function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
