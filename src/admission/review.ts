@@ -70,7 +70,8 @@ export function errored(uid: string, error: Error): AdmissionReviewResponse {
 
 function isPodRequest(request: AdmissionRequest): boolean {
   const { kind, resource, subResource } = request;
-  return (kind?.kind === 'Pod' && kind.group === '' || resource?.resource === 'pods' && resource.group === '') && !subResource;
+  const isPod = (kind?.kind === 'Pod' && kind.group === '') || (resource?.resource === 'pods' && resource.group === '');
+  return isPod && !subResource;
 }
 
 function namespaceContext(name: string, lookup: NamespaceLookup | undefined): NamespaceContext {
@@ -93,7 +94,8 @@ export function reviewAdmission(body: unknown, deps: ReviewDependencies): Review
   }
   const pod = request.object as Pod;
   const namespaceName = request.namespace || pod.metadata?.namespace || 'default';
-  const who = { namespace: namespaceName, ...(pod.metadata?.name || request.name ? { name: pod.metadata?.name || request.name } : {}) };
+  const podName = pod.metadata?.name || request.name;
+  const who = { namespace: namespaceName, ...(podName ? { name: podName } : {}) };
   const namespace = namespaceContext(namespaceName, deps.namespaces);
 
   if (operation === 'UPDATE') {

@@ -1,12 +1,11 @@
 // The `envoy-init` init container: installs the iptables redirection that
 // sends the pod's TCP traffic through the proxy (images/envoy-init runs it).
 
-import type { Resources } from '../config/config.js';
+import type { IpFamily, Resources } from '../config/config.js';
 import type { CaptureSettings } from './annotations.js';
-import { resourcesSpec } from './sidecar.js';
+import { resourcesSpec } from './resources.js';
 import type { Container } from './k8s.js';
 import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID } from './names.js';
-import type { IpFamily } from '../config/config.js';
 
 export interface InitInput {
   image: string;

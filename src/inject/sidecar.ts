@@ -1,9 +1,9 @@
 // The `envoy` container: the proxy itself.
 
-import type { Resources } from '../config/config.js';
 import { PROMETHEUS_PATH, READY_PATH } from '../envoy/bootstrap.js';
 import type { ProxySettings } from './annotations.js';
 import type { Container } from './k8s.js';
+import { resourcesSpec } from './resources.js';
 import { CONFIG_FILES, CONFIG_MOUNT_PATH, CONFIG_VOLUME, configFilePath, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from './names.js';
 
 export interface SidecarInput {
@@ -13,15 +13,6 @@ export interface SidecarInput {
 }
 
 const readyProbe = { httpGet: { path: READY_PATH, port: PROXY_PORT.health } };
-
-export function resourcesSpec(resources: Resources): Record<string, Record<string, string>> {
-  const spec: Record<string, Record<string, string>> = {};
-  for (const kind of ['requests', 'limits'] as const) {
-    const list = Object.fromEntries(Object.entries(resources[kind]).filter(([, v]) => v !== undefined)) as Record<string, string>;
-    if (Object.keys(list).length > 0) spec[kind] = list;
-  }
-  return spec;
-}
 
 /** postStart hook for hold-application: the app containers after `envoy` start
  * only once this returns. It polls /ready with bash's /dev/tcp (no curl in the

@@ -16,7 +16,7 @@ export interface Readiness {
 }
 
 export interface AppOptions {
-  dependencies: () => ReviewDependencies;
+  dependencies: ReviewDependencies;
   metrics: WebhookMetrics;
   readiness: Readiness;
   /** Server options; `https` turns the app into an HTTPS server (server.ts). */
@@ -52,7 +52,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return reply.status(400).send({ error: 'the body is empty: expected an AdmissionReview' });
     }
     try {
-      const outcome = reviewAdmission(request.body, options.dependencies());
+      const outcome = reviewAdmission(request.body, options.dependencies);
       options.metrics.record(outcome, seconds());
       request.log.info({
         uid: outcome.review.response.uid,

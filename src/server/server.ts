@@ -29,7 +29,8 @@ export interface RunningServer {
 }
 
 export async function startServer(options: ServerOptions): Promise<RunningServer> {
-  let certificatesLoaded = false;
+  // The app exists only after the certificates are read, so /readyz need
+  // not track them: without a valid pair the server never starts.
   let app: FastifyInstance | undefined;
   const certificates = new CertificateWatcher(options.certDir, {
     onReload: (pair) => {
@@ -39,16 +40,14 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     onError: (error) => app?.log.warn({ certDir: options.certDir, err: error.message }, 'serving certificate not (re)loaded; keeping the current one'),
   }, options.certPollMs);
   const pair = await certificates.start();
-  certificatesLoaded = true;
 
   const { cluster, config } = options;
   const dependencies: ReviewDependencies = { config, ...(cluster ? { namespaces: cluster, services: cluster } : {}) };
   app = buildApp({
-    dependencies: () => dependencies,
+    dependencies,
     metrics: new WebhookMetrics(),
     readiness: {
       notReadyBecause: () => {
-        if (!certificatesLoaded) return 'serving certificate not loaded';
         if (cluster && !cluster.synced()) return 'namespace and service caches not synced yet';
         return undefined;
       },

@@ -207,7 +207,7 @@ class Walker {
 
   /** protoc-gen-validate rules on scalars, which Envoy checks when it loads a config. */
   rules(kind: string, value: unknown, path: string, rules: Options): void {
-    const rule = (name: string): unknown => rules[`(validate.rules).${kind === 'bool' ? 'bool' : kind}.${name}`];
+    const rule = (name: string): unknown => rules[`(validate.rules).${kind}.${name}`];
     if (typeof value === 'string' && kind === 'string') {
       const minLen = rule('min_len');
       const maxLen = rule('max_len');
