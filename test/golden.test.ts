@@ -13,15 +13,13 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFile
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyPatch, type Operation as Rfc6902Operation } from 'rfc6902';
-import { parseAllDocuments } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import type { Pod } from '../src/inject/k8s.js';
 import { ANNOTATION } from '../src/inject/names.js';
 import { createPatch } from '../src/inject/patch.js';
 import { injectManifests, type OfflineOptions } from '../src/manifests/offline.js';
-import { findPods } from '../src/manifests/workloads.js';
 import { BOOTSTRAP_TYPE, DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from './support/envoy-proto.js';
-import { podProblems } from './support/pod-checks.js';
+import { manifestPods, podProblems } from './support/pod-checks.js';
 import { repoPath } from './support/repo.js';
 
 const CASES = repoPath('test', 'golden', 'cases');
@@ -31,20 +29,6 @@ const refresh = process.env.REFRESH_GOLDEN === '1';
 function optionsFor(text: string): OfflineOptions {
   const header = /^# golden-options: (.*)$/m.exec(text);
   return { config: DEFAULT_CONFIG, defaultNamespace: 'default', ...(header ? (JSON.parse(header[1] ?? '{}') as Partial<OfflineOptions>) : {}) };
-}
-
-interface FoundPod {
-  pod: Pod;
-  claimVolumes: string[];
-}
-
-function pods(text: string): FoundPod[] {
-  return parseAllDocuments(text).flatMap((doc) =>
-    findPods(doc.toJS()).map(({ owner, holder }) => {
-      const claims = ((owner.spec as { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } | undefined)?.volumeClaimTemplates ?? []);
-      return { pod: holder as unknown as Pod, claimVolumes: claims.map((c) => c.metadata?.name ?? '') };
-    }),
-  );
 }
 
 function compareOrWrite(file: string, actual: string): void {
@@ -88,8 +72,8 @@ describe('golden injection cases', () => {
       stale('error.txt');
       compareOrWrite(`${name}.injected.yaml`, result.output);
 
-      const before = pods(text);
-      const after = pods(result.output);
+      const before = manifestPods(text);
+      const after = manifestPods(result.output);
       assert.equal(after.length, before.length);
       const patches = before.map(({ pod: original, claimVolumes }, index) => {
         const injected = after[index]?.pod as Pod;

@@ -7,11 +7,9 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { applyPatch, type Operation } from 'rfc6902';
-import { parseAllDocuments } from 'yaml';
 import type { Pod } from '../../src/inject/k8s.js';
-import { findPods } from '../../src/manifests/workloads.js';
 import { admissionReview, makeAgent, post, type HttpResult } from '../support/apiserver.js';
-import { podProblems } from '../support/pod-checks.js';
+import { manifestPods, podProblems } from '../support/pod-checks.js';
 import { repoPath } from '../support/repo.js';
 import { startTestWebhook, type TestWebhook } from '../support/webhook.js';
 
@@ -48,13 +46,7 @@ describe('admission over HTTPS, as kube-apiserver', () => {
   const goldenPods = readdirSync(casesDir).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
     const text = readFileSync(`${casesDir}/${file}`, 'utf8');
     if (text.includes('golden-options') || file === 'invalid-yaml.yaml') return [];
-    return parseAllDocuments(text).flatMap((doc, index) => findPods(doc.toJS()).map((location, podIndex) => ({
-      name: `${file} #${index + 1}.${podIndex + 1}`,
-      file,
-      pod: { apiVersion: 'v1', kind: 'Pod', ...location.holder } as unknown as Pod,
-      // A StatefulSet's pods get volumes from its claim templates.
-      claims: ((location.owner.spec as { volumeClaimTemplates?: Array<{ metadata: { name: string } }> }).volumeClaimTemplates ?? []).map((c) => c.metadata.name),
-    })));
+    return manifestPods(text).map(({ where, pod, claimVolumes }) => ({ name: `${file} ${where}`, file, pod: { apiVersion: 'v1', kind: 'Pod', ...pod } as Pod, claims: claimVolumes }));
   });
 
   for (const { name, file, pod, claims } of goldenPods) {

@@ -14,7 +14,7 @@ import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { startServer } from '../../src/server/server.js';
 import { admissionReview, checkSanIdentity, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpResult } from '../support/apiserver.js';
 import { repoPath } from '../support/repo.js';
-import { startTestWebhook, type TestWebhook } from '../support/webhook.js';
+import { startTestWebhook, writeCertificates, type TestWebhook } from '../support/webhook.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } };
 
@@ -191,9 +191,7 @@ describe('certificate rotation', () => {
 describe('graceful shutdown', () => {
   it('on SIGTERM, answers the in-flight review, then exits 0', async () => {
     const certDir = mkdtempSync(join(tmpdir(), 'sigterm-'));
-    const certs = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
-    writeFileSync(join(certDir, 'tls.crt'), certs.cert);
-    writeFileSync(join(certDir, 'tls.key'), certs.key);
+    const certs = await writeCertificates(certDir);
     const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--cert-dir', certDir, '--port', '0', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '', HOME: certDir } });
     let output = '';
     const port = await new Promise<number>((resolve, reject) => {

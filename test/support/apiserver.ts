@@ -23,9 +23,10 @@ export function makeAgent(ca: string, maxSockets = 50, keepAlive = true): Agent 
   return new Agent({ ca, servername: WEBHOOK_SERVER_NAME, keepAlive, maxSockets, minVersion: 'TLSv1.2', checkServerIdentity: checkSanIdentity });
 }
 
-export function post(agent: Agent, port: number, path: string, body: string | Buffer, contentType = 'application/json'): Promise<HttpResult> {
+function call(agent: Agent, port: number, method: 'GET' | 'POST', path: string, body?: string | Buffer, contentType = 'application/json'): Promise<HttpResult> {
+  const headers = body === undefined ? {} : { 'content-type': contentType, 'content-length': Buffer.byteLength(body) };
   return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'POST', agent, servername: WEBHOOK_SERVER_NAME, headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) } }, (res) => {
+    const req = httpsRequest({ host: '127.0.0.1', port, path, method, agent, servername: WEBHOOK_SERVER_NAME, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -36,16 +37,12 @@ export function post(agent: Agent, port: number, path: string, body: string | Bu
   });
 }
 
+export function post(agent: Agent, port: number, path: string, body: string | Buffer, contentType?: string): Promise<HttpResult> {
+  return call(agent, port, 'POST', path, body, contentType);
+}
+
 export function get(agent: Agent, port: number, path: string): Promise<HttpResult> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest({ host: '127.0.0.1', port, path, method: 'GET', agent, servername: WEBHOOK_SERVER_NAME }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+  return call(agent, port, 'GET', path);
 }
 
 let counter = 0;

@@ -2,6 +2,8 @@
 // and kubelet can run: Kubernetes schema, unique names, mounts backed by volumes.
 
 import { Pod as PodModel } from 'kubernetes-models/v1';
+import { parseAllDocuments } from 'yaml';
+import { findPods } from '../../src/manifests/workloads.js';
 import type { Pod } from '../../src/inject/k8s.js';
 
 /** `claimVolumes`: names a StatefulSet's volumeClaimTemplates add to its pods. */
@@ -23,4 +25,21 @@ export function podProblems(pod: Pod, claimVolumes: readonly string[] = []): str
     }
   }
   return problems;
+}
+
+export interface ManifestPod {
+  /** Document and pod position, for test names. */
+  where: string;
+  pod: Pod;
+  /** Volumes the owner adds to its pods (a StatefulSet's volumeClaimTemplates). */
+  claimVolumes: string[];
+}
+
+export function manifestPods(text: string): ManifestPod[] {
+  return parseAllDocuments(text).flatMap((doc, docIndex) =>
+    findPods(doc.toJS()).map(({ owner, holder }, podIndex) => {
+      const claims = (owner.spec as { volumeClaimTemplates?: Array<{ metadata?: { name?: string } }> } | undefined)?.volumeClaimTemplates ?? [];
+      return { where: `#${docIndex + 1}.${podIndex + 1}`, pod: holder as unknown as Pod, claimVolumes: claims.map((c) => c.metadata?.name ?? '') };
+    }),
+  );
 }
