@@ -6,7 +6,8 @@ import type { ServiceLookup } from '../envoy/services.js';
 import { evaluatePod } from '../inject/evaluate.js';
 import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../inject/k8s.js';
 import { createPatch, type PatchOperation } from '../inject/patch.js';
-import type { Reason } from '../inject/reasons.js';
+import { formatReason, type Reason } from '../inject/reasons.js';
+import { readPodSetting } from '../inject/decide.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
 import { rerenderRoutes } from './route-update.js';
 
@@ -68,6 +69,16 @@ export function errored(uid: string, error: Error): AdmissionReviewResponse {
   return answer(uid, { allowed: false, status: { code: 500, reason: 'InternalError', message: `envoy-injector: internal error: ${error.message}` } });
 }
 
+/** A skip the pod's author did not expect is said back (kubectl prints
+ * admission warnings): the pod asked for the proxy, or its namespace enforces a
+ * Pod Security level that forbids it. Ordinary skips stay quiet. */
+function skipWarnings(pod: Pod, reasons: Reason[]): string[] {
+  const askedForProxy = readPodSetting(pod).wants === true;
+  return reasons
+    .filter((reason) => askedForProxy || reason.code === 'pod-security')
+    .map((reason) => `envoy-injector: not injected: ${formatReason(reason)}`);
+}
+
 function isPodRequest(request: AdmissionRequest): boolean {
   const { kind, resource, subResource } = request;
   const isPod = (kind?.kind === 'Pod' && kind.group === '') || (resource?.resource === 'pods' && resource.group === '');
@@ -115,7 +126,7 @@ export function reviewAdmission(body: unknown, deps: ReviewDependencies): Review
     case 'injected':
       return { ...base, ...who, review: withPatch(uid, createPatch(pod, outcome.pod), outcome.warnings), result: 'injected' };
     case 'skipped':
-      return { ...base, ...who, review: withPatch(uid, [], []), result: 'skipped', reasons: outcome.reasons };
+      return { ...base, ...who, review: withPatch(uid, [], skipWarnings(pod, outcome.reasons)), result: 'skipped', reasons: outcome.reasons };
     case 'rejected':
       return { ...base, ...who, review: denied(uid, outcome.problems), result: 'rejected', problems: outcome.problems };
   }

@@ -94,6 +94,15 @@ describe('admission over HTTPS, as kube-apiserver', () => {
     assert.equal(status.response.patch, undefined);
   });
 
+  it('warns when a pod that asked for the proxy is not injected, and stays quiet otherwise', async () => {
+    const pod = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', labels }, spec: { containers: [{ name: 'a', image: 'b' }] } });
+    const asked = parseReview(await send(admissionReview(pod({ 'envoy-injector.io/inject': 'true' }), { namespace: 'kube-system' })));
+    assert.equal(asked.response.allowed, true);
+    assert.deepEqual(asked.response.warnings, ['envoy-injector: not injected: [system-namespace] namespace kube-system is a Kubernetes system namespace and is never injected']);
+    const optedOut = parseReview(await send(admissionReview(pod({ 'envoy-injector.io/inject': 'false' }))));
+    assert.equal(optedOut.response.warnings, undefined);
+  });
+
   it('live route updates: UPDATE with a changed routes annotation re-renders the projected files', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } } as Pod;
     const created = structuredClone(pod);
