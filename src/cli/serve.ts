@@ -1,5 +1,6 @@
 // `envoy-injector serve`: the webhook, until SIGTERM.
 
+import { pino } from 'pino';
 import { clusterConfigured, startClusterCaches } from '../kube/cluster.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError } from './args.js';
@@ -17,14 +18,13 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${portText} is not a port`);
   const config = loadConfig(single(flags, 'config'));
-  const log = (level: 'info' | 'warn', msg: string): void => {
-    process.stdout.write(`${JSON.stringify({ level, time: Date.now(), msg })}\n`);
-  };
+  // One logger for the server and the cluster caches: the same JSON lines.
+  const logger = pino({ level: single(flags, 'log-level') ?? 'info' });
   let cluster;
   if (clusterConfigured()) {
-    cluster = startClusterCaches({ info: (m) => log('info', m), warn: (m) => log('warn', m) });
+    cluster = startClusterCaches({ info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
   } else {
-    log('info', 'no Kubernetes cluster configured (no in-cluster service account, KUBECONFIG or ~/.kube/config): namespaces count as enrolled and route targets are not checked');
+    logger.info('no Kubernetes cluster configured (no in-cluster service account, KUBECONFIG or ~/.kube/config): namespaces count as enrolled and route targets are not checked');
   }
   const server = await startServer({
     certDir: single(flags, 'cert-dir') ?? 'certs',
@@ -32,7 +32,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     address: single(flags, 'address') ?? '0.0.0.0',
     config,
     ...(cluster ? { cluster } : {}),
-    logLevel: single(flags, 'log-level') ?? 'info',
+    logger,
   });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {

@@ -2,6 +2,7 @@
 // live, the app, and a graceful close that answers in-flight reviews first.
 
 import type { FastifyInstance } from 'fastify';
+import { pino, type Logger } from 'pino';
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
 import type { ReviewDependencies } from '../admission/review.js';
 import type { InjectorConfig } from '../config/config.js';
@@ -16,7 +17,8 @@ export interface ServerOptions {
   address: string;
   config: InjectorConfig;
   cluster?: ClusterCaches;
-  logLevel?: string;
+  /** Defaults to a silent logger (tests); `serve` passes its own. */
+  logger?: Logger;
   certPollMs?: number;
   /** How long a request may take to arrive in full (slow clients). */
   requestTimeoutMs?: number;
@@ -55,7 +57,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     fastify: {
       // connectionsCheckingInterval: how often Node enforces requestTimeout (30 s by default).
       https: { ...pair, minVersion: 'TLSv1.2', connectionsCheckingInterval: 1000 } as HttpsServerOptions,
-      logger: { level: options.logLevel ?? 'info' },
+      loggerInstance: options.logger ?? pino({ level: 'silent' }),
       // kube-apiserver gives up after the webhook's timeoutSeconds (≤ 30 s):
       // a client slower than this is not the API server.
       requestTimeout: options.requestTimeoutMs ?? 15_000,

@@ -141,7 +141,7 @@ describe('certificate rotation', () => {
     writeVersion('..v1', first.cert, first.key);
     symlinkSync('..data/tls.crt', join(dir, 'tls.crt'));
     symlinkSync('..data/tls.key', join(dir, 'tls.key'));
-    const server = await startServer({ certDir: dir, port: 0, address: '127.0.0.1', config: DEFAULT_CONFIG, logLevel: 'silent', certPollMs: 100 });
+    const server = await startServer({ certDir: dir, port: 0, address: '127.0.0.1', config: DEFAULT_CONFIG, certPollMs: 100 });
     // No keep-alive: every request is a new handshake, as after a reconnect.
     const agent = makeAgent(first.caCert, 10, false);
     const served = new Set<string>();

@@ -25,6 +25,6 @@ export async function writeCertificates(dir: string): Promise<WebhookCertificate
 export async function startTestWebhook(options: Partial<ServerOptions> = {}): Promise<TestWebhook> {
   const certDir = mkdtempSync(join(tmpdir(), 'envoy-injector-certs-'));
   const certificates = await writeCertificates(certDir);
-  const server = await startServer({ certDir, port: 0, address: '127.0.0.1', config: DEFAULT_CONFIG, logLevel: 'silent', ...options });
+  const server = await startServer({ certDir, port: 0, address: '127.0.0.1', config: DEFAULT_CONFIG, ...options });
   return { server, certDir, certificates };
 }
