@@ -3,6 +3,7 @@
 
 import { isPlainObject } from '../inject/k8s.js';
 import { PROXY_PORT } from '../inject/names.js';
+import { didYouMean } from '../inject/suggest.js';
 import { ENVOY_LOG_LEVELS, isCidr, isPort, parseImage, parseQuantity } from '../inject/values.js';
 
 export type InjectionPolicy = 'enabled' | 'disabled';
@@ -108,22 +109,16 @@ function overlay(target: Record<string, unknown>, source: Record<string, unknown
   for (const [key, value] of Object.entries(source)) {
     const where = path ? `${path}.${key}` : key;
     if (!(key in target)) {
-      problems.push(`${where}: unknown setting (known here: ${Object.keys(target).join(', ')})`);
+      problems.push(`${where}: unknown setting${didYouMean(key, Object.keys(target))}`);
       continue;
     }
     const current = target[key];
-    if (isPlainObject(current) && !isResourceList(where)) {
-      if (!isPlainObject(value)) {
-        problems.push(`${where}: expected a mapping`);
-        continue;
-      }
-      overlay(current, value, where, problems);
-    } else if (isResourceList(where)) {
-      if (!isPlainObject(value)) {
-        problems.push(`${where}: expected a mapping with cpu and/or memory`);
-        continue;
-      }
-      target[key] = value;
+    if (isPlainObject(current)) {
+      // A resource list is replaced whole (a limit may be dropped); other mappings merge.
+      const replace = isResourceList(where);
+      if (!isPlainObject(value)) problems.push(`${where}: expected a mapping${replace ? ' with cpu and/or memory' : ''}`);
+      else if (replace) target[key] = value;
+      else overlay(current, value, where, problems);
     } else if (Array.isArray(current)) {
       if (!Array.isArray(value)) problems.push(`${where}: expected a list`);
       else target[key] = value;

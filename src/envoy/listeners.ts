@@ -63,7 +63,8 @@ function loopGuardChains(prefix: string): JsonObject[] {
  * HTTP; every other connection is a plain TCP passthrough chosen before a
  * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection. */
 export function outboundListener(httpPorts: readonly number[], families: readonly IpFamily[]): JsonObject {
-  const httpChains: JsonObject[] = httpPorts.map((port) => ({
+  // Envoy refuses two filter chains with the same match: one chain per port.
+  const httpChains: JsonObject[] = [...new Set(httpPorts)].map((port) => ({
     name: `outbound_http_${port}`,
     filter_chain_match: { destination_port: port },
     filters: [httpConnectionManager(`outbound_http_${port}`, {

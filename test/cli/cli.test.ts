@@ -103,7 +103,7 @@ describe('envoy-injector CLI', () => {
     const bad = file('bad.yaml', 'polcy: disabled\nproxy:\n  image: ""\n  outboundHttpPorts: [0]\n');
     const result = run(['explain', '-f', '-', '--config', bad], POD);
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /polcy: unknown setting/);
+    assert.match(result.stderr, /polcy: unknown setting \(did you mean "policy"\?\)/);
     assert.match(result.stderr, /proxy\.image: "" is not a container image reference/);
     assert.match(result.stderr, /proxy\.outboundHttpPorts: 0 is not a port/);
   });
