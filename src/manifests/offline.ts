@@ -58,6 +58,7 @@ function evaluateLocation(location: PodLocation, options: OfflineOptions): Outco
 }
 
 interface EvaluatedDocument {
+  document: Document.Parsed;
   /** The document as data: the pod locations point into it. */
   data: unknown;
   verdicts: Array<PodVerdict & { location: PodLocation }>;
@@ -73,13 +74,13 @@ function evaluateDocuments(documents: Document.Parsed[], options: OfflineOptions
       location,
       outcome: evaluateLocation(location, options),
     }));
-    return { data, verdicts: found };
+    return { document, data, verdicts: found };
   });
 }
 
 const withoutLocation = ({ location: _location, ...verdict }: PodVerdict & { location: PodLocation }): PodVerdict => verdict;
 
-export type InjectResult = { ok: true; output: string; verdicts: PodVerdict[] } | { ok: false; problems: string[] };
+export type InjectResult = { ok: true; output: string } | { ok: false; problems: string[] };
 
 export function injectManifests(text: string, options: OfflineOptions): InjectResult {
   const parsed = parseDocuments(text);
@@ -91,9 +92,8 @@ export function injectManifests(text: string, options: OfflineOptions): InjectRe
   if (problems.length > 0) return { ok: false, problems };
   // Untouched documents keep their own text (comments included); injected
   // ones are written anew. Either way a second run reproduces them exactly.
-  const output = parsed.documents
-    .map((document, index) => {
-      const { data, verdicts } = evaluated[index] ?? { data: undefined, verdicts: [] };
+  const output = evaluated
+    .map(({ document, data, verdicts }) => {
       // An empty document (a stray "---") has nothing to keep.
       if ((data === null || data === undefined) && !document.commentBefore && !document.comment) return undefined;
       let changed = false;
@@ -108,7 +108,7 @@ export function injectManifests(text: string, options: OfflineOptions): InjectRe
     })
     .filter((text) => text !== undefined)
     .join('---\n');
-  return { ok: true, output, verdicts: evaluated.flatMap(({ verdicts }) => verdicts.map(withoutLocation)) };
+  return { ok: true, output };
 }
 
 export type ExplainResult = { ok: true; verdicts: PodVerdict[] } | { ok: false; problems: string[] };
