@@ -2,12 +2,12 @@
 // overrides, check for conflicts, inject. Shared by the webhook and the CLI.
 
 import type { InjectorConfig } from '../config/config.js';
-import { parseRouteOverrides, type ServiceLookup } from '../envoy/overrides.js';
-import { formatAnnotationError, readProxySettings } from './annotations.js';
+import type { ServiceLookup } from '../envoy/services.js';
 import { findConflicts } from './conflicts.js';
 import { decide } from './decide.js';
 import { injectPod } from './inject.js';
 import type { NamespaceContext, Pod } from './k8s.js';
+import { readProxyConfig } from './proxy-config.js';
 import { formatReason, type Reason } from './reasons.js';
 
 export type Outcome =
@@ -32,19 +32,16 @@ export function evaluatePod(input: EvaluationInput): Outcome {
     if (refusals.length > 0) return { kind: 'rejected', problems: refusals.map(formatReason) };
     return { kind: 'skipped', reasons: decision.reasons };
   }
-  const settingsResult = readProxySettings(pod, namespace, config);
-  if (!settingsResult.ok) return { kind: 'rejected', problems: settingsResult.errors.map(formatAnnotationError) };
+  const proxy = readProxyConfig(pod, namespace, config, input.services);
+  if (!proxy.ok) return { kind: 'rejected', problems: proxy.problems };
   const conflicts = findConflicts(pod);
   if (conflicts.length > 0) return { kind: 'rejected', problems: conflicts };
-  const { settings } = settingsResult;
-  const routes = parseRouteOverrides(settings.routes, { namespace: namespace.name, config, services: input.services });
-  if (!routes.ok) return { kind: 'rejected', problems: routes.errors.map(formatAnnotationError) };
   const injected = injectPod(pod, {
     namespace: namespace.name,
     config,
-    settings,
-    routeOverrides: routes.overrides,
+    settings: proxy.settings,
+    routeOverrides: proxy.routeOverrides,
     ...(input.workload === undefined ? {} : { workload: input.workload }),
   });
-  return { kind: 'injected', pod: injected, because: decision.because, warnings: routes.warnings };
+  return { kind: 'injected', pod: injected, because: decision.because, warnings: proxy.warnings };
 }
