@@ -69,7 +69,8 @@ describe('bad input', () => {
     assert.equal(tooBig.status, 413);
   });
 
-  it('a slow client is cut off after the request timeout, and the server keeps serving', async () => {
+  // Bounded: a server that never cuts the client off must fail the test, not hang CI.
+  it('a slow client is cut off after the request timeout, and the server keeps serving', { timeout: 10_000 }, async () => {
     const started = Date.now();
     const answer = await new Promise<string>((resolve) => {
       const socket = connect({ host: '127.0.0.1', port: webhook.server.port, ca: webhook.certificates.caCert, servername: WEBHOOK_SERVER_NAME, checkServerIdentity: checkSanIdentity }, () => {
@@ -96,7 +97,7 @@ describe('bad input', () => {
     assert.match(metrics.body, /process_cpu_user_seconds_total/);
   });
 
-  it('answers 10,000 mixed good and bad requests at 50 concurrent connections, none dropped', async () => {
+  it('answers 10,000 mixed good and bad requests at 50 concurrent connections, none dropped', { timeout: 120_000 }, async () => {
     const bodies: Array<[string, string, number]> = [
       [JSON.stringify(admissionReview(POD)), 'application/json', 200],
       [JSON.stringify(admissionReview({ ...POD, metadata: { name: 'o', labels: { 'envoy-injector.io/inject': 'false' } } })), 'application/json', 200],
@@ -127,7 +128,7 @@ describe('bad input', () => {
 });
 
 describe('certificate rotation', () => {
-  it('swaps certificates (kubelet ..data symlink) under traffic with zero failed requests', async () => {
+  it('swaps certificates (kubelet ..data symlink) under traffic with zero failed requests', { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rotation-'));
     const first = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
     // The layout of a Secret volume: files are links through ..data to a timestamped directory.
@@ -189,7 +190,7 @@ describe('certificate rotation', () => {
 });
 
 describe('graceful shutdown', () => {
-  it('on SIGTERM, answers the in-flight review, then exits 0', async () => {
+  it('on SIGTERM, answers the in-flight review, then exits 0', { timeout: 30_000 }, async () => {
     const certDir = mkdtempSync(join(tmpdir(), 'sigterm-'));
     const certs = await writeCertificates(certDir);
     const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--cert-dir', certDir, '--port', '0', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '', HOME: certDir } });
