@@ -6,7 +6,8 @@ import { InputError } from './files.js';
 import { CommandFailure, runExplain, runInject } from './offline-commands.js';
 
 const USAGE = `usage:
-  envoy-injector serve [--cert-dir DIR] [--port 8443] [--config FILE]
+  envoy-injector serve [--cert-dir DIR] [--port 8443] [--address 0.0.0.0] [--config FILE] [--log-level info]
+                       [--self-manage [--namespace NS] [--service envoy-injector] [--secret envoy-injector-tls] [--webhook-config envoy-injector]]
   envoy-injector inject -f FILE|- [--config FILE] [--namespace NS] [--namespace-label k=v]... [--namespace-annotation k=v]...
   envoy-injector explain -f FILE|- [-o text|json] [same flags as inject]
   envoy-injector certs --out DIR [--service envoy-injector] [--namespace envoy-injector]`;

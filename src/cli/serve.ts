@@ -1,7 +1,8 @@
 // `envoy-injector serve`: the webhook, until SIGTERM.
 
 import { pino } from 'pino';
-import { clusterConfigured, startClusterCaches } from '../kube/cluster.js';
+import { clusterConfigured, defaultKubeConfig, startClusterCaches } from '../kube/cluster.js';
+import { startSelfManagement, type SelfManager } from '../kube/self-manage.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError } from './args.js';
 import { loadConfig } from './files.js';
@@ -13,6 +14,11 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     address: { value: true },
     config: { value: true },
     'log-level': { value: true },
+    'self-manage': { value: false },
+    namespace: { value: true },
+    service: { value: true },
+    secret: { value: true },
+    'webhook-config': { value: true },
   });
   const portText = single(flags, 'port') ?? '8443';
   const port = Number(portText);
@@ -20,14 +26,31 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const config = loadConfig(single(flags, 'config'));
   // One logger for the server and the cluster caches: the same JSON lines.
   const logger = pino({ level: single(flags, 'log-level') ?? 'info' });
+  const certDir = single(flags, 'cert-dir') ?? 'certs';
+  const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
   let cluster;
+  let selfManager: SelfManager | undefined;
   if (clusterConfigured()) {
-    cluster = startClusterCaches({ info: (m) => logger.info(m), warn: (m) => logger.warn(m) });
+    const kubeConfig = defaultKubeConfig();
+    if (flags.has('self-manage')) {
+      const webhookConfiguration = single(flags, 'webhook-config') ?? 'envoy-injector';
+      selfManager = await startSelfManagement(kubeConfig, {
+        certDir,
+        // The Downward API sets POD_NAMESPACE in the Deployment: the Secret lives beside the pods.
+        namespace: single(flags, 'namespace') ?? process.env.POD_NAMESPACE ?? config.injectorNamespace,
+        service: single(flags, 'service') ?? 'envoy-injector',
+        secretName: single(flags, 'secret') ?? 'envoy-injector-tls',
+        ...(webhookConfiguration === '' ? {} : { webhookConfiguration }),
+      }, log);
+    }
+    cluster = startClusterCaches(kubeConfig, log);
+  } else if (flags.has('self-manage')) {
+    throw new UsageError('--self-manage needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
   } else {
     logger.info('no Kubernetes cluster configured (no in-cluster service account, KUBECONFIG or ~/.kube/config): namespaces count as enrolled and route targets are not checked');
   }
   const server = await startServer({
-    certDir: single(flags, 'cert-dir') ?? 'certs',
+    certDir,
     port,
     address: single(flags, 'address') ?? '0.0.0.0',
     config,
@@ -37,6 +60,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       server.app.log.info({ signal }, 'shutting down after in-flight reviews');
+      selfManager?.stop();
       server.close().then(resolve, resolve);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

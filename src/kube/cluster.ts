@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type KubernetesObject, type V1Namespace, type V1Service } from '@kubernetes/client-node';
+import { describeApiError } from './api-errors.js';
 import type { NamespaceLookup } from '../admission/review.js';
 import type { ServiceInfo, ServiceLookup } from '../envoy/services.js';
 
@@ -25,19 +26,34 @@ export function clusterConfigured(env: NodeJS.ProcessEnv = process.env): boolean
 
 const RETRY_MS = 5000;
 
-function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: string, log: ClusterLog, onSynced: () => void): { stop: () => Promise<void> } {
+// client-node's informer reports a failed list through its 'error' event and
+// still resolves start(), and rejects start() when the watch cannot connect:
+// both mean "not synced, try again later".
+function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: string, log: ClusterLog, retryMs: number, onSynced: () => void): { stop: () => Promise<void> } {
   let stopped = false;
+  let failedThisRound = false;
   let timer: NodeJS.Timeout | undefined;
+  const retry = (problem: string): void => {
+    if (stopped || timer) return;
+    log.warn(`${what} cache: ${problem}; retrying in ${retryMs / 1000}s`);
+    timer = setTimeout(() => {
+      timer = undefined;
+      start();
+    }, retryMs);
+    timer.unref();
+  };
   const start = (): void => {
-    informer.start().then(onSynced, (error: Error) => {
-      log.warn(`${what} cache: cannot list from the API server (${error.message}); retrying in ${RETRY_MS / 1000}s`);
-    });
+    failedThisRound = false;
+    informer.start().then(
+      () => {
+        if (!failedThisRound && !stopped) onSynced();
+      },
+      (error: unknown) => retry(`cannot reach the API server (${describeApiError(error)})`),
+    );
   };
   informer.on('error', (error: unknown) => {
-    if (stopped) return;
-    log.warn(`${what} cache: watch failed (${(error as Error)?.message ?? String(error)}); restarting in ${RETRY_MS / 1000}s`);
-    timer = setTimeout(start, RETRY_MS);
-    timer.unref();
+    failedThisRound = true;
+    retry(`list or watch failed (${describeApiError(error)})`);
   });
   start();
   return {
@@ -49,16 +65,21 @@ function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: st
   };
 }
 
-export function startClusterCaches(log: ClusterLog): ClusterCaches {
+/** In-cluster service account, else KUBECONFIG, else ~/.kube/config. */
+export function defaultKubeConfig(): KubeConfig {
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromDefault();
+  return kubeConfig;
+}
+
+export function startClusterCaches(kubeConfig: KubeConfig, log: ClusterLog, retryMs = RETRY_MS): ClusterCaches {
   const api = kubeConfig.makeApiClient(CoreV1Api);
   const namespaces = makeInformer<V1Namespace>(kubeConfig, '/api/v1/namespaces', () => api.listNamespace());
   const services = makeInformer<V1Service>(kubeConfig, '/api/v1/services', () => api.listServiceForAllNamespaces());
   const synced = { namespaces: false, services: false };
   const runs = [
-    keepRunning(namespaces, 'namespace', log, () => { synced.namespaces = true; log.info('namespace cache synced'); }),
-    keepRunning(services, 'service', log, () => { synced.services = true; log.info('service cache synced'); }),
+    keepRunning(namespaces, 'namespace', log, retryMs, () => { if (!synced.namespaces) log.info('namespace cache synced'); synced.namespaces = true; }),
+    keepRunning(services, 'service', log, retryMs, () => { if (!synced.services) log.info('service cache synced'); synced.services = true; }),
   ];
   return {
     synced: () => synced.namespaces && synced.services,

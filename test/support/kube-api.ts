@@ -1,0 +1,201 @@
+// A small in-process stand-in for kube-apiserver's REST API, just the
+// resources envoy-injector reads and writes: Secrets (get/create/replace with
+// resourceVersion conflicts), MutatingWebhookConfigurations (get, JSON Patch
+// with `test` ops), and Namespaces/Services (list and watch streams). The
+// injector's real client-node code talks to it over HTTP; no cluster exists
+// on this machine, so this is the closest honest thing.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { KubeConfig } from '@kubernetes/client-node';
+import { applyPatch, type Operation } from 'rfc6902';
+
+export interface StoredObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: { name: string; namespace?: string; resourceVersion?: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  contentType?: string;
+}
+
+interface Collection {
+  objects: Map<string, StoredObject>;
+  watchers: Set<ServerResponse>;
+}
+
+export class FakeKubeApi {
+  readonly requests: RecordedRequest[] = [];
+  private server: Server | undefined;
+  private version = 100;
+  private readonly collections = new Map<string, Collection>();
+  /** While > 0, Secret reads are held until that many have arrived (to make replicas race). */
+  private secretReadBarrier = 0;
+  private heldSecretReads: (() => void)[] = [];
+  /** Answer every request with this status (an API server that is down or refusing). */
+  failWith: number | undefined;
+
+  private collection(kind: string): Collection {
+    let found = this.collections.get(kind);
+    if (!found) {
+      found = { objects: new Map(), watchers: new Set() };
+      this.collections.set(kind, found);
+    }
+    return found;
+  }
+
+  private key(object: StoredObject): string {
+    return `${object.metadata.namespace ?? ''}/${object.metadata.name}`;
+  }
+
+  /** Stores (or replaces) an object as if an admin applied it, telling watchers. */
+  put(kind: 'secrets' | 'mutatingwebhookconfigurations' | 'namespaces' | 'services', object: StoredObject): void {
+    const collection = this.collection(kind);
+    const type = collection.objects.has(this.key(object)) ? 'MODIFIED' : 'ADDED';
+    const stored = structuredClone(object);
+    stored.metadata.resourceVersion = String(++this.version);
+    collection.objects.set(this.key(stored), stored);
+    for (const watcher of collection.watchers) watcher.write(`${JSON.stringify({ type, object: stored })}\n`);
+  }
+
+  get(kind: string, namespace: string | undefined, name: string): StoredObject | undefined {
+    const found = this.collection(kind).objects.get(`${namespace ?? ''}/${name}`);
+    return found ? structuredClone(found) : undefined;
+  }
+
+  /** Open watch streams on a collection: events put before one opens are not replayed. */
+  watchers(kind: 'namespaces' | 'services'): number {
+    return this.collection(kind).watchers.size;
+  }
+
+  raceSecretReads(count: number): void {
+    this.secretReadBarrier = count;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      this.handle(request, response).catch((error: Error) => this.status(response, 500, 'InternalError', error.message));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+  }
+
+  kubeConfig(): KubeConfig {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'fake', server: this.url, skipTLSVerify: true }],
+      users: [{ name: 'tester', token: 'token' }],
+      contexts: [{ name: 'fake', cluster: 'fake', user: 'tester' }],
+      currentContext: 'fake',
+    });
+    return kubeConfig;
+  }
+
+  async stop(): Promise<void> {
+    for (const collection of this.collections.values()) for (const watcher of collection.watchers) watcher.end();
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private status(response: ServerResponse, code: number, reason: string, message: string): void {
+    response.writeHead(code, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason, message, code }));
+  }
+
+  private send(response: ServerResponse, code: number, object: unknown): void {
+    response.writeHead(code, { 'content-type': 'application/json' });
+    response.end(JSON.stringify(object));
+  }
+
+  private async body(request: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  }
+
+  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    const method = request.method ?? 'GET';
+    this.requests.push({ method, path: url.pathname, ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}) });
+    if (this.failWith !== undefined) return this.status(response, this.failWith, 'ServiceUnavailable', 'the fake API server is told to fail');
+    const parts = url.pathname.split('/').filter(Boolean);
+
+    // /api/v1/namespaces/{ns}/secrets[/{name}]
+    if (parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'secrets') {
+      const namespace = parts[3] ?? '';
+      const name = parts[5];
+      if (method === 'GET' && name) {
+        if (this.secretReadBarrier > 0) {
+          await new Promise<void>((resolve) => {
+            this.heldSecretReads.push(resolve);
+            if (this.heldSecretReads.length >= this.secretReadBarrier) {
+              this.secretReadBarrier = 0;
+              for (const release of this.heldSecretReads.splice(0)) release();
+            }
+          });
+        }
+        const found = this.get('secrets', namespace, name);
+        return found ? this.send(response, 200, found) : this.status(response, 404, 'NotFound', `secrets "${name}" not found`);
+      }
+      const object = (await this.body(request)) as StoredObject;
+      if (method === 'POST') {
+        if (this.get('secrets', namespace, object.metadata.name)) return this.status(response, 409, 'AlreadyExists', `secrets "${object.metadata.name}" already exists`);
+        this.put('secrets', { ...object, metadata: { ...object.metadata, namespace } });
+        return this.send(response, 201, this.get('secrets', namespace, object.metadata.name));
+      }
+      if (method === 'PUT' && name) {
+        const current = this.get('secrets', namespace, name);
+        if (!current) return this.status(response, 404, 'NotFound', `secrets "${name}" not found`);
+        if (object.metadata.resourceVersion !== current.metadata.resourceVersion) {
+          return this.status(response, 409, 'Conflict', `Operation cannot be fulfilled on secrets "${name}": the object has been modified`);
+        }
+        this.put('secrets', { ...object, metadata: { ...object.metadata, namespace } });
+        return this.send(response, 200, this.get('secrets', namespace, name));
+      }
+    }
+
+    // /apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/{name}
+    if (parts[0] === 'apis' && parts[1] === 'admissionregistration.k8s.io' && parts[3] === 'mutatingwebhookconfigurations' && parts[4]) {
+      const name = parts[4];
+      const current = this.get('mutatingwebhookconfigurations', undefined, name);
+      if (!current) return this.status(response, 404, 'NotFound', `mutatingwebhookconfigurations.admissionregistration.k8s.io "${name}" not found`);
+      if (method === 'GET') return this.send(response, 200, current);
+      if (method === 'PATCH') {
+        if (request.headers['content-type'] !== 'application/json-patch+json') return this.status(response, 415, 'UnsupportedMediaType', 'only JSON Patch here');
+        const operations = (await this.body(request)) as Operation[];
+        const results = applyPatch(current, operations);
+        const failed = results.find((result) => result !== null);
+        if (failed) return this.status(response, 422, 'Invalid', `the JSON Patch does not apply: ${failed.name}`);
+        this.put('mutatingwebhookconfigurations', current);
+        return this.send(response, 200, this.get('mutatingwebhookconfigurations', undefined, name));
+      }
+    }
+
+    // /api/v1/namespaces and /api/v1/services: list, or watch with ?watch=true
+    const listed = parts[0] === 'api' && parts.length === 3 ? parts[2] : undefined;
+    if (method === 'GET' && (listed === 'namespaces' || listed === 'services')) {
+      const collection = this.collection(listed);
+      if (url.searchParams.get('watch') === 'true') {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.flushHeaders();
+        collection.watchers.add(response);
+        response.on('close', () => collection.watchers.delete(response));
+        return;
+      }
+      return this.send(response, 200, {
+        kind: listed === 'namespaces' ? 'NamespaceList' : 'ServiceList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.version) },
+        items: [...collection.objects.values()],
+      });
+    }
+    this.status(response, 404, 'NotFound', `the fake API server does not serve ${method} ${url.pathname}`);
+  }
+}
