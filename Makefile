@@ -23,7 +23,7 @@ test: build
 
 # Rewrites the expected files of the golden tests: review the diff like code.
 golden: build
-	REFRESH_GOLDEN=1 node --test dist/test/golden.test.js
+	REFRESH_GOLDEN=1 node --test dist/test/golden.test.js dist/test/readme-routing.test.js
 
 certs/tls.crt: | build
 	$(CLI) certs --out certs --service envoy-injector --namespace envoy-injector

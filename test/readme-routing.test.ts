@@ -1,0 +1,73 @@
+// The README's routing examples are tests: each pod in the "Routing" section
+// is injected exactly as `envoy-injector inject` would, and the virtual hosts
+// and clusters shown under it must be what was rendered. REFRESH_GOLDEN=1
+// rewrites the shown output from the rendering, for review like code.
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../src/config/config.js';
+import { ANNOTATION } from '../src/inject/names.js';
+import { injectManifests } from '../src/manifests/offline.js';
+import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from './support/envoy-proto.js';
+import { repoPath } from './support/repo.js';
+
+const README = repoPath('README.md');
+const EXAMPLE = /<!-- routing-example: ([a-z-]+) -->\n```yaml\n([\s\S]*?)```\n\n[^`]*?```json\n([\s\S]*?)```\n\n[^`]*?```text\n([\s\S]*?)```/g;
+
+interface RenderedExample {
+  virtualHosts: string;
+  clusters: string;
+  documents: Record<string, unknown>[];
+}
+
+interface Cluster {
+  name: string;
+  type: string;
+  load_assignment: { endpoints: { lb_endpoints: { endpoint: { address: { socket_address: { address: string; port_value: number } } } }[] }[] };
+}
+
+function render(podYaml: string): RenderedExample {
+  const result = injectManifests(podYaml, { config: DEFAULT_CONFIG, defaultNamespace: 'default' });
+  if (!result.ok) throw new Error(`the README example is refused: ${result.problems.join('; ')}`);
+  const annotations = (parse(result.output) as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+  const rds = JSON.parse(annotations[ANNOTATION.envoyRoutes] ?? '{}') as { resources: { virtual_hosts: { name: string }[] }[] };
+  const cds = JSON.parse(annotations[ANNOTATION.envoyClusters] ?? '{}') as { resources: Cluster[] };
+  // What the pod asked for: the catch-all passthrough host is the same for every pod.
+  const ownHosts = (rds.resources[0]?.virtual_hosts ?? []).filter((host) => host.name !== 'passthrough');
+  const clusterLines = cds.resources.map((cluster) => {
+    const address = cluster.load_assignment.endpoints[0]?.lb_endpoints[0]?.endpoint.address.socket_address;
+    return `${cluster.name} → ${cluster.type} ${address?.address}:${address?.port_value}`;
+  });
+  return { virtualHosts: `${JSON.stringify(ownHosts, null, 2)}\n`, clusters: `${clusterLines.join('\n')}\n`, documents: [rds, cds] };
+}
+
+describe('README routing examples', () => {
+  const readme = readFileSync(README, 'utf8');
+  const examples = [...readme.matchAll(EXAMPLE)];
+
+  it('has the three worked examples: path routing, canary, header A/B', () => {
+    assert.deepEqual(examples.map((match) => match[1]), ['path-routing', 'canary', 'header-ab']);
+  });
+
+  if (process.env.REFRESH_GOLDEN === '1') {
+    it('rewrites the shown output (REFRESH_GOLDEN=1)', () => {
+      const refreshed = readme.replace(EXAMPLE, (whole, _name: string, podYaml: string, json: string, text: string) => {
+        const rendered = render(podYaml);
+        return whole.replace(`\`\`\`json\n${json}\`\`\``, `\`\`\`json\n${rendered.virtualHosts}\`\`\``).replace(`\`\`\`text\n${text}\`\`\``, `\`\`\`text\n${rendered.clusters}\`\`\``);
+      });
+      writeFileSync(README, refreshed);
+    });
+    return;
+  }
+
+  for (const [, name, podYaml = '', json, text] of examples) {
+    it(`${name}: the README shows exactly what is rendered, and it is valid Envoy config`, () => {
+      const rendered = render(podYaml);
+      assert.equal(json, rendered.virtualHosts, 'the JSON under the example is the rendered virtual host (make golden to refresh)');
+      assert.equal(text, rendered.clusters, 'the clusters under the example are the rendered ones (make golden to refresh)');
+      for (const document of rendered.documents) assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, document), []);
+    });
+  }
+});
