@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { applyPatch, type Operation } from 'rfc6902';
 import type { Pod } from '../../src/inject/k8s.js';
 import { admissionReview, makeAgent, post, type HttpResult } from '../support/apiserver.js';
-import { manifestPods, podProblems } from '../support/pod-checks.js';
+import { manifestPods, podProblems, projectDownwardApiVolume } from '../support/pod-checks.js';
 import { repoPath } from '../support/repo.js';
 import { startTestWebhook, type TestWebhook } from '../support/webhook.js';
 
@@ -113,9 +113,17 @@ describe('admission over HTTPS, as kube-apiserver', () => {
     const update = parseReview(await send(admissionReview(edited, { operation: 'UPDATE', oldObject: created })));
     const updated = structuredClone(edited);
     applyPatch(updated, decodePatch(update));
-    const rds = updated.metadata!.annotations!['envoy-injector.io/envoy-rds'] ?? '';
-    assert.match(rds, /api-v2\.shop:8080/);
-    assert.match(updated.metadata!.annotations!['envoy-injector.io/envoy-cds'] ?? '', /api-v2\.shop\.svc\.cluster\.local/);
+    // What kubelet then writes into the proxy's config directory.
+    const before = projectDownwardApiVolume(created, 'envoy-config');
+    const files = projectDownwardApiVolume(updated, 'envoy-config');
+    assert.deepEqual([...files.keys()].sort(), ['bootstrap.json', 'cds.json', 'rds.json']);
+    const rds = JSON.parse(files.get('rds.json') ?? '') as { resources: { name: string; virtual_hosts: { name: string; routes: { route: { cluster: string } }[] }[] }[] };
+    assert.equal(rds.resources.length, 1);
+    assert.equal(rds.resources[0]?.name, 'outbound', 'the name the listener asks RDS for');
+    assert.equal(rds.resources[0]?.virtual_hosts[0]?.routes[0]?.route.cluster, 'api-v2.shop:8080');
+    assert.notEqual(files.get('rds.json'), before.get('rds.json'));
+    assert.match(files.get('cds.json') ?? '', /api-v2\.shop\.svc\.cluster\.local/);
+    assert.equal(files.get('bootstrap.json'), before.get('bootstrap.json'), 'the bootstrap (and so the running listeners) stays');
     assert.notEqual(updated.metadata!.annotations!['envoy-injector.io/status'], created.metadata!.annotations!['envoy-injector.io/status']);
     assert.deepEqual(updated.spec, created.spec, 'only metadata changes');
 

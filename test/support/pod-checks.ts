@@ -43,3 +43,20 @@ export function manifestPods(text: string): ManifestPod[] {
     }),
   );
 }
+
+/**
+ * The files kubelet writes for a downwardAPI volume, resolving each item's
+ * `metadata.annotations['…']` / `metadata.labels['…']` fieldRef on the pod.
+ */
+export function projectDownwardApiVolume(pod: Pod, volumeName: string): Map<string, string> {
+  const volume = (pod.spec.volumes ?? []).find((v) => v.name === volumeName) as { downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[] } } | undefined;
+  if (!volume?.downwardAPI) throw new Error(`pod has no downwardAPI volume ${volumeName}`);
+  const files = new Map<string, string>();
+  for (const item of volume.downwardAPI.items ?? []) {
+    const match = /^metadata\.(annotations|labels)\['([^']+)'\]$/.exec(item.fieldRef?.fieldPath ?? '');
+    if (!match) throw new Error(`unsupported fieldRef ${item.fieldRef?.fieldPath} for ${item.path}`);
+    const source = match[1] === 'annotations' ? pod.metadata?.annotations : pod.metadata?.labels;
+    files.set(item.path, source?.[match[2] ?? ''] ?? '');
+  }
+  return files;
+}
