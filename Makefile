@@ -4,7 +4,7 @@ NODE_BIN := node_modules/.bin
 CLI := node dist/src/cli/main.js
 TEST_FILES = $(shell find dist/test -name '*.test.js' | sort)
 
-.PHONY: install build test golden run certs bench clean
+.PHONY: install system-deps build test golden run certs bench clean
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.installed: package-lock.json
@@ -18,7 +18,17 @@ build: node_modules/.installed
 	$(NODE_BIN)/tsc -p .
 	@chmod +x dist/src/cli/main.js
 
-test: build
+# The traffic-capture test applies real iptables rules in network namespaces:
+# it needs iptables (nft and legacy), iproute2 and setpriv. As root they are
+# installed when missing; otherwise that test says why it is skipped.
+system-deps:
+	@if command -v iptables-legacy >/dev/null && command -v iptables-nft >/dev/null && command -v ip >/dev/null && command -v setpriv >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing iptables, iproute2, util-linux for the traffic-capture test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iptables iproute2 util-linux >/dev/null; \
+	else echo "iptables/iproute2/setpriv missing and cannot be installed here (not root or no apt-get): the traffic-capture test will be skipped"; fi
+
+test: build system-deps
 	node --test $(TEST_FILES)
 
 # Rewrites the expected files of the golden tests: review the diff like code.

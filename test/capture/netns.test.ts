@@ -1,0 +1,293 @@
+// The envoy-init rules, applied for real: two network namespaces joined by a
+// veth pair ("pod" and "remote"), the script run in the pod namespace with the
+// arguments the webhook renders, fake proxy listeners on the capture ports,
+// and real TCP connections as the app's UID and as Envoy's, over IPv4 and
+// IPv6. Who answers a connection tells whether it was redirected.
+//
+// Needs root (CI is root); skipped, with the reason printed, only when
+// network namespaces cannot be created here.
+
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../../src/config/config.js';
+import type { Pod } from '../../src/inject/k8s.js';
+import { INIT_CONTAINER, PROXY_UID } from '../../src/inject/names.js';
+import { injectManifests } from '../../src/manifests/offline.js';
+import { repoPath } from '../support/repo.js';
+
+const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
+const PEER = repoPath('dist', 'test', 'capture', 'peer.js');
+const APP_UID = 1000;
+const suffix = String(process.pid % 100000);
+const POD_NS = `ei-pod-${suffix}`;
+const REMOTE_NS = `ei-remote-${suffix}`;
+
+const FAMILIES = {
+  IPv4: { pod: '10.200.0.1', remote: '10.200.0.2', excludedRemote: '10.200.0.3', localhost: '127.0.0.1', prefix: 24 },
+  IPv6: { pod: 'fd00:200::1', remote: 'fd00:200::2', excludedRemote: 'fd00:200::3', localhost: '::1', prefix: 64 },
+} as const;
+
+/** The pod the webhook injects: its envoy-init arguments are what the script runs with. */
+const POD_YAML = `apiVersion: v1
+kind: Pod
+metadata:
+  name: shop
+  namespace: shop
+  annotations:
+    envoy-injector.io/exclude-inbound-ports: "9000"
+    envoy-injector.io/exclude-outbound-ports: "9090"
+    envoy-injector.io/exclude-outbound-ip-ranges: "${FAMILIES.IPv4.excludedRemote}/32,${FAMILIES.IPv6.excludedRemote}/128"
+spec:
+  containers:
+  - name: app
+    image: shop:1
+`;
+
+function renderedInitArgs(podYaml: string): string[] {
+  const result = injectManifests(podYaml, { config: DEFAULT_CONFIG, defaultNamespace: 'default' });
+  if (!result.ok) throw new Error(result.problems.join('; '));
+  const pod = parse(result.output) as Pod;
+  const init = (pod.spec.initContainers ?? []).find((container) => container.name === INIT_CONTAINER);
+  assert.ok(Array.isArray(init?.args), 'the injected pod has an envoy-init container with arguments');
+  return init.args as string[];
+}
+
+function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000, ...(options.env ? { env: options.env } : {}) });
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? (result.error?.message ?? '') };
+}
+
+function must(command: string, ...args: string[]): string {
+  const result = run(command, args);
+  if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`);
+  return result.stdout;
+}
+
+const inNs = (ns: string, ...command: string[]): string[] => ['netns', 'exec', ns, ...command];
+
+/** Why this machine cannot run the test, or undefined when it can. */
+function cannotRun(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root: network namespaces and iptables need root (CI runs as root)';
+  const probe = `ei-probe-${suffix}`;
+  const added = run('ip', ['netns', 'add', probe]);
+  if (added.code !== 0) return `cannot create a network namespace (ip netns add: ${(added.stderr || 'ip not found').trim()})`;
+  run('ip', ['netns', 'del', probe]);
+  return undefined;
+}
+
+/** Connects from inside a namespace as a given UID; returns the label of whoever answered. */
+function connectFrom(ns: string, uid: number | undefined, host: string, port: number): string {
+  const identity = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
+  const result = run('ip', inNs(ns, ...identity, process.execPath, PEER, 'connect', host, String(port)));
+  if (result.code !== 0) throw new Error(`client failed: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+function startPeers(ns: string, specs: readonly string[]): Promise<ChildProcess> {
+  const child = spawn('ip', inNs(ns, process.execPath, PEER, 'serve', ...specs), { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`peers in ${ns} not ready: ${output}`)), 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('ready')) {
+        clearTimeout(timer);
+        resolve(child);
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.once('exit', (code) => reject(new Error(`peers in ${ns} exited (${code}): ${output}`)));
+  });
+}
+
+function runScript(args: readonly string[]): string {
+  const result = run('ip', inNs(POD_NS, 'bash', SCRIPT, ...args));
+  if (result.code !== 0) throw new Error(`envoy-init failed (${result.code}): ${result.stderr}`);
+  return result.stdout;
+}
+
+/** The nat table as iptables-save prints it, without counters and comments. */
+function natRules(tool: 'iptables' | 'ip6tables'): string[] {
+  return must('ip', ...inNs(POD_NS, `${tool}-save`, '-t', 'nat'))
+    .split('\n')
+    .filter((line) => line.startsWith('-') || line.startsWith(':'))
+    .map((line) => line.replace(/ \[\d+:\d+\]$/, ''));
+}
+
+const reason = cannotRun();
+if (reason) console.log(`# traffic-capture test skipped: ${reason}`);
+
+describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 180_000 }, () => {
+  const peers: ChildProcess[] = [];
+  const initArgs = renderedInitArgs(POD_YAML);
+
+  before(async () => {
+    for (const ns of [POD_NS, REMOTE_NS]) run('ip', ['netns', 'del', ns]);
+    must('ip', 'netns', 'add', POD_NS);
+    must('ip', 'netns', 'add', REMOTE_NS);
+    must('ip', 'link', 'add', 'eip', 'netns', POD_NS, 'type', 'veth', 'peer', 'name', 'eir', 'netns', REMOTE_NS);
+    for (const [ns, device, addresses] of [
+      [POD_NS, 'eip', (['IPv4', 'IPv6'] as const).map((f) => [FAMILIES[f].pod, FAMILIES[f].prefix] as const)],
+      [REMOTE_NS, 'eir', (['IPv4', 'IPv6'] as const).flatMap((f) => [[FAMILIES[f].remote, FAMILIES[f].prefix] as const, [FAMILIES[f].excludedRemote, FAMILIES[f].prefix] as const])],
+    ] as const) {
+      must('ip', ...inNs(ns, 'ip', 'link', 'set', 'lo', 'up'));
+      for (const [address, prefix] of addresses) {
+        must('ip', ...inNs(ns, 'ip', 'addr', 'add', `${address}/${prefix}`, 'dev', device, ...(address.includes(':') ? ['nodad'] : [])));
+      }
+      must('ip', ...inNs(ns, 'ip', 'link', 'set', device, 'up'));
+    }
+    // The pod: the fake proxy's two capture listeners, the proxy's health
+    // port, and the app on a captured and an excluded inbound port.
+    peers.push(await startPeers(POD_NS, ['outbound-proxy@15001', 'inbound-proxy@15006', 'proxy-health@15021', 'app@8080', 'app-9000@9000']));
+    peers.push(await startPeers(REMOTE_NS, ['remote@8080', 'remote-9090@9090']));
+    for (const family of Object.values(FAMILIES)) {
+      assert.equal(connectFrom(POD_NS, APP_UID, family.remote, 8080), 'remote', 'before capture, the remote service answers');
+    }
+    runScript(initArgs);
+  });
+
+  after(() => {
+    for (const peer of peers) peer.kill();
+    for (const ns of [POD_NS, REMOTE_NS]) run('ip', ['netns', 'del', ns]);
+  });
+
+  it('runs with the arguments the webhook renders, and installs the exclusions they name', () => {
+    assert.deepEqual(initArgs, [
+      '--proxy-uid=1337', '--proxy-gid=1337', '--outbound-port=15001', '--inbound-port=15006',
+      '--exclude-inbound-ports=15021,15090,9000', '--exclude-outbound-ports=9090',
+      '--exclude-outbound-ip-ranges=10.200.0.3/32,fd00:200::3/128', '--include-outbound-ip-ranges=*', '--ip-families=IPv4,IPv6',
+    ]);
+    for (const [tool, range] of [['iptables', '10.200.0.3/32'], ['ip6tables', 'fd00:200::3/128']] as const) {
+      const rules = natRules(tool);
+      for (const expected of [
+        '-A PREROUTING -p tcp -j ENVOY_INBOUND',
+        '-A OUTPUT -p tcp -j ENVOY_OUTPUT',
+        '-A ENVOY_INBOUND -p tcp -m tcp --dport 15021 -j RETURN',
+        '-A ENVOY_INBOUND -p tcp -m tcp --dport 15090 -j RETURN',
+        '-A ENVOY_INBOUND -p tcp -m tcp --dport 9000 -j RETURN',
+        '-A ENVOY_INBOUND -p tcp -j ENVOY_IN_REDIRECT',
+        '-A ENVOY_IN_REDIRECT -p tcp -j REDIRECT --to-ports 15006',
+        `-A ENVOY_OUTPUT -m owner --uid-owner ${PROXY_UID} -j RETURN`,
+        `-A ENVOY_OUTPUT -m owner --gid-owner ${PROXY_UID} -j RETURN`,
+        '-A ENVOY_OUTPUT -o lo -j RETURN',
+        '-A ENVOY_OUTPUT -p tcp -m tcp --dport 9090 -j RETURN',
+        `-A ENVOY_OUTPUT -d ${range} -j RETURN`,
+        '-A ENVOY_OUTPUT -j ENVOY_REDIRECT',
+        '-A ENVOY_REDIRECT -p tcp -j REDIRECT --to-ports 15001',
+      ]) {
+        assert.ok(rules.includes(expected), `${tool}: missing ${expected}\n${rules.join('\n')}`);
+      }
+      assert.equal(rules.filter((rule) => rule.includes(tool === 'iptables' ? 'fd00:' : '10.200.')).length, 0, 'each family gets only its own ranges');
+    }
+  });
+
+  for (const [familyName, family] of Object.entries(FAMILIES)) {
+    const cases: Array<[string, () => string, string]> = [
+      ['app → remote service: captured by the outbound listener', () => connectFrom(POD_NS, APP_UID, family.remote, 8080), 'outbound-proxy'],
+      ['app → excluded outbound port: not captured', () => connectFrom(POD_NS, APP_UID, family.remote, 9090), 'remote-9090'],
+      ['app → excluded outbound range: not captured', () => connectFrom(POD_NS, APP_UID, family.excludedRemote, 8080), 'remote'],
+      ['Envoy (UID 1337) → remote service: not captured', () => connectFrom(POD_NS, PROXY_UID, family.remote, 8080), 'remote'],
+      ['app → localhost: stays local', () => connectFrom(POD_NS, APP_UID, family.localhost, 8080), 'app'],
+      ['Envoy → the app on the pod IP (inbound passthrough): not re-captured', () => connectFrom(POD_NS, PROXY_UID, family.pod, 8080), 'app'],
+      ['remote → pod port: captured by the inbound listener', () => connectFrom(REMOTE_NS, undefined, family.pod, 8080), 'inbound-proxy'],
+      ['remote → excluded inbound port: not captured', () => connectFrom(REMOTE_NS, undefined, family.pod, 9000), 'app-9000'],
+      ['kubelet → proxy health port 15021: not captured', () => connectFrom(REMOTE_NS, undefined, family.pod, 15021), 'proxy-health'],
+    ];
+    for (const [name, connectNow, expected] of cases) {
+      it(`${familyName}: ${name}`, () => {
+        assert.equal(connectNow(), expected);
+      });
+    }
+  }
+
+  it('running the script again leaves exactly the same rules', () => {
+    const before4 = natRules('iptables');
+    const before6 = natRules('ip6tables');
+    runScript(initArgs);
+    assert.deepEqual(natRules('iptables'), before4);
+    assert.deepEqual(natRules('ip6tables'), before6);
+  });
+
+  it('include-outbound-ip-ranges narrows capture to the listed ranges (and a re-run replaces the rules)', () => {
+    const narrowed = renderedInitArgs(POD_YAML.replace(/exclude-outbound-ip-ranges: "[^"]*"/, `include-outbound-ip-ranges: "${FAMILIES.IPv4.remote}/32,${FAMILIES.IPv6.remote}/128"`));
+    assert.ok(narrowed.includes('--include-outbound-ip-ranges=10.200.0.2/32,fd00:200::2/128'), narrowed.join(' '));
+    try {
+      runScript(narrowed);
+      for (const family of Object.values(FAMILIES)) {
+        assert.equal(connectFrom(POD_NS, APP_UID, family.remote, 8080), 'outbound-proxy', `${family.remote} is in the included range`);
+        assert.equal(connectFrom(POD_NS, APP_UID, family.excludedRemote, 8080), 'remote', `${family.excludedRemote} is outside it`);
+      }
+    } finally {
+      runScript(initArgs);
+    }
+  });
+
+  it('fails loudly, changing nothing, without root privileges', () => {
+    const before4 = natRules('iptables');
+    const result = run('ip', inNs(POD_NS, 'setpriv', `--reuid=${APP_UID}`, `--regid=${APP_UID}`, '--clear-groups', 'bash', SCRIPT, ...initArgs));
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^envoy-init: cannot use iptables here \(.*\): the container needs to run as root with the NET_ADMIN and NET_RAW capabilities\n$/);
+    assert.deepEqual(natRules('iptables'), before4);
+  });
+});
+
+describe('envoy-init picks the iptables backend the node uses', { skip: reason ?? false }, () => {
+  // A pod's namespace starts empty; rules already present (kube-proxy, a CNI
+  // chained plugin) show which backend the node's tools write with.
+  for (const [backend, seed] of [
+    ['legacy', ['iptables-legacy', '-t', 'filter', '-A', 'INPUT', '-p', 'udp', '--dport', '9', '-j', 'ACCEPT']],
+    ['nft', undefined],
+  ] as const) {
+    it(`${seed ? 'with legacy rules present' : 'with no rules at all'}: ${backend}`, () => {
+      const ns = `ei-${backend}-${suffix}`;
+      run('ip', ['netns', 'del', ns]);
+      must('ip', 'netns', 'add', ns);
+      try {
+        if (seed) must('ip', ...inNs(ns, ...seed));
+        const result = run('ip', inNs(ns, 'bash', SCRIPT, '--ip-families=IPv4'));
+        assert.equal(result.code, 0, result.stderr);
+        assert.match(result.stdout, new RegExp(`IPv4 rules installed \\(${backend} backend\\)`));
+        const other = backend === 'nft' ? 'legacy' : 'nft';
+        assert.match(must('ip', ...inNs(ns, `iptables-${backend}-save`, '-t', 'nat')), /-A OUTPUT -p tcp -j ENVOY_OUTPUT/);
+        assert.doesNotMatch(run('ip', inNs(ns, `iptables-${other}-save`, '-t', 'nat')).stdout, /ENVOY_OUTPUT/);
+      } finally {
+        run('ip', ['netns', 'del', ns]);
+      }
+    });
+  }
+});
+
+describe('envoy-init arguments and environment (no namespace needed)', () => {
+  it('refuses a bad value before touching any rule, naming the flag', () => {
+    for (const [args, message] of [
+      [['--exclude-outbound-ports=80,http'], "envoy-init: --exclude-outbound-ports: 'http' is not a port (1-65535)\n"],
+      [['--exclude-outbound-ip-ranges=10.0.0.0/33'], "envoy-init: --exclude-outbound-ip-ranges: '10.0.0.0/33' is not an IP range (10.0.0.0/8, fd00::/8)\n"],
+      [['--ip-families=IPv5'], "envoy-init: --ip-families: 'IPv5' is not IPv4 or IPv6\n"],
+      [['--proxy-uid=envoy'], 'envoy-init: --proxy-uid=envoy is not a user id\n'],
+      [['--capture=all'], "envoy-init: unknown argument '--capture=all' (expected --proxy-uid=, --proxy-gid=, --outbound-port=, --inbound-port=, --exclude-inbound-ports=, --exclude-outbound-ports=, --exclude-outbound-ip-ranges=, --include-outbound-ip-ranges=, --ip-families=, --iptables-backend=, --dry-run)\n"],
+    ] as const) {
+      const result = run('bash', [SCRIPT, ...args]);
+      assert.equal(result.code, 1, args.join(' '));
+      assert.equal(result.stderr, message);
+    }
+  });
+
+  it('says iptables is missing when it is', () => {
+    // /usr/sbin and /sbin hold iptables on Debian: without them it is "not installed".
+    const result = run('bash', [SCRIPT, ...renderedInitArgs(POD_YAML)], { env: { PATH: '/usr/bin:/bin' } });
+    assert.equal(result.code, 1);
+    assert.equal(result.stderr, 'envoy-init: iptables is not installed: this script needs iptables-nft or iptables-legacy (the envoy-init image has both)\n');
+  });
+
+  it('--dry-run prints the rules for each family, only its own ranges in each', () => {
+    const result = run('bash', [SCRIPT, ...renderedInitArgs(POD_YAML), '--dry-run']);
+    assert.equal(result.code, 0, result.stderr);
+    const [ipv4 = '', ipv6 = ''] = result.stdout.split('# IPv6');
+    assert.match(ipv4, /-A ENVOY_OUTPUT -d 10\.200\.0\.3\/32 -j RETURN/);
+    assert.doesNotMatch(ipv4, /fd00:/);
+    assert.match(ipv6, /-A ENVOY_OUTPUT -d fd00:200::3\/128 -j RETURN/);
+    assert.doesNotMatch(ipv6, /10\.200\./);
+  });
+});

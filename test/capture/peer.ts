@@ -1,0 +1,43 @@
+// A tiny TCP peer for the traffic-capture test, run inside a network
+// namespace (`ip netns exec`), where the test process itself cannot go.
+//   node peer.js serve LABEL@PORT...   answers each connection with "LABEL"
+//                                      and prints "ready" once all listen
+//   node peer.js connect HOST PORT     prints the first line it is sent,
+//                                      "refused" or "timeout"
+// Servers listen dual-stack on "::", so IPv4 and IPv6 reach the same label.
+
+import { connect, createServer } from 'node:net';
+
+const [mode, ...rest] = process.argv.slice(2);
+
+if (mode === 'serve') {
+  let listening = 0;
+  for (const spec of rest) {
+    const [label, port] = spec.split('@');
+    const server = createServer((socket) => {
+      socket.end(`${label}\n`);
+    });
+    server.listen({ host: '::', port: Number(port), ipv6Only: false }, () => {
+      listening += 1;
+      if (listening === rest.length) process.stdout.write('ready\n');
+    });
+  }
+} else if (mode === 'connect') {
+  const [host = '', port = '0'] = rest;
+  const socket = connect({ host, port: Number(port) });
+  let data = '';
+  const finish = (text: string): void => {
+    process.stdout.write(`${text}\n`);
+    process.exit(0);
+  };
+  socket.setTimeout(3000, () => finish('timeout'));
+  socket.on('data', (chunk: Buffer) => {
+    data += chunk.toString();
+    if (data.includes('\n')) finish(data.split('\n')[0] ?? '');
+  });
+  socket.on('error', (error: NodeJS.ErrnoException) => finish(error.code === 'ECONNREFUSED' ? 'refused' : `error ${error.code ?? error.message}`));
+  socket.on('end', () => finish(data.trim() || 'closed'));
+} else {
+  process.stderr.write('usage: peer.js serve LABEL@PORT... | connect HOST PORT\n');
+  process.exit(2);
+}
