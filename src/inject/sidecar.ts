@@ -16,10 +16,11 @@ const readyProbe = { httpGet: { path: READY_PATH, port: PROXY_PORT.health } };
 
 /** postStart hook for hold-application: the app containers after `envoy` start
  * only once this returns. It polls /ready with bash's /dev/tcp (no curl in the
- * Envoy image) and gives up after a bounded time with a message in the event. */
+ * Envoy image) until a deadline, and gives up with a message in the event; a
+ * listener that accepts but never answers costs a 1 s read timeout, not a hang. */
 export function waitForProxyCommand(timeoutSeconds: number): string[] {
-  const probe = `(exec 3<>/dev/tcp/127.0.0.1/${PROXY_PORT.health} && printf 'GET ${READY_PATH} HTTP/1.0\\r\\n\\r\\n' >&3 && read -r _ code _ <&3 && [ "$code" = 200 ]) 2>/dev/null`;
-  const script = `for ((i = 0; i < ${timeoutSeconds}; i++)); do if ${probe}; then exit 0; fi; sleep 1; done; echo "envoy was not ready after ${timeoutSeconds}s" >&2; exit 1`;
+  const probe = `(exec 3<>/dev/tcp/127.0.0.1/${PROXY_PORT.health} && printf 'GET ${READY_PATH} HTTP/1.0\\r\\n\\r\\n' >&3 && read -r -t 1 _ code _ <&3 && [ "$code" = 200 ]) 2>/dev/null`;
+  const script = `deadline=$((SECONDS + ${timeoutSeconds})); while ((SECONDS < deadline)); do if ${probe}; then exit 0; fi; sleep 1; done; echo "envoy was not ready after ${timeoutSeconds}s" >&2; exit 1`;
   return ['bash', '-c', script];
 }
 

@@ -1,0 +1,64 @@
+// The classic-mode postStart wait, run for real with bash against loopback:
+// it returns once Envoy's /ready answers 200, and gives up with a message —
+// never hangs — when nothing answers or a listener accepts and stays silent.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { describe, it } from 'node:test';
+import { PROXY_PORT } from '../../src/inject/names.js';
+import { waitForProxyCommand } from '../../src/inject/sidecar.js';
+
+function runWait(timeoutSeconds: number): Promise<{ code: number | null; stderr: string; killed: boolean }> {
+  const [command = 'bash', ...args] = waitForProxyCommand(timeoutSeconds);
+  return new Promise((resolve) => {
+    // The guard: a wait that outlived its own deadline by far is a hang.
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: (timeoutSeconds + 8) * 1000 });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.on('exit', (code, signal) => resolve({ code, stderr, killed: signal !== null }));
+  });
+}
+
+async function withHealthPort(onConnection: (socket: import('node:net').Socket) => void, body: () => Promise<void>): Promise<void> {
+  const server: Server = createServer((socket) => {
+    // The wait reads one line and closes: the rest of the answer meets a reset.
+    socket.on('error', () => undefined);
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(PROXY_PORT.health, '127.0.0.1', resolve);
+  });
+  try {
+    await body();
+  } finally {
+    server.close();
+  }
+}
+
+describe('hold-application postStart wait', () => {
+  it('returns 0 as soon as /ready answers 200', async () => {
+    await withHealthPort((socket) => socket.once('data', () => socket.end('HTTP/1.0 200 OK\r\n\r\nLIVE\n')), async () => {
+      assert.deepEqual(await runWait(5), { code: 0, stderr: '', killed: false });
+    });
+  });
+
+  it('gives up with a message when nothing listens', async () => {
+    assert.deepEqual(await runWait(2), { code: 1, stderr: 'envoy was not ready after 2s\n', killed: false });
+  });
+
+  it('gives up, not hangs, when a listener accepts and never answers', async () => {
+    const held: import('node:net').Socket[] = [];
+    await withHealthPort((socket) => held.push(socket), async () => {
+      assert.deepEqual(await runWait(2), { code: 1, stderr: 'envoy was not ready after 2s\n', killed: false });
+    });
+    for (const socket of held) socket.destroy();
+  });
+
+  it('keeps waiting while /ready says 503', async () => {
+    await withHealthPort((socket) => socket.once('data', () => socket.end('HTTP/1.0 503 Service Unavailable\r\n\r\n')), async () => {
+      assert.equal((await runWait(2)).code, 1);
+    });
+  });
+});
