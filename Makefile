@@ -4,7 +4,13 @@ NODE_BIN := node_modules/.bin
 CLI := node dist/src/cli/main.js
 TEST_FILES = $(shell find dist/test -name '*.test.js' | sort)
 
-.PHONY: install system-deps build test golden run certs bench clean
+.PHONY: install system-deps build test golden run certs bench image deploy undeploy clean
+
+VERSION := $(shell node -p "require('./package.json').version")
+IMAGE_REPO ?= envoy-injector
+# CERTS=self-managed (default) or CERTS=cert-manager
+CERTS ?= self-managed
+MANIFESTS := $(if $(filter cert-manager,$(CERTS)),manifests/cert-manager,manifests)
 
 # npm ci only when the lock file changed since the last install.
 node_modules/.installed: package-lock.json
@@ -45,6 +51,21 @@ run: build certs/tls.crt
 
 bench: build
 	node dist/bench/inject.bench.js
+
+# Both images: the webhook (Dockerfile) and envoy-init (images/envoy-init).
+image:
+	docker build -t $(IMAGE_REPO)/envoy-injector:$(VERSION) .
+	docker build -t $(IMAGE_REPO)/envoy-init:$(VERSION) images/envoy-init
+
+deploy:
+	kubectl apply -k $(MANIFESTS)
+	kubectl -n envoy-injector rollout status deployment/envoy-injector --timeout=120s
+
+# The webhook configuration goes first: pods keep starting (uninjected)
+# while the rest is removed.
+undeploy:
+	kubectl delete mutatingwebhookconfiguration envoy-injector --ignore-not-found
+	kubectl delete -k $(MANIFESTS) --ignore-not-found
 
 clean:
 	rm -rf dist node_modules/.installed

@@ -1,0 +1,180 @@
+// The install manifests, as a cluster admin applies them: both kustomizations
+// build, every object passes the Kubernetes (and cert-manager) schemas, the
+// injector's pod passes the `restricted` Pod Security level, RBAC is the
+// least the server needs, and the images, config and Dockerfiles agree.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { parse, parseAllDocuments } from 'yaml';
+import { DEFAULT_CONFIG, parseConfig } from '../../src/config/config.js';
+import { buildKustomization, objectKey, type KubeObject } from '../support/kustomize.js';
+import { restrictedProblems } from '../support/pod-security.js';
+import { repoPath } from '../support/repo.js';
+
+const VERSION = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
+const BUILDS = { 'self-managed (default)': repoPath('manifests'), 'cert-manager': repoPath('manifests', 'cert-manager') } as const;
+
+type Validatable = new (data: unknown) => { validate(): void };
+
+/** The schema class for an object: kubernetes-models for Kubernetes kinds, its cert-manager package for cert-manager's. */
+async function modelFor(object: KubeObject): Promise<Validatable> {
+  const module = object.apiVersion.startsWith('cert-manager.io/')
+    ? ((await import(`@kubernetes-models/cert-manager/${object.apiVersion}`)) as Record<string, Validatable>)
+    : ((await import(`kubernetes-models/${object.apiVersion}`)) as Record<string, Validatable>);
+  const model = module[object.kind];
+  if (!model) throw new Error(`no schema for ${object.apiVersion} ${object.kind}`);
+  return model;
+}
+
+function find(objects: KubeObject[], kind: string, name = 'envoy-injector'): KubeObject {
+  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
+  assert.ok(found, `${kind}/${name} is in the build`);
+  return found;
+}
+
+interface PodTemplate { spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] } } } }
+
+const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
+
+for (const [name, dir] of Object.entries(BUILDS)) {
+  describe(`manifests: ${name}`, () => {
+    const objects = buildKustomization(dir);
+
+    it('every object validates against its schema', async () => {
+      assert.ok(objects.length >= 10);
+      for (const object of objects) {
+        const Model = await modelFor(object);
+        assert.doesNotThrow(() => new Model(object).validate(), `${objectKey(object)} is valid`);
+      }
+    });
+
+    it(`kubectl kustomize builds the same objects${kubectl ? '' : ' (kubectl not installed: compared with the test builder only)'}`, { skip: !kubectl && 'kubectl is not installed' }, () => {
+      const built = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+      assert.equal(built.status, 0, built.stderr);
+      const fromKubectl = parseAllDocuments(built.stdout).map((document) => document.toJS() as KubeObject);
+      const byKey = (list: KubeObject[]): Map<string, KubeObject> => new Map(list.map((object) => [objectKey(object), object]));
+      assert.deepEqual(byKey(fromKubectl), byKey(objects));
+    });
+
+    it('the injector runs at the restricted Pod Security level, in a namespace that enforces it and is never injected', () => {
+      const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
+      assert.deepEqual(restrictedProblems(deployment.spec.template.spec), []);
+      const namespace = find(objects, 'Namespace');
+      assert.equal(namespace.metadata.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+      assert.equal(namespace.metadata.labels?.['envoy-injector.io/inject'], 'disabled');
+      assert.equal(deployment.spec.template.metadata.labels['envoy-injector.io/inject'], 'false');
+    });
+
+    it('two replicas spread across nodes, kept by a PodDisruptionBudget, probed on /readyz and /healthz', () => {
+      const deployment = find(objects, 'Deployment') as unknown as PodTemplate & { spec: { replicas: number } };
+      assert.equal(deployment.spec.replicas, 2);
+      const spec = deployment.spec.template.spec as unknown as { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: { podAffinityTerm: { topologyKey: string } }[] } } };
+      assert.equal(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]?.podAffinityTerm.topologyKey, 'kubernetes.io/hostname');
+      const pdb = find(objects, 'PodDisruptionBudget') as unknown as { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } };
+      assert.equal(pdb.spec.minAvailable, 1);
+      assert.deepEqual(pdb.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'envoy-injector' });
+      const container = deployment.spec.template.spec.containers[0] as { readinessProbe: { httpGet: { path: string; scheme: string } }; livenessProbe: { httpGet: { path: string } }; resources: { requests: object; limits: object } };
+      assert.deepEqual([container.readinessProbe.httpGet.path, container.readinessProbe.httpGet.scheme, container.livenessProbe.httpGet.path], ['/readyz', 'HTTPS', '/healthz']);
+      assert.ok(container.resources.requests && container.resources.limits);
+      const service = find(objects, 'Service') as unknown as { spec: { ports: { port: number; targetPort: string }[] } };
+      assert.deepEqual(service.spec.ports.map((port) => [port.port, port.targetPort]), [[443, 'https']]);
+    });
+
+    it('the ConfigMap is a valid injector configuration that matches the embedded defaults', () => {
+      const configMap = find(objects, 'ConfigMap') as unknown as { data: Record<string, string> };
+      const parsed = parseConfig(parse(configMap.data['config.yaml'] ?? '') as unknown);
+      assert.equal(parsed.ok, true, JSON.stringify(parsed));
+      if (parsed.ok) assert.deepEqual(parsed.config, DEFAULT_CONFIG, 'the shipped file restates the defaults, so editing it is the way to change them');
+      const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
+      assert.ok((deployment.spec.template.spec.containers[0]?.args as string[]).includes('--config=/etc/envoy-injector/config.yaml'));
+    });
+
+    it('images are the ones `make image` builds, at the package version', () => {
+      const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
+      assert.equal(deployment.spec.template.spec.containers[0]?.image, `envoy-injector/envoy-injector:${VERSION}`);
+      assert.equal(DEFAULT_CONFIG.init.image, `envoy-injector/envoy-init:${VERSION}`);
+      const makefile = readFileSync(repoPath('Makefile'), 'utf8');
+      assert.match(makefile, /docker build -t \$\(IMAGE_REPO\)\/envoy-injector:\$\(VERSION\) \./);
+      assert.match(makefile, /docker build -t \$\(IMAGE_REPO\)\/envoy-init:\$\(VERSION\) images\/envoy-init/);
+    });
+  });
+}
+
+describe('RBAC: least privilege', () => {
+  const rules = (objects: KubeObject[], kind: 'ClusterRole' | 'Role'): unknown[] => objects.filter((object) => object.kind === kind).flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
+  it('self-managed: read Namespaces/Services; its own Secret; patch only its own webhook configuration', () => {
+    const objects = buildKustomization(BUILDS['self-managed (default)']);
+    assert.deepEqual(rules(objects, 'ClusterRole'), [
+      { apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['envoy-injector'], verbs: ['get', 'patch'] },
+    ]);
+    assert.deepEqual(rules(objects, 'Role'), [
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['envoy-injector-tls'], verbs: ['get', 'update'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ]);
+    for (const role of objects.filter((object) => object.kind === 'Role')) assert.equal(role.metadata.namespace, 'envoy-injector');
+    const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
+    const args = deployment.spec.template.spec.containers[0]?.args as string[];
+    for (const flag of ['--self-manage', '--secret=envoy-injector-tls', '--webhook-config=envoy-injector']) assert.ok(args.includes(flag), flag);
+  });
+
+  it('cert-manager: only reads; the certificate is a mounted Secret and cert-manager injects the CA', () => {
+    const objects = buildKustomization(BUILDS['cert-manager']);
+    assert.deepEqual(rules(objects, 'ClusterRole'), [{ apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] }]);
+    assert.deepEqual(rules(objects, 'Role'), []);
+    const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
+    assert.ok(!(deployment.spec.template.spec.containers[0]?.args as string[]).includes('--self-manage'));
+    assert.deepEqual(deployment.spec.template.spec.volumes[0], { name: 'certs', secret: { secretName: 'envoy-injector-tls', defaultMode: 0o440 } });
+    const certificate = find(objects, 'Certificate', 'envoy-injector-serving') as unknown as { spec: { dnsNames: string[]; secretName: string } };
+    assert.deepEqual(certificate.spec.dnsNames, ['envoy-injector', 'envoy-injector.envoy-injector', 'envoy-injector.envoy-injector.svc', 'envoy-injector.envoy-injector.svc.cluster.local']);
+    assert.equal(certificate.spec.secretName, 'envoy-injector-tls');
+    assert.equal(find(objects, 'MutatingWebhookConfiguration').metadata.annotations?.['cert-manager.io/inject-ca-from'], 'envoy-injector/envoy-injector-serving');
+  });
+});
+
+/** Dockerfile instructions, continuation lines joined, comments dropped, split into stages. */
+function dockerStages(path: string): { from: string; instructions: { op: string; args: string }[] }[] {
+  const lines = readFileSync(path, 'utf8').replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const stages: { from: string; instructions: { op: string; args: string }[] }[] = [];
+  for (const line of lines) {
+    const [op = '', ...rest] = line.split(/\s+/);
+    const args = rest.join(' ');
+    if (op.toUpperCase() === 'FROM') stages.push({ from: args, instructions: [] });
+    else stages.at(-1)?.instructions.push({ op: op.toUpperCase(), args });
+  }
+  return stages;
+}
+
+/** A base named by a version tag or a digest: never `latest`, never a bare name. */
+const PINNED = /^[\w./-]+(:[\w.-]*\d[\w.-]*|@sha256:[0-9a-f]{64})( AS \w+)?$/i;
+
+describe('Dockerfiles', () => {
+  it('the webhook image: multi-stage, pinned bases, production dependencies only, non-root, no shell or npm needed at runtime', () => {
+    const stages = dockerStages(repoPath('Dockerfile'));
+    assert.ok(stages.length >= 2, 'multi-stage');
+    for (const stage of stages) assert.match(stage.from, PINNED, `${stage.from} is pinned`);
+    assert.ok(stages.some((stage) => stage.from.startsWith('node:24.') && stage.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args))), 'npm ci --omit=dev on the Node LTS line');
+    const runtime = stages.at(-1);
+    assert.ok(runtime);
+    assert.match(runtime.from, /^node:24\.\d+\.\d+-/, 'the runtime is the same pinned Node LTS');
+    assert.ok(runtime.instructions.some((i) => i.op === 'RUN' && /rm -rf .*node_modules\/npm/.test(i.args)), 'no package manager in the runtime image');
+    assert.deepEqual(runtime.instructions.filter((i) => i.op === 'COPY').map((i) => i.args.split(' ')[0]).sort(), ['--from=build', '--from=dependencies', 'package.json'], 'only built output, production modules and package.json');
+    const user = runtime.instructions.filter((i) => i.op === 'USER').at(-1)?.args ?? '';
+    assert.match(user, /^[1-9]\d*(:[1-9]\d*)?$/, 'a numeric non-root user, so runAsNonRoot can verify it');
+    assert.equal(user.split(':')[0], '65532');
+    const entrypoint = runtime.instructions.find((i) => i.op === 'ENTRYPOINT')?.args ?? '';
+    assert.deepEqual(JSON.parse(entrypoint), ['/usr/local/bin/node', 'dist/src/cli/main.js'], 'exec form: no shell');
+    assert.ok(runtime.instructions.some((i) => i.op === 'COPY' && /dist\/src/.test(i.args)), 'compiled JavaScript only');
+  });
+
+  it('the envoy-init image: pinned base with iptables (both backends), the script as entrypoint', () => {
+    const [stage] = dockerStages(repoPath('images', 'envoy-init', 'Dockerfile'));
+    assert.ok(stage);
+    assert.match(stage.from, PINNED);
+    assert.ok(stage.instructions.some((i) => i.op === 'RUN' && /apt-get install .*iptables/.test(i.args)));
+    assert.ok(stage.instructions.some((i) => i.op === 'COPY' && i.args === 'envoy-init.sh /usr/local/bin/envoy-init'));
+    assert.deepEqual(JSON.parse(stage.instructions.find((i) => i.op === 'ENTRYPOINT')?.args ?? ''), ['/usr/local/bin/envoy-init']);
+  });
+});
