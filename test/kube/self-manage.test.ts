@@ -16,6 +16,7 @@ import { reconcileSelfManaged, type SelfManageOptions } from '../../src/kube/sel
 import { renewalReason } from '../../src/kube/serving-secret.js';
 import { get, makeAgent } from '../support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../support/kube-api.js';
+import { spawnServe } from '../support/webhook.js';
 import { repoPath } from '../support/repo.js';
 
 const NAMESPACE = 'envoy-injector';
@@ -188,23 +189,11 @@ describe('serve --self-manage', () => {
       const kubeconfig = join(dir, 'kubeconfig');
       writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: "${api.url}", insecure-skip-tls-verify: true}\nusers:\n- name: tester\n  user: {token: token}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
       const certDir = join(dir, 'certs');
-      const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--self-manage', '--cert-dir', certDir, '--port', '0', '--address', '127.0.0.1'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: { ...process.env, KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: NAMESPACE, HOME: dir },
-      });
-      let output = '';
+      const { child, port, output } = await spawnServe(['--self-manage', '--cert-dir', certDir], { KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: NAMESPACE, HOME: dir });
       try {
-        const port = await new Promise<number>((resolve, reject) => {
-          child.stdout.on('data', (chunk: Buffer) => {
-            output += chunk.toString();
-            const match = /listening at https:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-            if (match) resolve(Number(match[1]));
-          });
-          child.once('exit', () => reject(new Error(`server exited early: ${output}`)));
-        });
         // The CA that kube-apiserver would use is the one in the webhook configuration.
         const caBundle = caBundles(api)[0];
-        assert.ok(caBundle, `caBundle set; log: ${output}`);
+        assert.ok(caBundle, `caBundle set; log: ${output()}`);
         const agent = makeAgent(Buffer.from(caBundle, 'base64').toString('utf8'), 1, false);
         let ready = await get(agent, port, '/readyz');
         for (let i = 0; i < 100 && ready.status !== 200; i++) {
@@ -212,8 +201,8 @@ describe('serve --self-manage', () => {
           ready = await get(agent, port, '/readyz');
         }
         assert.equal(ready.status, 200, ready.body);
-        assert.match(output, /Secret envoy-injector\/envoy-injector-tls created, written to .*caBundle of envoy-injector set on 2 webhook\(s\)/);
-        assert.match(output, /namespace cache synced/);
+        assert.match(output(), /Secret envoy-injector\/envoy-injector-tls created, written to .*caBundle of envoy-injector set on 2 webhook\(s\)/);
+        assert.match(output(), /namespace cache synced/);
       } finally {
         child.kill('SIGTERM');
         await new Promise((resolve) => child.once('exit', resolve));

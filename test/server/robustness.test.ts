@@ -2,7 +2,6 @@
 // rotate under traffic with no failed request; SIGTERM finishes in-flight work.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,8 +12,7 @@ import { generateWebhookCertificates } from '../../src/certs/generate.js';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { startServer } from '../../src/server/server.js';
 import { admissionReview, checkSanIdentity, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpResult } from '../support/apiserver.js';
-import { repoPath } from '../support/repo.js';
-import { startTestWebhook, writeCertificates, type TestWebhook } from '../support/webhook.js';
+import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../support/webhook.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } };
 
@@ -193,16 +191,7 @@ describe('graceful shutdown', () => {
   it('on SIGTERM, answers the in-flight review, then exits 0', { timeout: 30_000 }, async () => {
     const certDir = mkdtempSync(join(tmpdir(), 'sigterm-'));
     const certs = await writeCertificates(certDir);
-    const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--cert-dir', certDir, '--port', '0', '--address', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, KUBECONFIG: '', HOME: certDir } });
-    let output = '';
-    const port = await new Promise<number>((resolve, reject) => {
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString();
-        const match = /listening at https:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-        if (match) resolve(Number(match[1]));
-      });
-      child.once('exit', () => reject(new Error(`server exited early: ${output}`)));
-    });
+    const { child, port, output } = await spawnServe(['--cert-dir', certDir], { KUBECONFIG: '', HOME: certDir });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const body = JSON.stringify(admissionReview(POD));
     const response = await new Promise<string>((resolve, reject) => {
@@ -221,6 +210,6 @@ describe('graceful shutdown', () => {
     assert.match(response, /^HTTP\/1\.1 200/);
     assert.match(response, /"allowed":true/);
     assert.equal(await exited, 0);
-    assert.match(output, /shutting down after in-flight reviews/);
+    assert.match(output(), /shutting down after in-flight reviews/);
   });
 });
