@@ -4,6 +4,7 @@
 import { Pod as PodModel } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
 import { findPods } from '../../src/manifests/workloads.js';
+import { unknownFieldProblems } from './kube-strict.js';
 import type { Pod } from '../../src/inject/k8s.js';
 
 /** `claimVolumes`: names a StatefulSet's volumeClaimTemplates add to its pods. */
@@ -14,6 +15,7 @@ export function podProblems(pod: Pod, claimVolumes: readonly string[] = []): str
   } catch (error) {
     problems.push(`schema: ${(error as Error).message}`);
   }
+  problems.push(...unknownFieldProblems({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'checked', ...(pod.metadata ?? {}) }, spec: pod.spec }).map((problem) => `schema: ${problem}`));
   const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
   const names = containers.map((c) => c.name);
   const duplicates = names.filter((name, index) => names.indexOf(name) !== index);
