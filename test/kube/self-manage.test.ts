@@ -6,7 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -14,7 +14,7 @@ import { generateWebhookCertificates } from '../../src/certs/generate.js';
 import { caBundlePatch } from '../../src/kube/ca-bundle.js';
 import { reconcileSelfManaged, type SelfManageOptions } from '../../src/kube/self-manage.js';
 import { renewalReason } from '../../src/kube/serving-secret.js';
-import { get, makeAgent } from '../support/apiserver.js';
+import { makeAgent, waitReady } from '../support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../support/kube-api.js';
 import { spawnServe } from '../support/webhook.js';
 import { repoPath } from '../support/repo.js';
@@ -186,8 +186,7 @@ describe('serve --self-manage', () => {
       api.put('mutatingwebhookconfigurations', webhookConfiguration());
       api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'enabled' } } });
       const dir = tempDir();
-      const kubeconfig = join(dir, 'kubeconfig');
-      writeFileSync(kubeconfig, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: "${api.url}", insecure-skip-tls-verify: true}\nusers:\n- name: tester\n  user: {token: token}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
+      const kubeconfig = api.writeKubeconfig(join(dir, 'kubeconfig'));
       const certDir = join(dir, 'certs');
       const { child, port, output } = await spawnServe(['--self-manage', '--cert-dir', certDir], { KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: NAMESPACE, HOME: dir });
       try {
@@ -195,11 +194,7 @@ describe('serve --self-manage', () => {
         const caBundle = caBundles(api)[0];
         assert.ok(caBundle, `caBundle set; log: ${output()}`);
         const agent = makeAgent(Buffer.from(caBundle, 'base64').toString('utf8'), 1, false);
-        let ready = await get(agent, port, '/readyz');
-        for (let i = 0; i < 100 && ready.status !== 200; i++) {
-          await new Promise((resolve) => setTimeout(resolve, 100));
-          ready = await get(agent, port, '/readyz');
-        }
+        const ready = await waitReady(agent, port);
         assert.equal(ready.status, 200, ready.body);
         assert.match(output(), /Secret envoy-injector\/envoy-injector-tls created, written to .*caBundle of envoy-injector set on 2 webhook\(s\)/);
         assert.match(output(), /namespace cache synced/);

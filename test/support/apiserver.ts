@@ -45,6 +45,16 @@ export function get(agent: Agent, port: number, path: string): Promise<HttpResul
   return call(agent, port, 'GET', path);
 }
 
+/** Polls /readyz until 200 (or 10 s), returning the last answer. */
+export async function waitReady(agent: Agent, port: number): Promise<HttpResult> {
+  let ready = await get(agent, port, '/readyz');
+  for (let i = 0; i < 100 && ready.status !== 200; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    ready = await get(agent, port, '/readyz');
+  }
+  return ready;
+}
+
 let counter = 0;
 export function admissionReview(object: unknown, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   counter += 1;

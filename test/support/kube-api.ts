@@ -5,6 +5,7 @@
 // injector's real client-node code talks to it over HTTP; no cluster exists
 // on this machine, so this is the closest honest thing.
 
+import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -96,6 +97,12 @@ export class FakeKubeApi {
       currentContext: 'fake',
     });
     return kubeConfig;
+  }
+
+  /** A kubeconfig file for a separate process (`serve`) to reach this server. */
+  writeKubeconfig(path: string): string {
+    writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: "${this.url}", insecure-skip-tls-verify: true}\nusers:\n- name: tester\n  user: {token: token}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
+    return path;
   }
 
   async stop(): Promise<void> {
