@@ -172,7 +172,9 @@ describe('Dockerfiles', () => {
     assert.deepEqual(runtime.instructions.filter((i) => i.op === 'COPY').map((i) => i.args.split(' ')[0]).sort(), ['--from=build', '--from=dependencies', 'package.json'], 'only built output, production modules and package.json');
     const user = runtime.instructions.filter((i) => i.op === 'USER').at(-1)?.args ?? '';
     assert.match(user, /^[1-9]\d*(:[1-9]\d*)?$/, 'a numeric non-root user, so runAsNonRoot can verify it');
-    assert.equal(user.split(':')[0], '65532');
+    const deployment = find(buildKustomization(BUILDS['self-managed (default)']), 'Deployment') as unknown as PodTemplate;
+    const podContext = deployment.spec.template.spec.securityContext as { runAsUser: number; runAsGroup: number };
+    assert.equal(user, `${podContext.runAsUser}:${podContext.runAsGroup}`, 'the image user is the one the Deployment runs as');
     const entrypoint = runtime.instructions.find((i) => i.op === 'ENTRYPOINT')?.args ?? '';
     assert.deepEqual(JSON.parse(entrypoint), ['/usr/local/bin/node', 'dist/src/cli/main.js'], 'exec form: no shell');
     assert.ok(runtime.instructions.some((i) => i.op === 'COPY' && /dist\/src/.test(i.args)), 'compiled JavaScript only');
