@@ -13,8 +13,10 @@ export interface WebhookCertificates {
 export interface CertificateRequest {
   service: string;
   namespace: string;
-  /** Validity of both certificates; the server reloads renewed files live. */
+  /** Validity of the serving certificate; the server reloads renewed files live. */
   days?: number;
+  /** Validity of a new CA (default: `days`); a longer-lived CA lets renewals keep the caBundle. */
+  caDays?: number;
   now?: Date;
   /** Sign with this CA instead of a new one: a renewal keeps the caBundle. */
   ca?: { cert: string; key: string };
@@ -31,10 +33,11 @@ function validity(now: Date, days: number): { notBeforeDate: Date; notAfterDate:
 
 export async function generateWebhookCertificates(request: CertificateRequest): Promise<WebhookCertificates> {
   const { service, namespace, days = 365, now = new Date() } = request;
+  const caDays = request.caDays ?? days;
   const ca = request.ca ? { cert: request.ca.cert, private: request.ca.key } : await selfsigned.generate([{ name: 'commonName', value: `${service}-ca` }], {
     keySize: 2048,
     algorithm: 'sha256',
-    ...validity(now, days),
+    ...validity(now, caDays),
     extensions: [
       { name: 'basicConstraints', cA: true, critical: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },

@@ -100,11 +100,15 @@ export async function ensureServingSecret(kubeConfig: KubeConfig, options: Servi
   const stored = existing ? decode(existing) : undefined;
   if (existing && stored && !renewalReason(stored, options)) return { certificates: stored, outcome: 'existing' };
 
-  const fresh = await generateWebhookCertificates({ service, namespace, now, ...(reusableCa(stored, now) ? { ca: reusableCa(stored, now) } : {}) });
+  // A new CA lives ten years and each serving certificate one: renewals re-sign
+  // with the same CA, so replicas never disagree with the caBundle.
+  const ca = reusableCa(stored, now);
+  const fresh = await generateWebhookCertificates({ service, namespace, now, days: 365, caDays: 3650, ...(ca ? { ca } : {}) });
   const body: V1Secret = {
     apiVersion: 'v1',
     kind: 'Secret',
-    type: 'Opaque',
+    // The standard TLS Secret shape (tls.crt, tls.key), plus ca.crt and ca.key.
+    type: 'kubernetes.io/tls',
     metadata: {
       name,
       namespace,

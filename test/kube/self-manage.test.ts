@@ -68,6 +68,10 @@ describe('self-managed serving certificate', () => {
     assert.deepEqual(result, { secret: 'created', filesChanged: true, webhooksPatched: 2 });
     const data = secretData(api);
     assert.deepEqual(Object.keys(data).sort(), ['ca.crt', 'ca.key', 'tls.crt', 'tls.key']);
+    assert.equal(api.get('secrets', NAMESPACE, SECRET)?.type, 'kubernetes.io/tls');
+    // A ten-year CA over one-year serving certificates: renewals keep the caBundle.
+    const caYears = (new Date(new X509Certificate(data['ca.crt'] ?? '').validTo).getTime() - Date.now()) / (365 * 24 * 3600 * 1000);
+    assert.ok(caYears > 9.9 && caYears < 10.1, `CA valid ${caYears} years`);
     assert.equal(readFileSync(join(dir, 'tls.crt'), 'utf8'), data['tls.crt']);
     assert.equal(readFileSync(join(dir, 'tls.key'), 'utf8'), data['tls.key']);
     assert.equal(readFileSync(join(dir, 'ca.crt'), 'utf8'), data['ca.crt']);
