@@ -54,7 +54,13 @@ split() { tr ',' '\n' <<<"$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | sed
 is_port() { [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 is_id() { [[ "$1" =~ ^[0-9]{1,10}$ ]]; }
 is_ipv4_cidr() { [[ "$1" =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}(/([0-9]|[12][0-9]|3[0-2]))?$ ]]; }
-is_ipv6_cidr() { [[ "$1" =~ ^[0-9a-fA-F:.]*:[0-9a-fA-F:.]*(/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))?$ ]]; }
+# The shape of an IPv6 address (hex groups, at most one "::") and an optional
+# prefix length; the webhook has already checked each value with a real parser.
+is_ipv6_cidr() {
+  local address="${1%%/*}"
+  [[ "$1" =~ ^([0-9a-fA-F]{0,4}:){2,7}([0-9a-fA-F]{0,4}|([0-9]{1,3}\.){3}[0-9]{1,3})(/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))?$ ]] &&
+    [[ "$address" != *:::* && "${address#*::}" != *::* ]]
+}
 
 is_id "$proxy_uid" || die "--proxy-uid=$proxy_uid is not a user id"
 is_id "$proxy_gid" || die "--proxy-gid=$proxy_gid is not a group id"
@@ -158,8 +164,9 @@ if [[ "$backend" == auto ]]; then
 fi
 command -v "iptables-$backend-restore" >/dev/null 2>&1 || die "iptables-$backend-restore is not installed"
 
-# remove FAMILY_PREFIX: takes our rules out, so that a second run starts clean.
-remove() {
+# remove_rules TOOL (e.g. iptables-nft): takes our chains and jumps out, so a
+# second run starts clean and ends with the same rules.
+remove_rules() {
   local tool="$1"
   while "$tool" -t nat -D PREROUTING -p tcp -j ENVOY_INBOUND 2>/dev/null; do :; done
   while "$tool" -t nat -D OUTPUT -p tcp -j ENVOY_OUTPUT 2>/dev/null; do :; done
@@ -171,11 +178,11 @@ remove() {
   done
 }
 
-# install FAMILY TOOL_PREFIX (iptables or ip6tables)
-install() {
+# install_rules FAMILY PREFIX: FAMILY 4 or 6, PREFIX iptables or ip6tables.
+install_rules() {
   local family="$1" prefix="$2" output
   local tool="$prefix-$backend"
-  remove "$tool"
+  remove_rules "$tool"
   if ! output=$(rules "$family" | "$prefix-$backend-restore" --noflush 2>&1); then
     die "cannot install the IPv$family rules with $prefix-$backend-restore: ${output:-no message} (the container needs NET_ADMIN and NET_RAW, as root)"
   fi
@@ -183,13 +190,13 @@ install() {
   "$tool" -t nat -S | grep -E 'ENVOY_' | sed 's/^/  /'
 }
 
-((want_ipv4)) && install 4 iptables
+((want_ipv4)) && install_rules 4 iptables
 if ((want_ipv6)); then
   if [[ ! -e /proc/net/if_inet6 ]]; then
     # A node with IPv6 disabled has no IPv6 traffic to capture.
     say "IPv6 is disabled in this kernel: no IPv6 rules"
   else
-    install 6 ip6tables
+    install_rules 6 ip6tables
   fi
 fi
 say "traffic capture ready: outbound TCP -> :$outbound_port, inbound TCP -> :$inbound_port, UID $proxy_uid / GID $proxy_gid exempt"

@@ -264,6 +264,7 @@ describe('envoy-init arguments and environment (no namespace needed)', () => {
     for (const [args, message] of [
       [['--exclude-outbound-ports=80,http'], "envoy-init: --exclude-outbound-ports: 'http' is not a port (1-65535)\n"],
       [['--exclude-outbound-ip-ranges=10.0.0.0/33'], "envoy-init: --exclude-outbound-ip-ranges: '10.0.0.0/33' is not an IP range (10.0.0.0/8, fd00::/8)\n"],
+      [['--include-outbound-ip-ranges=fd00::1::2/64'], "envoy-init: --include-outbound-ip-ranges: 'fd00::1::2/64' is not an IP range (10.0.0.0/8, fd00::/8)\n"],
       [['--ip-families=IPv5'], "envoy-init: --ip-families: 'IPv5' is not IPv4 or IPv6\n"],
       [['--proxy-uid=envoy'], 'envoy-init: --proxy-uid=envoy is not a user id\n'],
       [['--capture=all'], "envoy-init: unknown argument '--capture=all' (expected --proxy-uid=, --proxy-gid=, --outbound-port=, --inbound-port=, --exclude-inbound-ports=, --exclude-outbound-ports=, --exclude-outbound-ip-ranges=, --include-outbound-ip-ranges=, --ip-families=, --iptables-backend=, --dry-run)\n"],
