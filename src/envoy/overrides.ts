@@ -58,7 +58,7 @@ export function parseRouteOverrides(sources: AnnotationSources | undefined, cont
   const inherited = parseOrCollect(sources?.namespace);
   if (errors.length > 0) return { ok: false, errors };
 
-  const selected = (own?.virtualHosts ?? []).map((entry) => ({ ...entry, source: own!.source }));
+  const selected = own ? own.virtualHosts.map((entry) => ({ ...entry, source: own.source })) : [];
   const usedNames = new Set(selected.map(({ host }) => host.name));
   const usedDomains = new Set(selected.flatMap(({ host }) => host.domains.map((d) => d.toLowerCase())));
   for (const entry of inherited?.virtualHosts ?? []) {

@@ -107,6 +107,10 @@ describe('MutatingWebhookConfiguration', () => {
       for (const condition of webhook.matchConditions) assert.doesNotThrow(() => parseCel(condition.expression), condition.name);
     }
     assert.deepEqual(webhooks.map((webhook) => webhook.failurePolicy).sort(), ['Fail', 'Fail', 'Ignore', 'Ignore']);
+    // The four entries differ only in name, selectors and failure policy: an
+    // edit to one condition or timeout that misses the others fails here.
+    const shared = ({ name: _name, namespaceSelector: _ns, objectSelector: _obj, failurePolicy: _policy, ...rest }: Webhook): Omit<Webhook, 'name' | 'namespaceSelector' | 'objectSelector' | 'failurePolicy'> => rest;
+    for (const webhook of webhooks.slice(1)) assert.deepEqual(shared(webhook), shared(webhooks[0]!), webhook.name);
   });
 
   describe('pod CREATE: the selectors and the decision code agree on every row', () => {
