@@ -56,9 +56,14 @@ describe('hold-application postStart wait', () => {
     for (const socket of held) socket.destroy();
   });
 
-  it('keeps waiting while /ready says 503', async () => {
-    await withHealthPort((socket) => socket.once('data', () => socket.end('HTTP/1.0 503 Service Unavailable\r\n\r\n')), async () => {
-      assert.equal((await runWait(2)).code, 1);
+  it('keeps polling while /ready says 503, then returns once it says 200', async () => {
+    let polls = 0;
+    await withHealthPort((socket) => socket.once('data', () => {
+      polls += 1;
+      socket.end(polls < 3 ? 'HTTP/1.0 503 Service Unavailable\r\n\r\n' : 'HTTP/1.0 200 OK\r\n\r\n');
+    }), async () => {
+      assert.deepEqual(await runWait(10), { code: 0, stderr: '', killed: false });
     });
+    assert.equal(polls, 3, 'two 503 answers were waited through');
   });
 });
