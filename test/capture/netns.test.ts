@@ -77,10 +77,10 @@ function cannotRun(): string | undefined {
   return undefined;
 }
 
-/** Connects from inside a namespace as a given UID; returns the label of whoever answered. */
-function connectFrom(ns: string, uid: number | undefined, host: string, port: number): string {
+/** Connects (TCP, or one UDP datagram) from inside a namespace as a given UID; returns the label of whoever answered. */
+function connectFrom(ns: string, uid: number | undefined, host: string, port: number, protocol: 'connect' | 'udp' = 'connect'): string {
   const identity = uid === undefined ? [] : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups'];
-  const result = run('ip', inNs(ns, ...identity, process.execPath, PEER, 'connect', host, String(port)));
+  const result = run('ip', inNs(ns, ...identity, process.execPath, PEER, protocol, host, String(port)));
   if (result.code !== 0) throw new Error(`client failed: ${result.stderr}`);
   return result.stdout.trim();
 }
@@ -140,8 +140,9 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
     }
     // The pod: the fake proxy's two capture listeners, the proxy's health
     // port, and the app on a captured and an excluded inbound port.
-    peers.push(await startPeers(POD_NS, ['outbound-proxy@15001', 'inbound-proxy@15006', 'proxy-health@15021', 'app@8080', 'app-9000@9000']));
-    peers.push(await startPeers(REMOTE_NS, ['remote@8080', 'remote-9090@9090']));
+    // UDP listeners on the capture ports too: a datagram that were redirected would land there.
+    peers.push(await startPeers(POD_NS, ['outbound-proxy@15001', 'inbound-proxy@15006', 'proxy-health@15021', 'app@8080', 'app-9000@9000', 'udp:outbound-proxy@15001', 'udp:inbound-proxy@15006', 'udp:app-dns@53']));
+    peers.push(await startPeers(REMOTE_NS, ['remote@8080', 'remote-9090@9090', 'udp:remote-dns@53']));
     for (const family of Object.values(FAMILIES)) {
       assert.equal(connectFrom(POD_NS, APP_UID, family.remote, 8080), 'remote', 'before capture, the remote service answers');
     }
@@ -194,6 +195,8 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
       ['remote → pod port: captured by the inbound listener', () => connectFrom(REMOTE_NS, undefined, family.pod, 8080), 'inbound-proxy'],
       ['remote → excluded inbound port: not captured', () => connectFrom(REMOTE_NS, undefined, family.pod, 9000), 'app-9000'],
       ['kubelet → proxy health port 15021: not captured', () => connectFrom(REMOTE_NS, undefined, family.pod, 15021), 'proxy-health'],
+      ['app → remote DNS over UDP: untouched', () => connectFrom(POD_NS, APP_UID, family.remote, 53, 'udp'), 'remote-dns'],
+      ['remote → pod over UDP: untouched', () => connectFrom(REMOTE_NS, undefined, family.pod, 53, 'udp'), 'app-dns'],
     ];
     for (const [name, connectNow, expected] of cases) {
       it(`${familyName}: ${name}`, () => {
