@@ -30,6 +30,7 @@ export class CertificateWatcher {
   private watcher: FSWatcher | undefined;
   private timer: NodeJS.Timeout | undefined;
   private checking: Promise<void> | undefined;
+  private changedWhileChecking = false;
 
   constructor(private readonly dir: string, private readonly events: CertificateSourceEvents, private readonly pollMs = 5000) {}
 
@@ -45,20 +46,28 @@ export class CertificateWatcher {
     return this.current;
   }
 
-  /** Reads the files and reports a new pair once it differs and is valid. */
+  /** Reads the files and reports a new pair once it differs and is valid. A
+   * change seen while a read is in flight (the key, then the certificate, each
+   * replaced in turn) gets a read of its own right after, not the next poll. */
   check(): Promise<void> {
-    this.checking ??= (async () => {
-      try {
-        const pair = await readKeyPair(this.dir);
-        if (pair.cert !== this.current?.cert || pair.key !== this.current.key) {
-          this.current = pair;
-          this.events.onReload(pair);
+    if (this.checking) {
+      this.changedWhileChecking = true;
+      return this.checking;
+    }
+    this.checking = (async () => {
+      do {
+        this.changedWhileChecking = false;
+        try {
+          const pair = await readKeyPair(this.dir);
+          if (pair.cert !== this.current?.cert || pair.key !== this.current.key) {
+            this.current = pair;
+            this.events.onReload(pair);
+          }
+        } catch (error) {
+          this.events.onError(error as Error);
         }
-      } catch (error) {
-        this.events.onError(error as Error);
-      } finally {
-        this.checking = undefined;
-      }
+      } while (this.changedWhileChecking);
+      this.checking = undefined;
     })();
     return this.checking;
   }
