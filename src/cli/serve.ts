@@ -1,7 +1,7 @@
 // `envoy-injector serve`: the webhook, until SIGTERM.
 
 import { pino } from 'pino';
-import { clusterConfigured, defaultKubeConfig, startClusterCaches } from '../kube/cluster.js';
+import { clusterConfigured, defaultKubeConfig, startClusterCaches, type ClusterCaches } from '../kube/cluster.js';
 import { startSelfManagement, type SelfManager } from '../kube/self-manage.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError } from './args.js';
@@ -28,10 +28,12 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const logger = pino({ level: single(flags, 'log-level') ?? 'info' });
   const certDir = single(flags, 'cert-dir') ?? 'certs';
   const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
-  let cluster;
+  let cluster: ClusterCaches | undefined;
   let selfManager: SelfManager | undefined;
   if (clusterConfigured()) {
     const kubeConfig = defaultKubeConfig();
+    // The caches fill while the certificate is being fetched: neither waits on the other.
+    cluster = startClusterCaches(kubeConfig, log);
     if (flags.has('self-manage')) {
       const webhookConfiguration = single(flags, 'webhook-config') ?? 'envoy-injector';
       selfManager = await startSelfManagement(kubeConfig, {
@@ -43,7 +45,6 @@ export async function runServe(argv: readonly string[]): Promise<string> {
         ...(webhookConfiguration === '' ? {} : { webhookConfiguration }),
       }, log);
     }
-    cluster = startClusterCaches(kubeConfig, log);
   } else if (flags.has('self-manage')) {
     throw new UsageError('--self-manage needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
   } else {
