@@ -5,8 +5,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import { evaluatePod } from '../src/inject/evaluate.js';
-import type { Pod } from '../src/inject/k8s.js';
-import { createPatch } from '../src/inject/patch.js';
+import type { Pod } from '../src/model/kubernetes.js';
+import { createPatch } from '../src/admission/patch.js';
 import { repoPath } from '../test/support/repo.js';
 
 function measure(name: string, pod: Pod, iterations: number): void {

@@ -8,8 +8,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
-import { ANNOTATION } from '../src/inject/names.js';
-import { injectManifests } from '../src/manifests/offline.js';
+import { ANNOTATION } from '../src/model/names.js';
+import { injectManifests } from '../src/offline/offline.js';
 import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from './support/envoy-proto.js';
 import { repoPath } from './support/repo.js';
 

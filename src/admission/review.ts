@@ -2,14 +2,14 @@
 // reach it through small lookups, so the same code answers in tests.
 
 import type { InjectorConfig } from '../config/config.js';
-import type { ServiceLookup } from '../envoy/services.js';
+import type { ServiceLookup } from '../routes/targets.js';
 import { evaluatePod } from '../inject/evaluate.js';
-import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../inject/k8s.js';
-import { createPatch, type PatchOperation } from '../inject/patch.js';
+import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
+import { createPatch, type PatchOperation } from './patch.js';
 import { formatReason, type Reason } from '../inject/reasons.js';
 import { readPodSetting } from '../inject/decide.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
-import { rerenderRoutes } from './route-update.js';
+import { rerenderRoutes } from '../inject/reroute.js';
 
 /** What the webhook knows of a namespace; undefined when it does not know it. */
 export interface NamespaceLookup {

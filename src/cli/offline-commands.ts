@@ -1,7 +1,7 @@
 // `inject` and `explain`: the offline commands over manifests.
 
 import { formatReason } from '../inject/reasons.js';
-import { explainManifests, injectManifests, type OfflineOptions, type PodVerdict } from '../manifests/offline.js';
+import { explainManifests, injectManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
 import { keyValues, parseFlags, single, UsageError, type FlagSpec } from './args.js';
 import { loadConfig, readInput } from './files.js';
 

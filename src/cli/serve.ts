@@ -1,8 +1,8 @@
 // `envoy-injector serve`: the webhook, until SIGTERM.
 
 import { pino } from 'pino';
-import { clusterConfigured, defaultKubeConfig, startClusterCaches, type ClusterCaches } from '../kube/cluster.js';
-import { startSelfManagement, type SelfManager } from '../kube/self-manage.js';
+import { clusterConfigured, defaultKubeConfig, startClusterCaches, type ClusterCaches } from '../cluster/cluster.js';
+import { startSelfManagement, type SelfManager } from '../cluster/self-manage.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError } from './args.js';
 import { loadConfig } from './files.js';

@@ -1,10 +1,10 @@
 // The injector's configuration: embedded defaults, overlaid by an optional
 // YAML file, validated once at start with one error that lists every problem.
 
-import { isPlainObject } from '../inject/k8s.js';
-import { PROXY_PORT } from '../inject/names.js';
-import { didYouMean } from '../inject/suggest.js';
-import { ENVOY_LOG_LEVELS, isCidr, isPort, parseImage, parseQuantity } from '../inject/values.js';
+import { isPlainObject } from '../model/kubernetes.js';
+import { PROXY_PORT } from '../model/names.js';
+import { didYouMean } from '../syntax/did-you-mean.js';
+import { ENVOY_LOG_LEVELS, isCidr, isPort, parseImage, parseQuantity } from '../syntax/values.js';
 
 export type InjectionPolicy = 'enabled' | 'disabled';
 export type PodSecurityAction = 'skip' | 'fail';

@@ -2,8 +2,8 @@
 // from a file of the envoy-config volume (RDS is referenced by the listener).
 
 import type { IpFamily } from '../config/config.js';
-import { CONFIG_FILES, PROXY_PORT } from '../inject/names.js';
-import type { JsonObject } from './json.js';
+import { CONFIG_FILES, PROXY_PORT } from '../model/names.js';
+import type { JsonObject } from '../model/json.js';
 import { staticClusters } from './clusters.js';
 import { adminPathListener, inboundListener, outboundListener } from './listeners.js';
 import { fileConfigSource, socketAddress } from './xds.js';

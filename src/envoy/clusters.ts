@@ -1,8 +1,8 @@
 // Clusters present in every proxy. Route override clusters are rendered from
 // the routes annotation (routes.ts) and served through CDS.
 
-import { PROXY_PORT } from '../inject/names.js';
-import type { JsonObject } from './json.js';
+import { PROXY_PORT } from '../model/names.js';
+import type { JsonObject } from '../model/json.js';
 import { socketAddress } from './xds.js';
 
 export const CLUSTER = {

@@ -2,10 +2,10 @@
 // iptables REDIRECT of envoy-init; original_dst restores where it was going.
 
 import type { IpFamily } from '../config/config.js';
-import { CONFIG_FILES, PROXY_PORT } from '../inject/names.js';
-import type { Json, JsonObject } from './json.js';
+import { CONFIG_FILES, PROXY_PORT } from '../model/names.js';
+import type { Json, JsonObject } from '../model/json.js';
 import { CLUSTER } from './clusters.js';
-import { OUTBOUND_ROUTE_CONFIG } from './routes.js';
+import { OUTBOUND_ROUTE_CONFIG } from './route-config.js';
 import { fileConfigSource, socketAddress, TYPE, typed } from './xds.js';
 
 /** Listens on every family the cluster runs: 0.0.0.0 and/or [::]. */

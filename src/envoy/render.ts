@@ -2,9 +2,9 @@
 // pod annotations, so it is compact JSON (Envoy reads .json files natively).
 
 import { createHash } from 'node:crypto';
-import type { JsonObject } from './json.js';
+import type { JsonObject } from '../model/json.js';
 import { renderBootstrap, type BootstrapInput } from './bootstrap.js';
-import { outboundRouteConfiguration } from './routes.js';
+import { outboundRouteConfiguration } from './route-config.js';
 import { discoveryResponse, TYPE } from './xds.js';
 
 export interface RouteOverrides {

@@ -1,8 +1,8 @@
 // The xDS vocabulary shared by the rendered documents: type URLs, typed
 // extension configs, file-based config sources and discovery responses.
 
-import { configFilePath, CONFIG_MOUNT_PATH } from '../inject/names.js';
-import type { Json, JsonObject } from './json.js';
+import { configFilePath, CONFIG_MOUNT_PATH } from '../model/names.js';
+import type { Json, JsonObject } from '../model/json.js';
 
 export const TYPE = {
   cluster: 'envoy.config.cluster.v3.Cluster',

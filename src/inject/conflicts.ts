@@ -2,8 +2,8 @@
 // spec (duplicate names the API server refuses, or app traffic that escapes
 // capture). Such pods are refused here with what to change.
 
-import type { Container, Pod } from './k8s.js';
-import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from './names.js';
+import type { Container, Pod } from '../model/kubernetes.js';
+import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
 
 const PORT_ROLE: ReadonlyMap<number, string> = new Map(Object.entries(PROXY_PORT).map(([role, port]) => [port, role]));
 const OPT_OUT = `or label the pod ${ANNOTATION.inject}: "false" to keep it out of the mesh`;

@@ -3,8 +3,8 @@
 // every reason that applies (not only the first), so `explain` can show all.
 
 import type { InjectorConfig } from '../config/config.js';
-import type { NamespaceContext, Pod } from './k8s.js';
-import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from './names.js';
+import type { NamespaceContext, Pod } from '../model/kubernetes.js';
+import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from '../model/names.js';
 import type { Decision, Reason } from './reasons.js';
 
 /** The pod's own say, label first: the label wins when both are set. */

@@ -2,11 +2,11 @@
 // overrides, check for conflicts, inject. Shared by the webhook and the CLI.
 
 import type { InjectorConfig } from '../config/config.js';
-import type { ServiceLookup } from '../envoy/services.js';
+import type { ServiceLookup } from '../routes/targets.js';
 import { findConflicts } from './conflicts.js';
 import { decide } from './decide.js';
 import { injectPod } from './inject.js';
-import type { NamespaceContext, Pod } from './k8s.js';
+import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import { readProxyConfig } from './proxy-config.js';
 import { formatReason, type Reason } from './reasons.js';
 

@@ -2,10 +2,10 @@
 // sends the pod's TCP traffic through the proxy (images/envoy-init runs it).
 
 import type { IpFamily, Resources } from '../config/config.js';
-import type { CaptureSettings } from './annotations.js';
+import type { CaptureSettings } from './settings.js';
 import { resourcesSpec } from './resources.js';
-import type { Container } from './k8s.js';
-import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID } from './names.js';
+import type { Container } from '../model/kubernetes.js';
+import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID } from '../model/names.js';
 
 export interface InitInput {
   image: string;

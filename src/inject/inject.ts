@@ -2,10 +2,10 @@
 
 import type { InjectorConfig } from '../config/config.js';
 import { renderEnvoyConfig, type RenderedEnvoyConfig, type RouteOverrides } from '../envoy/render.js';
-import type { ProxySettings } from './annotations.js';
+import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
-import type { Pod, StringMap } from './k8s.js';
-import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from './names.js';
+import type { Pod, StringMap } from '../model/kubernetes.js';
+import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
 import { formatStatus } from './status.js';
 import { buildConfigVolume } from './volume.js';

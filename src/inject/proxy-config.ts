@@ -3,11 +3,11 @@
 // route update, so both accept and refuse exactly the same annotations.
 
 import type { InjectorConfig } from '../config/config.js';
-import { parseRouteOverrides } from '../envoy/overrides.js';
+import { parseRouteOverrides } from '../routes/overrides.js';
 import type { RouteOverrides } from '../envoy/render.js';
-import type { ServiceLookup } from '../envoy/services.js';
-import { formatAnnotationError, readProxySettings, type ProxySettings } from './annotations.js';
-import type { NamespaceContext, Pod } from './k8s.js';
+import type { ServiceLookup } from '../routes/targets.js';
+import { formatAnnotationError, readProxySettings, type ProxySettings } from './settings.js';
+import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 
 export type ProxyConfigResult =
   | { ok: true; settings: ProxySettings; routeOverrides: RouteOverrides; warnings: string[] }

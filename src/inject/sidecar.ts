@@ -1,10 +1,10 @@
 // The `envoy` container: the proxy itself.
 
 import { PROMETHEUS_PATH, READY_PATH } from '../envoy/bootstrap.js';
-import type { ProxySettings } from './annotations.js';
-import type { Container } from './k8s.js';
+import type { ProxySettings } from './settings.js';
+import type { Container } from '../model/kubernetes.js';
 import { resourcesSpec } from './resources.js';
-import { CONFIG_FILES, CONFIG_MOUNT_PATH, CONFIG_VOLUME, configFilePath, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from './names.js';
+import { CONFIG_FILES, CONFIG_MOUNT_PATH, CONFIG_VOLUME, configFilePath, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
 
 export interface SidecarInput {
   settings: ProxySettings;

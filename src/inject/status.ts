@@ -1,7 +1,7 @@
 // The envoy-injector.io/status annotation: what was injected, so that a second
 // pass recognises its own work and a person can see what the webhook did.
 
-import { isPlainObject } from './k8s.js';
+import { isPlainObject } from '../model/kubernetes.js';
 
 export interface InjectionStatus {
   version: 1;

@@ -2,8 +2,8 @@
 // webhook writes. No per-pod API objects, and kubelet rewrites the files when
 // the annotations change, which is how route updates reach a running proxy.
 
-import type { Volume } from './k8s.js';
-import { CONFIG_FILES, CONFIG_VOLUME } from './names.js';
+import type { Volume } from '../model/kubernetes.js';
+import { CONFIG_FILES, CONFIG_VOLUME } from '../model/names.js';
 
 export function buildConfigVolume(): Volume {
   return {

@@ -1,7 +1,7 @@
 // The workload a pod belongs to, for the proxy's service cluster name. Pods of
 // Deployments are created with generateName "<name>-<template hash>-".
 
-import type { Pod } from './k8s.js';
+import type { Pod } from '../model/kubernetes.js';
 
 export function workloadName(pod: Pod): string {
   const meta = pod.metadata ?? {};

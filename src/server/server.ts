@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
 import type { ReviewDependencies } from '../admission/review.js';
 import type { InjectorConfig } from '../config/config.js';
-import type { ClusterCaches } from '../kube/cluster.js';
+import type { ClusterCaches } from '../cluster/cluster.js';
 import { buildApp } from './app.js';
 import { WebhookMetrics } from './metrics.js';
 import { CertificateWatcher } from './tls.js';

@@ -12,9 +12,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
-import type { Pod } from '../../src/inject/k8s.js';
-import { INIT_CONTAINER, PROXY_UID } from '../../src/inject/names.js';
-import { injectManifests } from '../../src/manifests/offline.js';
+import type { Pod } from '../../src/model/kubernetes.js';
+import { INIT_CONTAINER, PROXY_UID } from '../../src/model/names.js';
+import { injectManifests } from '../../src/offline/offline.js';
 import { repoPath } from '../support/repo.js';
 
 const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
-import { formatAnnotationError } from '../../src/inject/annotations.js';
-import { parseRouteOverrides } from '../../src/envoy/overrides.js';
+import { formatAnnotationError } from '../../src/inject/settings.js';
+import { parseRouteOverrides } from '../../src/routes/overrides.js';
 import { renderEnvoyConfig } from '../../src/envoy/render.js';
-import type { ServiceLookup } from '../../src/envoy/services.js';
+import type { ServiceLookup } from '../../src/routes/targets.js';
 import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from '../support/envoy-proto.js';
 
 const KEY = 'envoy-injector.io/routes';

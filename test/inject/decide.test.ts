@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
 import { decide } from '../../src/inject/decide.js';
-import type { NamespaceContext, Pod } from '../../src/inject/k8s.js';
+import type { NamespaceContext, Pod } from '../../src/model/kubernetes.js';
 import type { ReasonCode } from '../../src/inject/reasons.js';
 
 interface PodShape {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
-import { PROXY_PORT } from '../../src/inject/names.js';
+import { PROXY_PORT } from '../../src/model/names.js';
 import { waitForProxyCommand } from '../../src/inject/sidecar.js';
 
 function runWait(timeoutSeconds: number): Promise<{ code: number | null; stderr: string; killed: boolean }> {

@@ -6,8 +6,8 @@ import { describe, it } from 'node:test';
 import { applyPatch, type Operation } from 'rfc6902';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { evaluatePod } from '../../src/inject/evaluate.js';
-import type { Pod } from '../../src/inject/k8s.js';
-import { createPatch } from '../../src/inject/patch.js';
+import type { Pod } from '../../src/model/kubernetes.js';
+import { createPatch } from '../../src/admission/patch.js';
 import { podProblems } from '../support/pod-checks.js';
 
 function deepFreeze<T>(value: T): T {

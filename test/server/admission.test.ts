@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { applyPatch, type Operation } from 'rfc6902';
-import type { Pod } from '../../src/inject/k8s.js';
+import type { Pod } from '../../src/model/kubernetes.js';
 import { admissionReview, makeAgent, post, type HttpResult } from '../support/apiserver.js';
 import { manifestPods, podProblems, projectDownwardApiVolume } from '../support/pod-checks.js';
 import { repoPath } from '../support/repo.js';

@@ -3,9 +3,9 @@
 
 import { Pod as PodModel } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
-import { findPods } from '../../src/manifests/workloads.js';
+import { findPods } from '../../src/offline/workloads.js';
 import { unknownFieldProblems } from './kube-strict.js';
-import type { Pod } from '../../src/inject/k8s.js';
+import type { Pod } from '../../src/model/kubernetes.js';
 
 /** `claimVolumes`: names a StatefulSet's volumeClaimTemplates add to its pods. */
 export function podProblems(pod: Pod, claimVolumes: readonly string[] = []): string[] {

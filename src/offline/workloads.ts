@@ -1,7 +1,7 @@
 // Where the pods are in a manifest: a Pod itself, the pod template of a
 // workload, a CronJob's job template, or the items of a List.
 
-import { isPlainObject } from '../inject/k8s.js';
+import { isPlainObject } from '../model/kubernetes.js';
 
 export interface PodLocation {
   /** The object that owns the pod (the Pod, or the workload). */

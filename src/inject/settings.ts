@@ -3,10 +3,10 @@
 // A namespace annotation with the same key is the default for its pods.
 
 import type { InjectorConfig, Resources } from '../config/config.js';
-import type { NamespaceContext, Pod } from './k8s.js';
-import { ANNOTATION, DOMAIN } from './names.js';
-import { didYouMean } from './suggest.js';
-import { ENVOY_LOG_LEVELS, parseBoolean, parseCidrList, parseImage, parsePortList, parseQuantity, type Parsed } from './values.js';
+import type { NamespaceContext, Pod } from '../model/kubernetes.js';
+import { ANNOTATION, DOMAIN } from '../model/names.js';
+import { didYouMean } from '../syntax/did-you-mean.js';
+import { ENVOY_LOG_LEVELS, parseBoolean, parseCidrList, parseImage, parsePortList, parseQuantity, type Parsed } from '../syntax/values.js';
 
 export interface CaptureSettings {
   excludeInboundPorts: number[];

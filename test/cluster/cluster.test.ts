@@ -4,7 +4,7 @@
 
 import { strict as assert } from 'node:assert';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startClusterCaches, type ClusterCaches } from '../../src/kube/cluster.js';
+import { startClusterCaches, type ClusterCaches } from '../../src/cluster/cluster.js';
 import { FakeKubeApi } from '../support/kube-api.js';
 
 async function eventually(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {

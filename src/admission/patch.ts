@@ -1,7 +1,7 @@
 // The JSON Patch (RFC 6902) that turns the submitted pod into the injected one.
 
 import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import type { Pod } from './k8s.js';
+import type { Pod } from '../model/kubernetes.js';
 
 export type PatchOperation = Operation;
 

@@ -7,16 +7,16 @@
 
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { InjectorConfig } from '../config/config.js';
-import type { AnnotationError, AnnotationSources, AnnotationValue } from '../inject/annotations.js';
-import { isPlainObject } from '../inject/k8s.js';
-import type { Json, JsonObject } from './json.js';
-import type { RouteOverrides } from './render.js';
-import { PASSTHROUGH_VIRTUAL_HOST } from './routes.js';
-import { ROUTE_OVERRIDES_SPEC } from './route-schema.js';
+import type { AnnotationError, AnnotationSources, AnnotationValue } from '../inject/settings.js';
+import { isPlainObject } from '../model/kubernetes.js';
+import type { Json, JsonObject } from '../model/json.js';
+import type { RouteOverrides } from '../envoy/render.js';
+import { PASSTHROUGH_VIRTUAL_HOST } from '../envoy/route-config.js';
+import { ROUTE_OVERRIDES_SPEC } from './language.js';
 import { check, join, type SchemaError } from './schema.js';
-import { clusterName, parseRouteTarget, renderCluster, targetWarning, type RouteTarget, type ServiceLookup } from './services.js';
+import { clusterName, parseRouteTarget, renderCluster, targetWarning, type RouteTarget, type ServiceLookup } from './targets.js';
 
-export type { ServiceLookup } from './services.js';
+export type { ServiceLookup } from './targets.js';
 
 /** Bigger than any hand-written routing table; small enough that the rendered
  * files stay far below the 256 KiB the API server allows for all annotations. */

@@ -1,7 +1,7 @@
 // The outbound RouteConfiguration served through RDS. Without overrides it
 // has one virtual host that passes every request to its original destination.
 
-import type { Json, JsonObject } from './json.js';
+import type { Json, JsonObject } from '../model/json.js';
 import { CLUSTER } from './clusters.js';
 
 /** The name the outbound listener's RDS asks for: the file must hold exactly one. */

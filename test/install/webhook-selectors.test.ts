@@ -11,7 +11,7 @@ import { describe, it } from 'node:test';
 import { evaluate, parse as parseCel } from '@marcbachmann/cel-js';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { decide } from '../../src/inject/decide.js';
-import type { Pod } from '../../src/inject/k8s.js';
+import type { Pod } from '../../src/model/kubernetes.js';
 import { buildKustomization } from '../support/kustomize.js';
 import { repoPath } from '../support/repo.js';
 

@@ -5,7 +5,7 @@
 import { Document, parseAllDocuments } from 'yaml';
 import type { InjectorConfig } from '../config/config.js';
 import { evaluatePod, type Outcome } from '../inject/evaluate.js';
-import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../inject/k8s.js';
+import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
 import { describeObject, findPods, type PodLocation } from './workloads.js';
 
 export interface OfflineOptions {

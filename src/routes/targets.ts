@@ -4,8 +4,8 @@
 // so a pod's annotation cannot point its proxy wherever it likes.
 
 import { isIP } from 'node:net';
-import type { JsonObject } from './json.js';
-import { socketAddress } from './xds.js';
+import type { JsonObject } from '../model/json.js';
+import { socketAddress } from '../envoy/xds.js';
 
 export interface ServiceInfo {
   ports: number[];

@@ -3,12 +3,12 @@
 // the files and Envoy reloads them). An invalid change is refused, so the
 // running configuration stays as it was.
 
-import { configAnnotations, renderForPod } from '../inject/inject.js';
-import { isPlainObject, type NamespaceContext, type Pod } from '../inject/k8s.js';
-import { ANNOTATION } from '../inject/names.js';
-import { readProxyConfig } from '../inject/proxy-config.js';
-import { formatStatus, parseStatus } from '../inject/status.js';
-import type { ReviewDependencies } from './review.js';
+import { configAnnotations, renderForPod } from './inject.js';
+import { isPlainObject, type NamespaceContext, type Pod } from '../model/kubernetes.js';
+import { ANNOTATION } from '../model/names.js';
+import { readProxyConfig } from './proxy-config.js';
+import { formatStatus, parseStatus } from './status.js';
+import type { ReviewDependencies } from '../admission/review.js';
 
 export type RouteUpdate =
   | { kind: 'unchanged' }

@@ -2,8 +2,8 @@
 // field known, every type right, and an error path a person can follow
 // (virtual_hosts[0].routes[1].route.timeout) with what to write instead.
 
-import { isPlainObject } from '../inject/k8s.js';
-import { didYouMean } from '../inject/suggest.js';
+import { isPlainObject } from '../model/kubernetes.js';
+import { didYouMean } from '../syntax/did-you-mean.js';
 
 export interface SchemaError {
   field: string;
