@@ -70,10 +70,10 @@ describe('golden injection cases', () => {
         return;
       }
       stale('error.txt');
-      compareOrWrite(`${name}.injected.yaml`, result.output);
+      compareOrWrite(`${name}.injected.yaml`, result.value);
 
       const before = manifestPods(text);
-      const after = manifestPods(result.output);
+      const after = manifestPods(result.value);
       assert.equal(after.length, before.length);
       const patches = before.map(({ pod: original, claimVolumes }, index) => {
         const injected = after[index]?.pod as Pod;
@@ -86,16 +86,16 @@ describe('golden injection cases', () => {
         const annotations = injected.metadata?.annotations ?? {};
         if (annotations[ANNOTATION.envoyBootstrap] !== undefined && original.metadata?.annotations?.[ANNOTATION.status] === undefined) {
           assert.deepEqual(envoyProtoProblems(BOOTSTRAP_TYPE, JSON.parse(annotations[ANNOTATION.envoyBootstrap] ?? '')), []);
-          assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(annotations[ANNOTATION.envoyRoutes] ?? '')), []);
-          assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(annotations[ANNOTATION.envoyClusters] ?? '')), []);
+          assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(annotations[ANNOTATION.envoyRds] ?? '')), []);
+          assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(annotations[ANNOTATION.envoyCds] ?? '')), []);
         }
         return patch;
       });
       compareOrWrite(`${name}.patch.json`, `${JSON.stringify(patches, null, 2)}\n`);
 
-      const again = injectManifests(result.output, options);
+      const again = injectManifests(result.value, options);
       assert.ok(again.ok);
-      assert.equal(again.output, result.output, 'a second run changes nothing');
+      assert.equal(again.value, result.value, 'a second run changes nothing');
     });
   }
 });

@@ -31,9 +31,9 @@ interface Cluster {
 function render(podYaml: string): RenderedExample {
   const result = injectManifests(podYaml, { config: DEFAULT_CONFIG, defaultNamespace: 'default' });
   if (!result.ok) throw new Error(`the README example is refused: ${result.problems.join('; ')}`);
-  const annotations = (parse(result.output) as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
-  const rds = JSON.parse(annotations[ANNOTATION.envoyRoutes] ?? '{}') as { resources: { virtual_hosts: { name: string }[] }[] };
-  const cds = JSON.parse(annotations[ANNOTATION.envoyClusters] ?? '{}') as { resources: Cluster[] };
+  const annotations = (parse(result.value) as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
+  const rds = JSON.parse(annotations[ANNOTATION.envoyRds] ?? '{}') as { resources: { virtual_hosts: { name: string }[] }[] };
+  const cds = JSON.parse(annotations[ANNOTATION.envoyCds] ?? '{}') as { resources: Cluster[] };
   // What the pod asked for: the catch-all passthrough host is the same for every pod.
   const ownHosts = (rds.resources[0]?.virtual_hosts ?? []).filter((host) => host.name !== 'passthrough');
   const clusterLines = cds.resources.map((cluster) => {

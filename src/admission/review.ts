@@ -2,19 +2,13 @@
 // reach it through small lookups, so the same code answers in tests.
 
 import type { InjectorConfig } from '../config/config.js';
-import type { ServiceLookup } from '../routes/targets.js';
 import { evaluatePod } from '../inject/evaluate.js';
-import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
+import type { Reason } from '../inject/reasons.js';
+import { reroutePod } from '../inject/reroute.js';
+import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod } from '../model/kubernetes.js';
+import type { NamespaceLookup, ServiceLookup } from '../model/lookups.js';
 import { createPatch, type PatchOperation } from './patch.js';
-import { formatReason, type Reason } from '../inject/reasons.js';
-import { readPodSetting } from '../inject/decide.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
-import { rerenderRoutes } from '../inject/reroute.js';
-
-/** What the webhook knows of a namespace; undefined when it does not know it. */
-export interface NamespaceLookup {
-  namespace(name: string): { labels: StringMap; annotations: StringMap } | undefined;
-}
 
 export interface ReviewDependencies {
   config: InjectorConfig;
@@ -38,7 +32,7 @@ export interface ReviewOutcome {
 /** The review could not be read at all: no uid to answer with. */
 export class BadReviewError extends Error {}
 
-export function readRequest(body: unknown): AdmissionRequest {
+function readRequest(body: unknown): AdmissionRequest {
   if (!isPlainObject(body)) throw new BadReviewError('the body is not a JSON object');
   if (body.apiVersion !== ADMISSION_API_VERSION || body.kind !== ADMISSION_KIND) {
     throw new BadReviewError(`expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_KIND}, got ${JSON.stringify(body.apiVersion)} and ${JSON.stringify(body.kind)}`);
@@ -61,22 +55,12 @@ function withPatch(uid: string, patch: PatchOperation[], warnings: string[]): Ad
   });
 }
 
-export function denied(uid: string, problems: string[]): AdmissionReviewResponse {
+function denied(uid: string, problems: string[]): AdmissionReviewResponse {
   return answer(uid, { allowed: false, status: { code: 400, reason: 'BadRequest', message: `envoy-injector: ${problems.join('; ')}` } });
 }
 
 export function errored(uid: string, error: Error): AdmissionReviewResponse {
   return answer(uid, { allowed: false, status: { code: 500, reason: 'InternalError', message: `envoy-injector: internal error: ${error.message}` } });
-}
-
-/** A skip the pod's author did not expect is said back (kubectl prints
- * admission warnings): the pod asked for the proxy, or its namespace enforces a
- * Pod Security level that forbids it. Ordinary skips stay quiet. */
-function skipWarnings(pod: Pod, reasons: Reason[]): string[] {
-  const askedForProxy = readPodSetting(pod).wants === true;
-  return reasons
-    .filter((reason) => askedForProxy || reason.code === 'pod-security')
-    .map((reason) => `envoy-injector: not injected: ${formatReason(reason)}`);
 }
 
 function isPodRequest(request: AdmissionRequest): boolean {
@@ -108,9 +92,10 @@ export function reviewAdmission(body: unknown, deps: ReviewDependencies): Review
   const podName = pod.metadata?.name || request.name;
   const who = { namespace: namespaceName, ...(podName ? { name: podName } : {}) };
   const namespace = namespaceContext(namespaceName, deps.namespaces);
+  const input = { pod, namespace, config: deps.config, ...(deps.services ? { services: deps.services } : {}) };
 
   if (operation === 'UPDATE') {
-    const update = rerenderRoutes(pod, request.oldObject, namespace, deps);
+    const update = reroutePod({ ...input, oldObject: request.oldObject });
     switch (update.kind) {
       case 'unchanged':
         return { ...base, ...who, review: withPatch(uid, [], []), result: 'ignored' };
@@ -121,12 +106,12 @@ export function reviewAdmission(body: unknown, deps: ReviewDependencies): Review
     }
   }
 
-  const outcome = evaluatePod({ pod, namespace, config: deps.config, ...(deps.services ? { services: deps.services } : {}) });
+  const outcome = evaluatePod(input);
   switch (outcome.kind) {
     case 'injected':
       return { ...base, ...who, review: withPatch(uid, createPatch(pod, outcome.pod), outcome.warnings), result: 'injected' };
     case 'skipped':
-      return { ...base, ...who, review: withPatch(uid, [], skipWarnings(pod, outcome.reasons)), result: 'skipped', reasons: outcome.reasons };
+      return { ...base, ...who, review: withPatch(uid, [], outcome.warnings), result: 'skipped', reasons: outcome.reasons };
     case 'rejected':
       return { ...base, ...who, review: denied(uid, outcome.problems), result: 'rejected', problems: outcome.problems };
   }

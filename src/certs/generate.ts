@@ -22,7 +22,7 @@ export interface CertificateRequest {
   ca?: { cert: string; key: string };
 }
 
-export function serviceDnsNames(service: string, namespace: string): string[] {
+function serviceDnsNames(service: string, namespace: string): string[] {
   return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
 }
 

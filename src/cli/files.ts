@@ -25,5 +25,5 @@ export function loadConfig(file: string | undefined): InjectorConfig {
   }
   const result = parseConfig(raw);
   if (!result.ok) throw new InputError(`config ${file}: ${result.problems.join('; ')}`);
-  return result.config;
+  return result.value;
 }

@@ -36,7 +36,7 @@ export function runInject(argv: readonly string[]): string {
   if (output !== undefined) throw new UsageError('inject writes YAML only: -o is for explain');
   const result = injectManifests(text, options);
   if (!result.ok) throw new CommandFailure(result.problems.join('; '));
-  return result.output;
+  return result.value;
 }
 
 function describeVerdict(verdict: PodVerdict): string {
@@ -70,7 +70,7 @@ export function runExplain(argv: readonly string[]): string {
   if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
   const result = explainManifests(text, options);
   if (!result.ok) throw new CommandFailure(result.problems.join('; '));
-  if (output === 'json') return `${JSON.stringify(result.verdicts.map(verdictJson), null, 2)}\n`;
-  if (result.verdicts.length === 0) return 'no pods or pod templates found\n';
-  return `${result.verdicts.map(describeVerdict).join('\n')}\n`;
+  if (output === 'json') return `${JSON.stringify(result.value.map(verdictJson), null, 2)}\n`;
+  if (result.value.length === 0) return 'no pods or pod templates found\n';
+  return `${result.value.map(describeVerdict).join('\n')}\n`;
 }

@@ -6,8 +6,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type KubernetesObject, type V1Namespace, type V1Service } from '@kubernetes/client-node';
 import { describeApiError } from './api-errors.js';
-import type { NamespaceLookup } from '../admission/review.js';
-import type { ServiceInfo, ServiceLookup } from '../routes/targets.js';
+import type { NamespaceLookup, ServiceInfo, ServiceLookup } from '../model/lookups.js';
 
 export interface ClusterCaches extends NamespaceLookup, ServiceLookup {
   synced(): boolean;

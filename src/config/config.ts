@@ -3,8 +3,9 @@
 
 import { isPlainObject } from '../model/kubernetes.js';
 import { PROXY_PORT } from '../model/names.js';
+import { failed, ProblemList, type Result } from '../model/result.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
-import { ENVOY_LOG_LEVELS, isCidr, isPort, parseImage, parseQuantity } from '../syntax/values.js';
+import { checkCidrList, isPort, parseImage, parseLogLevel, parseQuantity } from '../syntax/values.js';
 
 export type InjectionPolicy = 'enabled' | 'disabled';
 export type PodSecurityAction = 'skip' | 'fail';
@@ -18,6 +19,15 @@ export interface ResourceList {
 export interface Resources {
   requests: ResourceList;
   limits: ResourceList;
+}
+
+/** Which connections envoy-init redirects to the proxy: the config's defaults,
+ * which a pod's annotations replace one by one. */
+export interface CaptureSettings {
+  excludeInboundPorts: number[];
+  excludeOutboundPorts: number[];
+  excludeOutboundIpRanges: string[];
+  includeOutboundIpRanges: string[];
 }
 
 export interface InjectorConfig {
@@ -43,12 +53,7 @@ export interface InjectorConfig {
     image: string;
     resources: Resources;
   };
-  capture: {
-    excludeInboundPorts: number[];
-    excludeOutboundPorts: number[];
-    excludeOutboundIpRanges: string[];
-    includeOutboundIpRanges: string[];
-  };
+  capture: CaptureSettings;
   routes: {
     /** Let route overrides target raw IPs and hosts outside the cluster. */
     allowExternalHosts: boolean;
@@ -91,39 +96,39 @@ export const DEFAULT_CONFIG: InjectorConfig = {
   podSecurity: 'skip',
 };
 
-export type ConfigResult = { ok: true; config: InjectorConfig } | { ok: false; problems: string[] };
-
 /** Overlays `raw` (parsed YAML) on the defaults. Unknown keys are problems, not
  * silently ignored: a typo in a config file must not turn into a default. */
-export function parseConfig(raw: unknown): ConfigResult {
-  const problems: string[] = [];
+export function parseConfig(raw: unknown): Result<InjectorConfig> {
+  const problems = new ProblemList();
   const config = structuredClone(DEFAULT_CONFIG);
-  if (raw === null || raw === undefined) return { ok: true, config };
-  if (!isPlainObject(raw)) return { ok: false, problems: ['the configuration must be a mapping'] };
-  overlay(config as unknown as Record<string, unknown>, raw, '', problems);
-  checkValues(config, problems);
-  return problems.length === 0 ? { ok: true, config } : { ok: false, problems };
+  if (raw === null || raw === undefined) return problems.result(config);
+  if (!isPlainObject(raw)) problems.add('the configuration must be a mapping');
+  else {
+    overlay(config as unknown as Record<string, unknown>, raw, '', problems);
+    checkValues(config, problems);
+  }
+  return problems.result(config);
 }
 
-function overlay(target: Record<string, unknown>, source: Record<string, unknown>, path: string, problems: string[]): void {
+function overlay(target: Record<string, unknown>, source: Record<string, unknown>, path: string, problems: ProblemList): void {
   for (const [key, value] of Object.entries(source)) {
     const where = path ? `${path}.${key}` : key;
     if (!(key in target)) {
-      problems.push(`${where}: unknown setting${didYouMean(key, Object.keys(target))}`);
+      problems.add(`${where}: unknown setting${didYouMean(key, Object.keys(target))}`);
       continue;
     }
     const current = target[key];
     if (isPlainObject(current)) {
       // A resource list is replaced whole (a limit may be dropped); other mappings merge.
       const replace = isResourceList(where);
-      if (!isPlainObject(value)) problems.push(`${where}: expected a mapping${replace ? ' with cpu and/or memory' : ''}`);
+      if (!isPlainObject(value)) problems.add(`${where}: expected a mapping${replace ? ' with cpu and/or memory' : ''}`);
       else if (replace) target[key] = value;
       else overlay(current, value, where, problems);
     } else if (Array.isArray(current)) {
-      if (!Array.isArray(value)) problems.push(`${where}: expected a list`);
+      if (!Array.isArray(value)) problems.add(`${where}: expected a list`);
       else target[key] = value;
     } else if (typeof current !== typeof value) {
-      problems.push(`${where}: expected a ${typeof current}, got ${JSON.stringify(value)}`);
+      problems.add(`${where}: expected a ${typeof current}, got ${JSON.stringify(value)}`);
     } else {
       target[key] = value;
     }
@@ -134,24 +139,26 @@ function isResourceList(path: string): boolean {
   return /\.resources\.(requests|limits)$/.test(path);
 }
 
-function checkValues(c: InjectorConfig, problems: string[]): void {
-  if (!['enabled', 'disabled'].includes(c.policy)) problems.push(`policy: must be enabled or disabled, got ${JSON.stringify(c.policy)}`);
-  if (!['skip', 'fail'].includes(c.podSecurity)) problems.push(`podSecurity: must be skip or fail, got ${JSON.stringify(c.podSecurity)}`);
-  if (!(ENVOY_LOG_LEVELS as readonly string[]).includes(c.proxy.logLevel)) problems.push(`proxy.logLevel: must be one of ${ENVOY_LOG_LEVELS.join(', ')}`);
+function checkValues(c: InjectorConfig, problems: ProblemList): void {
+  if (!['enabled', 'disabled'].includes(c.policy)) problems.add(`policy: must be enabled or disabled, got ${JSON.stringify(c.policy)}`);
+  if (!['skip', 'fail'].includes(c.podSecurity)) problems.add(`podSecurity: must be skip or fail, got ${JSON.stringify(c.podSecurity)}`);
+  const logLevel = parseLogLevel(c.proxy.logLevel);
+  if (logLevel.ok) c.proxy.logLevel = logLevel.value;
+  else problems.add(...logLevel.problems.map((p) => `proxy.logLevel: ${p}`));
   for (const [where, image] of [['proxy.image', c.proxy.image], ['init.image', c.init.image]] as const) {
     const parsed = parseImage(image);
-    if (!parsed.ok) problems.push(`${where}: ${parsed.problem}`);
+    if (!parsed.ok) problems.add(...parsed.problems.map((p) => `${where}: ${p}`));
   }
   for (const [where, resources] of [['proxy.resources', c.proxy.resources], ['init.resources', c.init.resources]] as const) {
     for (const kind of ['requests', 'limits'] as const) {
       for (const [name, quantity] of Object.entries(resources[kind])) {
-        if (name !== 'cpu' && name !== 'memory') problems.push(`${where}.${kind}.${name}: only cpu and memory are set on the proxy`);
-        else if (typeof quantity !== 'string' || !parseQuantity(quantity).ok) problems.push(`${where}.${kind}.${name}: ${JSON.stringify(quantity)} is not a Kubernetes quantity (e.g. 100m, 128Mi)`);
+        if (name !== 'cpu' && name !== 'memory') problems.add(`${where}.${kind}.${name}: only cpu and memory are set on the proxy`);
+        else if (typeof quantity !== 'string' || !parseQuantity(quantity).ok) problems.add(`${where}.${kind}.${name}: ${JSON.stringify(quantity)} is not a Kubernetes quantity (e.g. 100m, 128Mi)`);
       }
     }
   }
-  if (!(c.proxy.holdTimeoutSeconds >= 1 && Number.isInteger(c.proxy.holdTimeoutSeconds))) problems.push('proxy.holdTimeoutSeconds: must be a whole number of seconds ≥ 1');
-  if (c.proxy.ipFamilies.length === 0 || c.proxy.ipFamilies.some((f) => f !== 'IPv4' && f !== 'IPv6')) problems.push('proxy.ipFamilies: a non-empty list of IPv4 and/or IPv6');
+  if (!(c.proxy.holdTimeoutSeconds >= 1 && Number.isInteger(c.proxy.holdTimeoutSeconds))) problems.add('proxy.holdTimeoutSeconds: must be a whole number of seconds ≥ 1');
+  if (c.proxy.ipFamilies.length === 0 || c.proxy.ipFamilies.some((f) => f !== 'IPv4' && f !== 'IPv6')) problems.add('proxy.ipFamilies: a non-empty list of IPv4 and/or IPv6');
   const portLists: Array<[string, unknown[]]> = [
     ['proxy.outboundHttpPorts', c.proxy.outboundHttpPorts],
     ['capture.excludeInboundPorts', c.capture.excludeInboundPorts],
@@ -159,17 +166,15 @@ function checkValues(c: InjectorConfig, problems: string[]): void {
   ];
   for (const [where, list] of portLists) {
     for (const port of list) {
-      if (!isPort(port)) problems.push(`${where}: ${JSON.stringify(port)} is not a port (1-65535)`);
+      if (!isPort(port)) problems.add(`${where}: ${JSON.stringify(port)} is not a port (1-65535)`);
     }
   }
   const proxyPorts: number[] = Object.values(PROXY_PORT);
   for (const port of c.proxy.outboundHttpPorts) {
-    if (proxyPorts.includes(port)) problems.push(`proxy.outboundHttpPorts: ${port} is one of the proxy's own ports (${proxyPorts.join(', ')})`);
+    if (proxyPorts.includes(port)) problems.add(`proxy.outboundHttpPorts: ${port} is one of the proxy's own ports (${proxyPorts.join(', ')})`);
   }
-  for (const [where, list] of [['capture.excludeOutboundIpRanges', c.capture.excludeOutboundIpRanges], ['capture.includeOutboundIpRanges', c.capture.includeOutboundIpRanges]] as const) {
-    for (const range of list) {
-      const wildcardAllowed = where === 'capture.includeOutboundIpRanges' && range === '*';
-      if (typeof range !== 'string' || !(wildcardAllowed || isCidr(range))) problems.push(`${where}: ${JSON.stringify(range)} is not a CIDR range${where === 'capture.includeOutboundIpRanges' ? ' or "*"' : ''}`);
-    }
+  for (const [where, list, wildcard] of [['capture.excludeOutboundIpRanges', c.capture.excludeOutboundIpRanges, false], ['capture.includeOutboundIpRanges', c.capture.includeOutboundIpRanges, true]] as const) {
+    const checked = list.every((range) => typeof range === 'string') ? checkCidrList(list, wildcard) : failed(`expected a list of CIDR ranges${wildcard ? ' or "*"' : ''}`);
+    if (!checked.ok) problems.add(...checked.problems.map((p) => `${where}: ${p}`));
   }
 }

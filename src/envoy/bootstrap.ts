@@ -37,6 +37,6 @@ export function renderBootstrap(input: BootstrapInput): JsonObject {
       ],
       clusters: staticClusters(),
     },
-    dynamic_resources: { cds_config: fileConfigSource(CONFIG_FILES.clusters.file) },
+    dynamic_resources: { cds_config: fileConfigSource(CONFIG_FILES.cds.file) },
   };
 }

@@ -16,8 +16,6 @@ export const CLUSTER = {
   blackhole: 'blackhole',
 } as const;
 
-export const RESERVED_CLUSTER_NAMES: readonly string[] = Object.values(CLUSTER);
-
 function originalDestination(name: string): JsonObject {
   return {
     name,

@@ -3,7 +3,7 @@
 
 import type { IpFamily } from '../config/config.js';
 import { CONFIG_FILES, PROXY_PORT } from '../model/names.js';
-import type { Json, JsonObject } from '../model/json.js';
+import type { JsonObject } from '../model/json.js';
 import { CLUSTER } from './clusters.js';
 import { OUTBOUND_ROUTE_CONFIG } from './route-config.js';
 import { fileConfigSource, socketAddress, TYPE, typed } from './xds.js';
@@ -68,14 +68,14 @@ export function outboundListener(httpPorts: readonly number[], families: readonl
     name: `outbound_http_${port}`,
     filter_chain_match: { destination_port: port },
     filters: [httpConnectionManager(`outbound_http_${port}`, {
-      rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.routes.file) },
+      rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) },
     })],
   }));
   return {
     name: 'outbound',
     ...listenerAddresses(PROXY_PORT.outbound, families),
     listener_filters: [ORIGINAL_DST_FILTER],
-    filter_chains: [...loopGuardChains('outbound'), ...httpChains] as Json[],
+    filter_chains: [...loopGuardChains('outbound'), ...httpChains],
     default_filter_chain: { name: 'outbound_tcp', filters: [tcpProxy('outbound_tcp', CLUSTER.passthrough)] },
   };
 }
@@ -85,7 +85,7 @@ export function inboundListener(families: readonly IpFamily[]): JsonObject {
     name: 'inbound',
     ...listenerAddresses(PROXY_PORT.inbound, families),
     listener_filters: [ORIGINAL_DST_FILTER],
-    filter_chains: loopGuardChains('inbound') as Json[],
+    filter_chains: loopGuardChains('inbound'),
     default_filter_chain: { name: 'inbound_tcp', filters: [tcpProxy('inbound_tcp', CLUSTER.inboundPassthrough)] },
   };
 }

@@ -1,7 +1,7 @@
 // The outbound RouteConfiguration served through RDS. Without overrides it
 // has one virtual host that passes every request to its original destination.
 
-import type { Json, JsonObject } from '../model/json.js';
+import type { JsonObject } from '../model/json.js';
 import { CLUSTER } from './clusters.js';
 
 /** The name the outbound listener's RDS asks for: the file must hold exactly one. */
@@ -19,5 +19,5 @@ export const PASSTHROUGH_VIRTUAL_HOST: JsonObject = {
 export function outboundRouteConfiguration(overrides: readonly JsonObject[]): JsonObject {
   const claimsEverything = overrides.some((vh) => Array.isArray(vh.domains) && vh.domains.includes('*'));
   const virtualHosts = claimsEverything ? [...overrides] : [...overrides, PASSTHROUGH_VIRTUAL_HOST];
-  return { name: OUTBOUND_ROUTE_CONFIG, virtual_hosts: virtualHosts as Json[] };
+  return { name: OUTBOUND_ROUTE_CONFIG, virtual_hosts: virtualHosts };
 }

@@ -2,7 +2,7 @@
 // extension configs, file-based config sources and discovery responses.
 
 import { configFilePath, CONFIG_MOUNT_PATH } from '../model/names.js';
-import type { Json, JsonObject } from '../model/json.js';
+import type { JsonObject } from '../model/json.js';
 
 export const TYPE = {
   cluster: 'envoy.config.cluster.v3.Cluster',
@@ -13,7 +13,7 @@ export const TYPE = {
   router: 'envoy.extensions.filters.http.router.v3.Router',
 } as const;
 
-export function typeUrl(typeName: string): string {
+function typeUrl(typeName: string): string {
   return `type.googleapis.com/${typeName}`;
 }
 
@@ -38,7 +38,7 @@ export function discoveryResponse(typeName: string, resources: JsonObject[], ver
   return {
     version_info: versionInfo,
     type_url: typeUrl(typeName),
-    resources: resources.map((resource) => typed(typeName, resource)) as Json[],
+    resources: resources.map((resource) => typed(typeName, resource)),
   };
 }
 

@@ -1,4 +1,4 @@
-// decide(): whether a pod gets the proxy, from the SPEC.md table. Pure: it
+// decide(): whether a pod gets the proxy, from the table in docs/reference.md ("Who gets the proxy"). Pure: it
 // reads the pod, what is known of its namespace and the config, and returns
 // every reason that applies (not only the first), so `explain` can show all.
 

@@ -1,18 +1,19 @@
 // The whole injection pipeline for one pod, as data: decide, read the
-// overrides, check for conflicts, inject. Shared by the webhook and the CLI.
+// settings, check for conflicts, inject. Shared by the webhook and the CLI,
+// so `explain` says exactly what the webhook does, warnings included.
 
 import type { InjectorConfig } from '../config/config.js';
-import type { ServiceLookup } from '../routes/targets.js';
-import { findConflicts } from './conflicts.js';
-import { decide } from './decide.js';
-import { injectPod } from './inject.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
-import { readProxyConfig } from './proxy-config.js';
+import type { ServiceLookup } from '../model/lookups.js';
+import { findConflicts } from './conflicts.js';
+import { decide, readPodSetting } from './decide.js';
+import { injectPod } from './inject.js';
 import { formatReason, type Reason } from './reasons.js';
+import { readProxySettings } from './settings.js';
 
 export type Outcome =
   | { kind: 'injected'; pod: Pod; because: string; warnings: string[] }
-  | { kind: 'skipped'; reasons: Reason[] }
+  | { kind: 'skipped'; reasons: Reason[]; warnings: string[] }
   | { kind: 'rejected'; problems: string[] };
 
 export interface EvaluationInput {
@@ -30,18 +31,27 @@ export function evaluatePod(input: EvaluationInput): Outcome {
   if (!decision.inject) {
     const refusals = decision.reasons.filter((reason) => reason.rejectsPod);
     if (refusals.length > 0) return { kind: 'rejected', problems: refusals.map(formatReason) };
-    return { kind: 'skipped', reasons: decision.reasons };
+    return { kind: 'skipped', reasons: decision.reasons, warnings: skipWarnings(pod, decision.reasons) };
   }
-  const proxy = readProxyConfig(pod, namespace, config, input.services);
+  const proxy = readProxySettings(pod, namespace, config, input.services);
   if (!proxy.ok) return { kind: 'rejected', problems: proxy.problems };
   const conflicts = findConflicts(pod);
   if (conflicts.length > 0) return { kind: 'rejected', problems: conflicts };
   const injected = injectPod(pod, {
     namespace: namespace.name,
     config,
-    settings: proxy.settings,
-    routeOverrides: proxy.routeOverrides,
+    settings: proxy.value.settings,
     ...(input.workload === undefined ? {} : { workload: input.workload }),
   });
-  return { kind: 'injected', pod: injected, because: decision.because, warnings: proxy.warnings };
+  return { kind: 'injected', pod: injected, because: decision.because, warnings: proxy.value.warnings };
+}
+
+/** A skip the pod's author did not expect is said back (kubectl prints
+ * admission warnings): the pod asked for the proxy, or its namespace enforces a
+ * Pod Security level that forbids it. Ordinary skips stay quiet. */
+function skipWarnings(pod: Pod, reasons: readonly Reason[]): string[] {
+  const askedForProxy = readPodSetting(pod).wants === true;
+  return reasons
+    .filter((reason) => askedForProxy || reason.code === 'pod-security')
+    .map((reason) => `envoy-injector: not injected: ${formatReason(reason)}`);
 }

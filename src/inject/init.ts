@@ -1,8 +1,7 @@
 // The `envoy-init` init container: installs the iptables redirection that
 // sends the pod's TCP traffic through the proxy (images/envoy-init runs it).
 
-import type { IpFamily, Resources } from '../config/config.js';
-import type { CaptureSettings } from './settings.js';
+import type { CaptureSettings, IpFamily, Resources } from '../config/config.js';
 import { resourcesSpec } from './resources.js';
 import type { Container } from '../model/kubernetes.js';
 import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID } from '../model/names.js';
@@ -23,7 +22,7 @@ function unique<T>(values: readonly T[]): T[] {
 }
 
 /** The script's arguments, one `--flag=value` each so an empty list stays explicit. */
-export function captureArgs(input: Omit<InitInput, 'image' | 'resources'>): string[] {
+function captureArgs(input: Omit<InitInput, 'image' | 'resources'>): string[] {
   const { capture } = input;
   return [
     `--proxy-uid=${PROXY_UID}`,

@@ -1,13 +1,13 @@
 // injectPod(): the pod with the proxy added. Never mutates its input.
 
 import type { InjectorConfig } from '../config/config.js';
-import { renderEnvoyConfig, type RenderedEnvoyConfig, type RouteOverrides } from '../envoy/render.js';
+import { renderEnvoyConfig, type RenderedEnvoyConfig } from '../envoy/render.js';
 import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
 import type { Pod, StringMap } from '../model/kubernetes.js';
 import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
-import { formatStatus } from './status.js';
+import { formatStatus, type InjectionStatus } from './status.js';
 import { buildConfigVolume } from './volume.js';
 import { workloadName } from './workload.js';
 
@@ -17,7 +17,6 @@ export interface InjectionParams {
   namespace: string;
   config: InjectorConfig;
   settings: ProxySettings;
-  routeOverrides: RouteOverrides;
   /** Set by the offline CLI for pod templates, which have no name of their own. */
   workload?: string;
 }
@@ -31,17 +30,19 @@ export function renderForPod(pod: Pod, params: InjectionParams): { rendered: Ren
       outboundHttpPorts: params.config.proxy.outboundHttpPorts,
       ipFamilies: params.config.proxy.ipFamilies,
     },
-    params.routeOverrides,
+    params.settings.routes,
   );
   return { rendered, serviceCluster };
 }
 
-/** The annotations that the envoy-config volume projects as files. */
-export function configAnnotations(rendered: RenderedEnvoyConfig): StringMap {
+/** The annotations the injector owns: the files the envoy-config volume
+ * projects, and the status that records what was injected. */
+export function injectorAnnotations(rendered: RenderedEnvoyConfig, status: InjectionStatus): StringMap {
   return {
     [ANNOTATION.envoyBootstrap]: rendered.bootstrap,
-    [ANNOTATION.envoyRoutes]: rendered.routes,
-    [ANNOTATION.envoyClusters]: rendered.clusters,
+    [ANNOTATION.envoyRds]: rendered.routes,
+    [ANNOTATION.envoyCds]: rendered.clusters,
+    [ANNOTATION.status]: formatStatus(status),
   };
 }
 
@@ -62,7 +63,7 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
     // Classic: the app's init containers run before capture is installed,
     // since no proxy would be there yet to carry their traffic.
     injected.spec.initContainers = [...appInits, init];
-    injected.spec.containers = settings.holdApplication ? [sidecar, ...injected.spec.containers] : [...injected.spec.containers, sidecar];
+    injected.spec.containers = settings.holdApplicationUntilProxyStarts ? [sidecar, ...injected.spec.containers] : [...injected.spec.containers, sidecar];
   }
   injected.spec.volumes = [...(injected.spec.volumes ?? []), buildConfigVolume()];
 
@@ -70,15 +71,14 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
   const annotations: StringMap = { ...(metadata.annotations ?? {}) };
   const hasPrometheusAnnotations = Object.keys(annotations).some((key) => key.startsWith('prometheus.io/'));
   if (!hasPrometheusAnnotations) Object.assign(annotations, PROMETHEUS_ANNOTATIONS);
-  Object.assign(annotations, configAnnotations(rendered));
-  annotations[ANNOTATION.status] = formatStatus({
+  Object.assign(annotations, injectorAnnotations(rendered, {
     version: 1,
     mode,
     containers: mode === 'native' ? [] : [SIDECAR_CONTAINER],
     initContainers: mode === 'native' ? [INIT_CONTAINER, SIDECAR_CONTAINER] : [INIT_CONTAINER],
     volumes: [CONFIG_VOLUME],
     configHash: rendered.hash,
-  });
+  }));
   metadata.annotations = annotations;
   return injected;
 }

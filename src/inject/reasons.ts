@@ -1,7 +1,7 @@
 // Why a pod is not injected: stable codes (they are metric labels, log fields
 // and what `explain` prints) with a sentence a person can act on.
 
-export const REASON_CODES = [
+const REASON_CODES = [
   'system-namespace',
   'host-network',
   'already-injected',

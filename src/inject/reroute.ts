@@ -3,34 +3,40 @@
 // the files and Envoy reloads them). An invalid change is refused, so the
 // running configuration stays as it was.
 
-import { configAnnotations, renderForPod } from './inject.js';
+import type { InjectorConfig } from '../config/config.js';
 import { isPlainObject, type NamespaceContext, type Pod } from '../model/kubernetes.js';
+import type { ServiceLookup } from '../model/lookups.js';
 import { ANNOTATION } from '../model/names.js';
-import { readProxyConfig } from './proxy-config.js';
-import { formatStatus, parseStatus } from './status.js';
-import type { ReviewDependencies } from '../admission/review.js';
+import { injectorAnnotations, renderForPod } from './inject.js';
+import { readProxySettings } from './settings.js';
+import { parseStatus } from './status.js';
 
-export type RouteUpdate =
+export type RerouteOutcome =
   | { kind: 'unchanged' }
   | { kind: 'rejected'; problems: string[] }
   | { kind: 'updated'; pod: Pod; warnings: string[] };
 
-export function rerenderRoutes(pod: Pod, oldObject: unknown, namespace: NamespaceContext, deps: ReviewDependencies): RouteUpdate {
+export interface RerouteInput {
+  pod: Pod;
+  oldObject: unknown;
+  namespace: NamespaceContext;
+  config: InjectorConfig;
+  services?: ServiceLookup;
+}
+
+export function reroutePod(input: RerouteInput): RerouteOutcome {
+  const { pod, namespace, config } = input;
   const status = parseStatus(pod.metadata?.annotations?.[ANNOTATION.status]);
   if (!status) return { kind: 'unchanged' };
-  const oldRoutes = isPlainObject(oldObject) ? (oldObject as Pod).metadata?.annotations?.[ANNOTATION.routes] : undefined;
+  const oldRoutes = isPlainObject(input.oldObject) ? (input.oldObject as Pod).metadata?.annotations?.[ANNOTATION.routes] : undefined;
   const newRoutes = pod.metadata?.annotations?.[ANNOTATION.routes];
   if (oldRoutes === newRoutes) return { kind: 'unchanged' };
 
-  const proxy = readProxyConfig(pod, namespace, deps.config, deps.services);
+  const proxy = readProxySettings(pod, namespace, config, input.services);
   if (!proxy.ok) return { kind: 'rejected', problems: proxy.problems };
-  const { rendered } = renderForPod(pod, { namespace: namespace.name, config: deps.config, settings: proxy.settings, routeOverrides: proxy.routeOverrides });
+  const { rendered } = renderForPod(pod, { namespace: namespace.name, config, settings: proxy.value.settings });
   const updated = structuredClone(pod);
   const metadata = (updated.metadata ??= {});
-  metadata.annotations = {
-    ...metadata.annotations,
-    ...configAnnotations(rendered),
-    [ANNOTATION.status]: formatStatus({ ...status, configHash: rendered.hash }),
-  };
-  return { kind: 'updated', pod: updated, warnings: proxy.warnings };
+  metadata.annotations = { ...metadata.annotations, ...injectorAnnotations(rendered, { ...status, configHash: rendered.hash }) };
+  return { kind: 'updated', pod: updated, warnings: proxy.value.warnings };
 }

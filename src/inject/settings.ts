@@ -1,148 +1,138 @@
-// Reads every envoy-injector.io/* annotation into typed overrides, or into
-// errors that name the annotation, its value and what to write instead.
-// A namespace annotation with the same key is the default for its pods.
+// Everything a pod's annotations (and its namespace's defaults) say about its
+// proxy, read and checked in one step: injection and the live route update
+// share it, so both accept and refuse exactly the same annotations. Every
+// problem names the annotation, its owner and what to write instead.
 
-import type { InjectorConfig, Resources } from '../config/config.js';
+import type { CaptureSettings, InjectorConfig, Resources } from '../config/config.js';
+import type { RouteOverrides } from '../envoy/render.js';
+import { formatAnnotationProblem, type AnnotationProblem, type AnnotationSources, type AnnotationValue } from '../model/annotations.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
+import type { ServiceLookup } from '../model/lookups.js';
 import { ANNOTATION, DOMAIN } from '../model/names.js';
+import { failed, ok, ProblemList, type Result } from '../model/result.js';
+import { parseRouteOverrides } from '../routes/overrides.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
-import { ENVOY_LOG_LEVELS, parseBoolean, parseCidrList, parseImage, parsePortList, parseQuantity, type Parsed } from '../syntax/values.js';
+import { parseBoolean, parseCidrList, parseImage, parseLogLevel, parsePortList, parseQuantity } from '../syntax/values.js';
 
-export interface CaptureSettings {
-  excludeInboundPorts: number[];
-  excludeOutboundPorts: number[];
-  excludeOutboundIpRanges: string[];
-  includeOutboundIpRanges: string[];
-}
-
+/** The proxy of one pod: the injector's config overlaid by the annotations. */
 export interface ProxySettings {
   image: string;
   logLevel: string;
   resources: Resources;
   nativeSidecar: boolean;
-  holdApplication: boolean;
+  holdApplicationUntilProxyStarts: boolean;
   capture: CaptureSettings;
-  /** The raw route overrides of the pod and of its namespace (merged by envoy/overrides). */
-  routes: AnnotationSources;
+  /** The pod's and its namespace's route overrides, merged and resolved. */
+  routes: RouteOverrides;
 }
 
-export interface AnnotationValue {
-  annotation: string;
-  value: string;
-  from: 'pod' | 'namespace';
+export interface PodProxySettings {
+  settings: ProxySettings;
+  /** Admitted, but said back: e.g. a route target Service that does not exist yet. */
+  warnings: string[];
 }
-
-/** One annotation as the pod and as its namespace set it. */
-export interface AnnotationSources {
-  pod?: AnnotationValue;
-  namespace?: AnnotationValue;
-}
-
-export interface AnnotationError {
-  annotation: string;
-  from: 'pod' | 'namespace';
-  /** Path inside a structured value, e.g. virtual_hosts[0].routes[1].route.timeout. */
-  field?: string;
-  message: string;
-}
-
-export function formatAnnotationError(error: AnnotationError): string {
-  const owner = error.from === 'namespace' ? 'namespace annotation' : 'annotation';
-  return `${owner} ${error.annotation}${error.field ? ` at ${error.field}` : ''}: ${error.message}`;
-}
-
-export type SettingsResult = { ok: true; settings: ProxySettings } | { ok: false; errors: AnnotationError[] };
 
 /** Keys the webhook itself writes: users may see them but never need to set them. */
-const WRITTEN_BY_INJECTOR: readonly string[] = [ANNOTATION.status, ANNOTATION.envoyBootstrap, ANNOTATION.envoyRoutes, ANNOTATION.envoyClusters];
+const WRITTEN_BY_INJECTOR: readonly string[] = [ANNOTATION.status, ANNOTATION.envoyBootstrap, ANNOTATION.envoyRds, ANNOTATION.envoyCds];
 const KNOWN_KEYS: readonly string[] = Object.values(ANNOTATION);
+const SUGGESTED_KEYS: readonly string[] = KNOWN_KEYS.filter((key) => !WRITTEN_BY_INJECTOR.includes(key));
 
-export function readProxySettings(pod: Pod, namespace: NamespaceContext, config: InjectorConfig): SettingsResult {
-  const errors: AnnotationError[] = [];
-  const podAnnotations = pod.metadata?.annotations ?? {};
-  const namespaceAnnotations = namespace.metadata?.annotations ?? {};
-
-  for (const [annotations, from] of [[podAnnotations, 'pod'], [namespaceAnnotations, 'namespace']] as const) {
-    for (const key of Object.keys(annotations)) {
-      if (key.startsWith(`${DOMAIN}/`) && !KNOWN_KEYS.includes(key)) {
-        errors.push({ annotation: key, from, message: `unknown annotation${didYouMean(key, KNOWN_KEYS.filter((k) => !WRITTEN_BY_INJECTOR.includes(k)))}` });
-      }
-    }
-  }
-
-  const sourcesOf = (annotation: string): AnnotationSources => {
-    const own = podAnnotations[annotation];
-    const inherited = namespaceAnnotations[annotation];
-    return {
-      ...(own === undefined ? {} : { pod: { annotation, value: own, from: 'pod' as const } }),
-      ...(inherited === undefined ? {} : { namespace: { annotation, value: inherited, from: 'namespace' as const } }),
-    };
-  };
-  // The pod's own annotation wins over its namespace's default.
-  const lookup = (annotation: string): AnnotationValue | undefined => {
-    const { pod, namespace: inherited } = sourcesOf(annotation);
-    return pod ?? inherited;
-  };
-  function read<T>(annotation: string, parse: (text: string) => Parsed<T>, fallback: T): T {
-    const found = lookup(annotation);
+export function readProxySettings(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services?: ServiceLookup): Result<PodProxySettings> {
+  const annotations = new AnnotationReader(pod, namespace);
+  const problems = new ProblemList<AnnotationProblem>();
+  problems.add(...annotations.unknownKeys());
+  const read = <T>(annotation: string, parse: (text: string) => Result<T>, fallback: T): T => {
+    const found = annotations.lookup(annotation);
     if (!found) return fallback;
     const parsed = parse(found.value.trim());
-    if (parsed.ok) return parsed.value;
-    errors.push({ annotation, from: found.from, message: parsed.problem });
-    return fallback;
-  }
-
-  const defaults = config.proxy;
-  const quantity = (text: string): Parsed<string> => {
-    const parsed = parseQuantity(text);
-    return parsed.ok ? { ok: true, value: text } : parsed;
+    return problems.take(blame(parsed, found), fallback);
   };
-  const resources: Resources = {
-    requests: {
-      ...defaults.resources.requests,
-      ...optional('cpu', read(ANNOTATION.proxyCpu, quantity, undefined)),
-      ...optional('memory', read(ANNOTATION.proxyMemory, quantity, undefined)),
-    },
-    limits: {
-      ...defaults.resources.limits,
-      ...optional('cpu', read(ANNOTATION.proxyCpuLimit, quantity, undefined)),
-      ...optional('memory', read(ANNOTATION.proxyMemoryLimit, quantity, undefined)),
-    },
-  };
-  errors.push(...requestsWithinLimits(resources, lookup));
 
+  const resources = readResources(config.proxy.resources, read);
+  problems.add(...requestsWithinLimits(resources, (key) => annotations.lookup(key)));
+  const routes = parseRouteOverrides(annotations.sources(ANNOTATION.routes), { namespace: namespace.name, config, ...(services ? { services } : {}) });
   const settings: ProxySettings = {
-    image: read(ANNOTATION.proxyImage, parseImage, defaults.image),
-    logLevel: read(ANNOTATION.logLevel, parseLogLevel, defaults.logLevel),
+    image: read(ANNOTATION.proxyImage, parseImage, config.proxy.image),
+    logLevel: read(ANNOTATION.logLevel, parseLogLevel, config.proxy.logLevel),
     resources,
-    nativeSidecar: read(ANNOTATION.nativeSidecar, parseBoolean, defaults.nativeSidecar),
-    holdApplication: read(ANNOTATION.holdApplication, parseBoolean, defaults.holdApplicationUntilProxyStarts),
+    nativeSidecar: read(ANNOTATION.nativeSidecar, parseBoolean, config.proxy.nativeSidecar),
+    holdApplicationUntilProxyStarts: read(ANNOTATION.holdApplicationUntilProxyStarts, parseBoolean, config.proxy.holdApplicationUntilProxyStarts),
     capture: {
       excludeInboundPorts: read(ANNOTATION.excludeInboundPorts, parsePortList, config.capture.excludeInboundPorts),
       excludeOutboundPorts: read(ANNOTATION.excludeOutboundPorts, parsePortList, config.capture.excludeOutboundPorts),
       excludeOutboundIpRanges: read(ANNOTATION.excludeOutboundIpRanges, (t) => parseCidrList(t, false), config.capture.excludeOutboundIpRanges),
       includeOutboundIpRanges: read(ANNOTATION.includeOutboundIpRanges, (t) => parseCidrList(t, true), config.capture.includeOutboundIpRanges),
     },
-    routes: sourcesOf(ANNOTATION.routes),
+    routes: problems.take(routes.ok ? ok(routes.value.overrides) : routes, { virtualHosts: [], clusters: [] }),
   };
-  return errors.length > 0 ? { ok: false, errors } : { ok: true, settings };
+  if (!problems.empty) return failed(...problems.all().map(formatAnnotationProblem));
+  return ok({ settings, warnings: routes.ok ? routes.value.warnings : [] });
 }
 
-function optional<K extends string>(key: K, value: string | undefined): Partial<Record<K, string>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+/** The pod's annotations over its namespace's: the pod's own wins. */
+class AnnotationReader {
+  private readonly own: Readonly<Record<string, string>>;
+  private readonly inherited: Readonly<Record<string, string>>;
+
+  constructor(pod: Pod, namespace: NamespaceContext) {
+    this.own = pod.metadata?.annotations ?? {};
+    this.inherited = namespace.metadata?.annotations ?? {};
+  }
+
+  sources(annotation: string): AnnotationSources {
+    const own = this.own[annotation];
+    const inherited = this.inherited[annotation];
+    return {
+      ...(own === undefined ? {} : { pod: { annotation, value: own, from: 'pod' as const } }),
+      ...(inherited === undefined ? {} : { namespace: { annotation, value: inherited, from: 'namespace' as const } }),
+    };
+  }
+
+  lookup(annotation: string): AnnotationValue | undefined {
+    const { pod, namespace } = this.sources(annotation);
+    return pod ?? namespace;
+  }
+
+  /** A misspelt key must not silently become a default. */
+  unknownKeys(): AnnotationProblem[] {
+    const problems: AnnotationProblem[] = [];
+    for (const [annotations, from] of [[this.own, 'pod'], [this.inherited, 'namespace']] as const) {
+      for (const key of Object.keys(annotations)) {
+        if (key.startsWith(`${DOMAIN}/`) && !KNOWN_KEYS.includes(key)) {
+          problems.push({ annotation: key, from, message: `unknown annotation${didYouMean(key, SUGGESTED_KEYS)}` });
+        }
+      }
+    }
+    return problems;
+  }
 }
 
-function parseLogLevel(text: string): Parsed<string> {
-  const level = text === 'warn' ? 'warning' : text;
-  return (ENVOY_LOG_LEVELS as readonly string[]).includes(level)
-    ? { ok: true, value: level }
-    : { ok: false, problem: `"${text}" is not an Envoy log level (one of ${ENVOY_LOG_LEVELS.join(', ')})` };
+function blame<T>(result: Result<T>, found: AnnotationValue): Result<T, AnnotationProblem> {
+  return result.ok ? result : failed(...result.problems.map((message) => ({ annotation: found.annotation, from: found.from, message })));
+}
+
+type Read = <T>(annotation: string, parse: (text: string) => Result<T>, fallback: T) => T;
+
+function readResources(defaults: Resources, read: Read): Resources {
+  // The annotation keeps the user's spelling ("500m"); parsing only checks it.
+  const quantity = (text: string): Result<string | undefined> => {
+    const parsed = parseQuantity(text);
+    return parsed.ok ? ok(text) : parsed;
+  };
+  const optional = (key: 'cpu' | 'memory', annotation: string): Partial<Record<'cpu' | 'memory', string>> => {
+    const value = read(annotation, quantity, undefined);
+    return value === undefined ? {} : { [key]: value };
+  };
+  return {
+    requests: { ...defaults.requests, ...optional('cpu', ANNOTATION.proxyCpu), ...optional('memory', ANNOTATION.proxyMemory) },
+    limits: { ...defaults.limits, ...optional('cpu', ANNOTATION.proxyCpuLimit), ...optional('memory', ANNOTATION.proxyMemoryLimit) },
+  };
 }
 
 /** A request above its limit is refused by the API server with a message that
  * names neither the annotation nor the proxy: say it here, precisely. */
-function requestsWithinLimits(resources: Resources, lookup: (a: string) => AnnotationValue | undefined): AnnotationError[] {
-  const errors: AnnotationError[] = [];
+function requestsWithinLimits(resources: Resources, lookup: (annotation: string) => AnnotationValue | undefined): AnnotationProblem[] {
+  const problems: AnnotationProblem[] = [];
   const pairs = [
     ['cpu', ANNOTATION.proxyCpu, ANNOTATION.proxyCpuLimit],
     ['memory', ANNOTATION.proxyMemory, ANNOTATION.proxyMemoryLimit],
@@ -156,11 +146,11 @@ function requestsWithinLimits(resources: Resources, lookup: (a: string) => Annot
     if (!requestValue.ok || !limitValue.ok || requestValue.value <= limitValue.value) continue;
     const blamed = lookup(requestKey) ?? lookup(limitKey);
     const limitSource = lookup(limitKey) ? limitKey : 'the default limit';
-    errors.push({
+    problems.push({
       annotation: blamed?.annotation ?? requestKey,
       from: blamed?.from ?? 'pod',
       message: `the proxy's ${resource} request ${request} is above its limit ${limit} (from ${limitSource}): raise ${limitKey} or lower ${requestKey}`,
     });
   }
-  return errors;
+  return problems;
 }

@@ -68,7 +68,7 @@ export function buildSidecar(input: SidecarInput, mode: 'native' | 'classic'): C
     // after this probe succeeds, and stops the proxy after them.
     container.restartPolicy = 'Always';
     container.startupProbe = { ...readyProbe, periodSeconds: 1, timeoutSeconds: 3, failureThreshold: 600 };
-  } else if (settings.holdApplication) {
+  } else if (settings.holdApplicationUntilProxyStarts) {
     container.lifecycle = { postStart: { exec: { command: waitForProxyCommand(input.holdTimeoutSeconds) } } };
   }
   return container;

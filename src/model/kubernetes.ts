@@ -58,7 +58,7 @@ export interface Pod {
 }
 
 /** What the core knows of the pod's namespace. `metadata` is absent when the
- * namespace is unknown (no cluster, cache not yet synced): SPEC.md says such a
+ * namespace is unknown (no cluster, cache not yet synced): docs/reference.md ("Who gets the proxy") says such a
  * namespace counts as enrolled and the pod decides alone. */
 export interface NamespaceContext {
   name: string;

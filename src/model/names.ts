@@ -1,9 +1,8 @@
-// Names fixed by SPEC.md: users, manifests and the init script rely on them.
+// Fixed names (docs/reference.md): users, manifests and the init script rely on them.
 
 export const DOMAIN = 'envoy-injector.io';
 
 export const LABEL_INJECT = `${DOMAIN}/inject`;
-export const LABEL_FAILURE_POLICY = `${DOMAIN}/failure-policy`;
 
 export const ANNOTATION = {
   inject: `${DOMAIN}/inject`,
@@ -20,11 +19,11 @@ export const ANNOTATION = {
   excludeOutboundIpRanges: `${DOMAIN}/exclude-outbound-ip-ranges`,
   includeOutboundIpRanges: `${DOMAIN}/include-outbound-ip-ranges`,
   nativeSidecar: `${DOMAIN}/native-sidecar`,
-  holdApplication: `${DOMAIN}/hold-application-until-proxy-starts`,
+  holdApplicationUntilProxyStarts: `${DOMAIN}/hold-application-until-proxy-starts`,
   // Written by the webhook, projected into the envoy-config volume as files.
   envoyBootstrap: `${DOMAIN}/envoy-bootstrap`,
-  envoyRoutes: `${DOMAIN}/envoy-rds`,
-  envoyClusters: `${DOMAIN}/envoy-cds`,
+  envoyRds: `${DOMAIN}/envoy-rds`,
+  envoyCds: `${DOMAIN}/envoy-cds`,
 } as const;
 
 export const SIDECAR_CONTAINER = 'envoy';
@@ -35,8 +34,8 @@ export const CONFIG_MOUNT_PATH = '/etc/envoy-injector';
 /** Files of the envoy-config volume, each the projection of one annotation. */
 export const CONFIG_FILES = {
   bootstrap: { file: 'bootstrap.json', annotation: ANNOTATION.envoyBootstrap },
-  routes: { file: 'rds.json', annotation: ANNOTATION.envoyRoutes },
-  clusters: { file: 'cds.json', annotation: ANNOTATION.envoyClusters },
+  rds: { file: 'rds.json', annotation: ANNOTATION.envoyRds },
+  cds: { file: 'cds.json', annotation: ANNOTATION.envoyCds },
 } as const;
 
 export function configFilePath(file: string): string {

@@ -6,6 +6,7 @@ import { Document, parseAllDocuments } from 'yaml';
 import type { InjectorConfig } from '../config/config.js';
 import { evaluatePod, type Outcome } from '../inject/evaluate.js';
 import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
+import { failed, ok, type Result } from '../model/result.js';
 import { describeObject, findPods, type PodLocation } from './workloads.js';
 
 export interface OfflineOptions {
@@ -25,16 +26,14 @@ export interface PodVerdict {
   outcome: Outcome;
 }
 
-type ParsedDocuments = { ok: true; documents: Document.Parsed[] } | { ok: false; problem: string };
-
-function parseDocuments(text: string): ParsedDocuments {
+function parseDocuments(text: string): Result<Document.Parsed[]> {
   const documents = parseAllDocuments(text, { uniqueKeys: true });
-  if (!Array.isArray(documents)) return { ok: true, documents: [] };
+  if (!Array.isArray(documents)) return ok([]);
   for (const [index, document] of documents.entries()) {
     const error = document.errors[0];
-    if (error) return { ok: false, problem: `document ${index + 1}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/:$/, '')}` };
+    if (error) return failed(`document ${index + 1}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/:$/, '')}`);
   }
-  return { ok: true, documents };
+  return ok(documents);
 }
 
 function namespaceFor(owner: Record<string, unknown>, options: OfflineOptions): NamespaceContext {
@@ -80,16 +79,14 @@ function evaluateDocuments(documents: Document.Parsed[], options: OfflineOptions
 
 const withoutLocation = ({ location: _location, ...verdict }: PodVerdict & { location: PodLocation }): PodVerdict => verdict;
 
-export type InjectResult = { ok: true; output: string } | { ok: false; problems: string[] };
-
-export function injectManifests(text: string, options: OfflineOptions): InjectResult {
+export function injectManifests(text: string, options: OfflineOptions): Result<string> {
   const parsed = parseDocuments(text);
-  if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
-  const evaluated = evaluateDocuments(parsed.documents, options);
+  if (!parsed.ok) return parsed;
+  const evaluated = evaluateDocuments(parsed.value, options);
   const problems = evaluated.flatMap(({ verdicts }) =>
     verdicts.flatMap(({ document, object, outcome }) => (outcome.kind === 'rejected' ? outcome.problems.map((p) => `document ${document} (${object}): ${p}`) : [])),
   );
-  if (problems.length > 0) return { ok: false, problems };
+  if (problems.length > 0) return failed(...problems);
   // Untouched documents keep their own text (comments included); injected
   // ones are written anew. Either way a second run reproduces them exactly.
   const output = evaluated
@@ -108,13 +105,11 @@ export function injectManifests(text: string, options: OfflineOptions): InjectRe
     })
     .filter((text) => text !== undefined)
     .join('---\n');
-  return { ok: true, output };
+  return ok(output);
 }
 
-export type ExplainResult = { ok: true; verdicts: PodVerdict[] } | { ok: false; problems: string[] };
-
-export function explainManifests(text: string, options: OfflineOptions): ExplainResult {
+export function explainManifests(text: string, options: OfflineOptions): Result<PodVerdict[]> {
   const parsed = parseDocuments(text);
-  if (!parsed.ok) return { ok: false, problems: [parsed.problem] };
-  return { ok: true, verdicts: evaluateDocuments(parsed.documents, options).flatMap(({ verdicts }) => verdicts.map(withoutLocation)) };
+  if (!parsed.ok) return parsed;
+  return ok(evaluateDocuments(parsed.value, options).flatMap(({ verdicts }) => verdicts.map(withoutLocation)));
 }

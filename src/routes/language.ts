@@ -6,9 +6,9 @@ import type { ObjectSpec, Spec } from './schema.js';
 
 /** Envoy refuses regexes whose RE2 program is larger than this by default
  * (runtime re2.max_program_size.error_level). */
-export const ENVOY_MAX_REGEX_PROGRAM_SIZE = 100;
+const ENVOY_MAX_REGEX_PROGRAM_SIZE = 100;
 
-export function re2Problem(pattern: string): string | undefined {
+function re2Problem(pattern: string): string | undefined {
   try {
     const size = RE2JS.compile(pattern).programSize();
     if (size > ENVOY_MAX_REGEX_PROGRAM_SIZE) {
@@ -22,7 +22,7 @@ export function re2Problem(pattern: string): string | undefined {
 
 /** Domain forms Envoy accepts: "*", a host, "*.suffix"/"*-suffix", "prefix.*"/"prefix-*", each with an optional :port. */
 const DOMAIN = /^(\*|\*[.-]?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[a-z0-9]([a-z0-9.-]*[a-z0-9])?([.-]\*)?)(:\d{1,5})?$/;
-export function domainProblem(domain: string): string | undefined {
+function domainProblem(domain: string): string | undefined {
   if (!DOMAIN.test(domain.toLowerCase())) return `${JSON.stringify(domain)} is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")`;
   return undefined;
 }
@@ -36,7 +36,7 @@ function headerNameProblem(text: string): string | undefined {
   return HEADER_NAME.test(text) ? undefined : `${JSON.stringify(text)} is not an HTTP header name`;
 }
 
-export const RETRY_CONDITIONS = [
+const RETRY_CONDITIONS = [
   '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx',
   'refused-stream', 'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure',
   'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',

@@ -3,9 +3,11 @@
 // (virtual_hosts[0].routes[1].route.timeout) with what to write instead.
 
 import { isPlainObject } from '../model/kubernetes.js';
+import type { ProblemList } from '../model/result.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
 
-export interface SchemaError {
+/** A problem at one place of a structured value. */
+export interface FieldProblem {
   field: string;
   message: string;
 }
@@ -46,9 +48,9 @@ function describe(value: unknown): string {
   return `${typeof value} ${JSON.stringify(value)}`;
 }
 
-export function check(value: unknown, spec: Spec, path: string, errors: SchemaError[]): void {
+export function check(value: unknown, spec: Spec, path: string, problems: ProblemList<FieldProblem>): void {
   const fail = (message: string): void => {
-    errors.push({ field: path, message });
+    problems.add({ field: path, message });
   };
   switch (spec.kind) {
     case 'string':
@@ -79,17 +81,17 @@ export function check(value: unknown, spec: Spec, path: string, errors: SchemaEr
     case 'list':
       if (!Array.isArray(value)) return fail(`expected a list, got ${describe(value)}`);
       if (spec.minItems !== undefined && value.length < spec.minItems) return fail(`must have at least ${spec.minItems} ${spec.minItems === 1 ? 'entry' : 'entries'}`);
-      value.forEach((item, index) => check(item, spec.items, join(path, index), errors));
+      value.forEach((item, index) => check(item, spec.items, join(path, index), problems));
       return;
     case 'object':
-      checkObject(value, spec, path, errors);
+      checkObject(value, spec, path, problems);
       return;
   }
 }
 
-function checkObject(value: unknown, spec: ObjectSpec, path: string, errors: SchemaError[]): void {
+function checkObject(value: unknown, spec: ObjectSpec, path: string, problems: ProblemList<FieldProblem>): void {
   if (!isPlainObject(value)) {
-    errors.push({ field: path, message: `expected a mapping, got ${describe(value)}` });
+    problems.add({ field: path, message: `expected a mapping, got ${describe(value)}` });
     return;
   }
   const known = Object.keys(spec.fields);
@@ -98,25 +100,25 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, errors: Sch
     const fieldSpec = spec.fields[key];
     if (fieldSpec === undefined) {
       const hint = spec.hints?.[key];
-      errors.push({ field: join(path, key), message: hint ?? `unknown field${didYouMean(key, known)} (known here: ${known.join(', ')})` });
+      problems.add({ field: join(path, key), message: hint ?? `unknown field${didYouMean(key, known)} (known here: ${known.join(', ')})` });
       unknownFields++;
       continue;
     }
-    check(fieldValue, fieldSpec, join(path, key), errors);
+    check(fieldValue, fieldSpec, join(path, key), problems);
   }
   // A misspelt field usually is the missing one: one message, not two.
   if (unknownFields > 0) return;
   for (const field of spec.required ?? []) {
-    if (!(field in value)) errors.push({ field: join(path, field), message: 'is required' });
+    if (!(field in value)) problems.add({ field: join(path, field), message: 'is required' });
   }
   for (const group of spec.exactlyOne ?? []) {
     const present = group.filter((field) => field in value);
     if (present.length !== 1) {
-      errors.push({ field: path, message: present.length === 0 ? `needs one of ${group.join(', ')}` : `sets ${present.join(' and ')}: choose exactly one of ${group.join(', ')}` });
+      problems.add({ field: path, message: present.length === 0 ? `needs one of ${group.join(', ')}` : `sets ${present.join(' and ')}: choose exactly one of ${group.join(', ')}` });
     }
   }
   for (const group of spec.atMostOne ?? []) {
     const present = group.filter((field) => field in value);
-    if (present.length > 1) errors.push({ field: path, message: `sets ${present.join(' and ')}: they cannot be combined` });
+    if (present.length > 1) problems.add({ field: path, message: `sets ${present.join(' and ')}: they cannot be combined` });
   }
 }

@@ -4,17 +4,10 @@
 // so a pod's annotation cannot point its proxy wherever it likes.
 
 import { isIP } from 'node:net';
-import type { JsonObject } from '../model/json.js';
 import { socketAddress } from '../envoy/xds.js';
-
-export interface ServiceInfo {
-  ports: number[];
-}
-
-/** What the webhook knows of the cluster's Services (absent offline). */
-export interface ServiceLookup {
-  service(namespace: string, name: string): ServiceInfo | undefined;
-}
+import type { JsonObject } from '../model/json.js';
+import type { ServiceLookup } from '../model/lookups.js';
+import { failed, ok, type Result } from '../model/result.js';
 
 export type RouteTarget =
   | { kind: 'service'; name: string; namespace: string; port: number; portGiven: boolean }
@@ -23,15 +16,13 @@ export type RouteTarget =
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const HOSTNAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
-export const DEFAULT_SERVICE_PORT = 80;
+const DEFAULT_SERVICE_PORT = 80;
 
 export interface TargetOptions {
   podNamespace: string;
   allowExternalHosts: boolean;
   services?: ServiceLookup;
 }
-
-export type TargetResult = { ok: true; target: RouteTarget } | { ok: false; problem: string };
 
 const FORMS = 'svc, svc:port, svc.ns or svc.ns:port';
 
@@ -47,30 +38,30 @@ function splitPort(text: string): { host: string; port?: number; badPort?: strin
   return { host: text.slice(0, colon), port };
 }
 
-export function parseRouteTarget(text: string, options: TargetOptions): TargetResult {
+export function parseRouteTarget(text: string, options: TargetOptions): Result<RouteTarget> {
   const { host, port, badPort } = splitPort(text);
-  if (badPort !== undefined) return { ok: false, problem: `"${badPort}" in ${JSON.stringify(text)} is not a port number (1-65535); named ports are not supported` };
+  if (badPort !== undefined) return failed(`"${badPort}" in ${JSON.stringify(text)} is not a port number (1-65535); named ports are not supported`);
   const labels = host.split('.');
   const isService = labels.length <= 2 && !isIP(host);
   if (!isService) {
     if (!options.allowExternalHosts) {
-      return { ok: false, problem: `${JSON.stringify(text)} is not a Kubernetes service (${FORMS}): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts` };
+      return failed(`${JSON.stringify(text)} is not a Kubernetes service (${FORMS}): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts`);
     }
-    if (port === undefined) return { ok: false, problem: `external host ${JSON.stringify(text)} needs a port, e.g. ${host}:443` };
-    if (!isIP(host) && !HOSTNAME.test(host)) return { ok: false, problem: `${JSON.stringify(host)} is not a host name` };
-    return { ok: true, target: { kind: 'external', host, port } };
+    if (port === undefined) return failed(`external host ${JSON.stringify(text)} needs a port, e.g. ${host}:443`);
+    if (!isIP(host) && !HOSTNAME.test(host)) return failed(`${JSON.stringify(host)} is not a host name`);
+    return ok({ kind: 'external', host, port });
   }
   const [name = '', namespace = options.podNamespace] = labels;
   if (!DNS_LABEL.test(name)) {
-    return { ok: false, problem: `${JSON.stringify(name)} is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write ${FORMS}` };
+    return failed(`${JSON.stringify(name)} is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write ${FORMS}`);
   }
-  if (!NAMESPACE.test(namespace)) return { ok: false, problem: `${JSON.stringify(namespace)} is not a valid namespace name` };
-  if (port !== undefined) return { ok: true, target: { kind: 'service', name, namespace, port, portGiven: true } };
+  if (!NAMESPACE.test(namespace)) return failed(`${JSON.stringify(namespace)} is not a valid namespace name`);
+  if (port !== undefined) return ok({ kind: 'service', name, namespace, port, portGiven: true });
   const known = options.services?.service(namespace, name);
   if (known && known.ports.length > 1) {
-    return { ok: false, problem: `service ${namespace}/${name} has several ports (${known.ports.join(', ')}): name one, e.g. ${name}${namespace === options.podNamespace ? '' : `.${namespace}`}:${known.ports[0]}` };
+    return failed(`service ${namespace}/${name} has several ports (${known.ports.join(', ')}): name one, e.g. ${name}${namespace === options.podNamespace ? '' : `.${namespace}`}:${known.ports[0]}`);
   }
-  return { ok: true, target: { kind: 'service', name, namespace, port: known?.ports[0] ?? DEFAULT_SERVICE_PORT, portGiven: false } };
+  return ok({ kind: 'service', name, namespace, port: known?.ports[0] ?? DEFAULT_SERVICE_PORT, portGiven: false });
 }
 
 /** A sentence when the target is not (yet) in the cluster: admitted, but said. */

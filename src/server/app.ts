@@ -8,7 +8,7 @@ import { formatReason } from '../inject/reasons.js';
 import type { WebhookMetrics } from './metrics.js';
 
 /** Room for an object and an oldObject of ~3 MiB each, as for controller-runtime. */
-export const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
+const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
 
 export interface Readiness {
   /** Undefined when ready; otherwise what is missing. */

@@ -18,7 +18,7 @@ export interface CertificateSourceEvents {
   onError(error: Error): void;
 }
 
-export async function readKeyPair(dir: string): Promise<KeyPair> {
+async function readKeyPair(dir: string): Promise<KeyPair> {
   const [cert, key] = await Promise.all([readFile(join(dir, 'tls.crt'), 'utf8'), readFile(join(dir, 'tls.key'), 'utf8')]);
   // Throws when the pair does not match or is half-written: keep the old one then.
   createSecureContext({ cert, key });

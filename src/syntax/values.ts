@@ -1,17 +1,14 @@
 // Parsers for the value syntaxes users write in annotations and the config
-// file. Each returns the parsed value or a sentence saying what is wrong.
+// file. Each returns the parsed value or a sentence saying what is wrong; the
+// config file and the annotations share them, so one value means one thing.
 
 import { isIP } from 'node:net';
+import { failed, ok, type Result } from '../model/result.js';
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
-
-const ok = <T>(value: T): Parsed<T> => ({ ok: true, value });
-const bad = <T>(problem: string): Parsed<T> => ({ ok: false, problem });
-
-export function parseBoolean(text: string): Parsed<boolean> {
+export function parseBoolean(text: string): Result<boolean> {
   if (text === 'true') return ok(true);
   if (text === 'false') return ok(false);
-  return bad(`${JSON.stringify(text)} must be "true" or "false"`);
+  return failed(`${JSON.stringify(text)} must be "true" or "false"`);
 }
 
 export function isPort(value: unknown): value is number {
@@ -19,16 +16,16 @@ export function isPort(value: unknown): value is number {
 }
 
 /** "80, 443,8080" → [80, 443, 8080]; an empty string is an empty list. */
-export function parsePortList(text: string): Parsed<number[]> {
+export function parsePortList(text: string): Result<number[]> {
   const ports: number[] = [];
   for (const item of splitList(text)) {
-    if (!/^\d{1,5}$/.test(item) || !isPort(Number(item))) return bad(`"${item}" is not a port (a whole number from 1 to 65535)`);
+    if (!/^\d{1,5}$/.test(item) || !isPort(Number(item))) return failed(`"${item}" is not a port (a whole number from 1 to 65535)`);
     ports.push(Number(item));
   }
   return ok(ports);
 }
 
-export function isCidr(text: string): boolean {
+function isCidr(text: string): boolean {
   const [address, prefix, ...rest] = text.split('/');
   if (rest.length > 0 || address === undefined || prefix === undefined || !/^\d{1,3}$/.test(prefix)) return false;
   const family = isIP(address);
@@ -36,17 +33,21 @@ export function isCidr(text: string): boolean {
   return (family === 4 && bits <= 32) || (family === 6 && bits <= 128);
 }
 
-/** "10.0.0.0/8,fd00::/8" → list; `allowWildcard` admits "*" (everything) alone. */
-export function parseCidrList(text: string, allowWildcard: boolean): Parsed<string[]> {
-  const ranges = splitList(text);
+/** ["10.0.0.0/8", "fd00::/8"]; `allowWildcard` admits "*" (everything) alone. */
+export function checkCidrList(ranges: readonly string[], allowWildcard: boolean): Result<string[]> {
   for (const range of ranges) {
     if (range === '*' && allowWildcard) {
-      if (ranges.length > 1) return bad('"*" means every address and cannot be combined with other ranges');
+      if (ranges.length > 1) return failed('"*" means every address and cannot be combined with other ranges');
       continue;
     }
-    if (!isCidr(range)) return bad(`"${range}" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)${allowWildcard ? ' or "*"' : ''}`);
+    if (!isCidr(range)) return failed(`${JSON.stringify(range)} is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)${allowWildcard ? ' or "*"' : ''}`);
   }
-  return ok(ranges);
+  return ok([...ranges]);
+}
+
+/** "10.0.0.0/8,fd00::/8" → list, checked as checkCidrList does. */
+export function parseCidrList(text: string, allowWildcard: boolean): Result<string[]> {
+  return checkCidrList(splitList(text), allowWildcard);
 }
 
 function splitList(text: string): string[] {
@@ -58,24 +59,32 @@ const DECIMAL_SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 
 
 /** A Kubernetes resource quantity ("100m", "0.5", "128Mi", "1e3") as a number
  * of base units, so that a request can be compared with its limit. */
-export function parseQuantity(text: string): Parsed<number> {
+export function parseQuantity(text: string): Result<number> {
   const match = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$/.exec(text);
-  if (!match) return bad(`"${text}" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)`);
+  if (!match) return failed(`"${text}" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)`);
   const [, number, exponent, suffix = ''] = match;
   const base = Number(number);
-  if (base < 0) return bad(`"${text}" is negative`);
+  if (base < 0) return failed(`"${text}" is negative`);
   if (exponent) return ok(Number(`${number}${exponent}`));
   const multiplier = BINARY_SUFFIX[suffix] ?? DECIMAL_SUFFIX[suffix] ?? 1;
   return ok(base * multiplier);
 }
 
-export const ENVOY_LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'] as const;
+const ENVOY_LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'] as const;
+
+/** One of Envoy's log levels; "warn" is read as "warning", as Envoy's own flag does. */
+export function parseLogLevel(text: string): Result<string> {
+  const level = text === 'warn' ? 'warning' : text;
+  return (ENVOY_LOG_LEVELS as readonly string[]).includes(level)
+    ? ok(level)
+    : failed(`"${text}" is not an Envoy log level (one of ${ENVOY_LOG_LEVELS.join(', ')})`);
+}
 
 /** A container image reference, loosely: no spaces, no scheme, no empty parts.
  * The registry is the judge of existence; this catches pasted URLs and typos. */
-export function parseImage(text: string): Parsed<string> {
+export function parseImage(text: string): Result<string> {
   if (!/^[a-z0-9]([a-zA-Z0-9._\-/:@]*[a-zA-Z0-9])?$/.test(text) || text.includes('://') || text.includes('//')) {
-    return bad(`"${text}" is not a container image reference (e.g. envoyproxy/envoy:v1.36.6)`);
+    return failed(`"${text}" is not a container image reference (e.g. envoyproxy/envoy:v1.36.6)`);
   }
   return ok(text);
 }

@@ -2,7 +2,8 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { reviewAdmission, type NamespaceLookup } from '../../src/admission/review.js';
+import { reviewAdmission } from '../../src/admission/review.js';
+import type { NamespaceLookup } from '../../src/model/lookups.js';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { admissionReview } from '../support/apiserver.js';
 

@@ -48,7 +48,7 @@ spec:
 function renderedInitArgs(podYaml: string): string[] {
   const result = injectManifests(podYaml, { config: DEFAULT_CONFIG, defaultNamespace: 'default' });
   if (!result.ok) throw new Error(result.problems.join('; '));
-  const pod = parse(result.output) as Pod;
+  const pod = parse(result.value) as Pod;
   const init = (pod.spec.initContainers ?? []).find((container) => container.name === INIT_CONTAINER);
   assert.ok(Array.isArray(init?.args), 'the injected pod has an envoy-init container with arguments');
   return init.args as string[];

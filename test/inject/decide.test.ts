@@ -1,4 +1,4 @@
-// Table tests for decide(): every row of SPEC.md's table, and the full truth
+// Table tests for decide(): every row of the table of docs/reference.md, and the full truth
 // table of namespace setting × pod label × pod annotation.
 
 import assert from 'node:assert/strict';
@@ -39,7 +39,7 @@ function codes(p: Pod, ns: NamespaceContext, config: InjectorConfig = DEFAULT_CO
   return decision.inject ? 'inject' : decision.reasons.map((r) => r.code);
 }
 
-describe('decide: the rows of SPEC.md', () => {
+describe('decide: the rows of docs/reference.md', () => {
   const rows: Array<{ name: string; pod: Pod; ns: NamespaceContext; want: ReasonCode[] | 'inject'; config?: InjectorConfig }> = [
     { name: 'enrolled namespace, pod says nothing', pod: pod(), ns: namespace('enabled'), want: 'inject' },
     { name: 'unlabelled namespace, pod says nothing', pod: pod(), ns: namespace('unlabelled'), want: ['namespace-not-enrolled'] },
@@ -93,7 +93,7 @@ describe('decide: the rows of SPEC.md', () => {
 describe('decide: truth table of namespace × pod label × pod annotation', () => {
   const namespaces: NamespaceSetting[] = ['enabled', 'disabled', 'unlabelled', 'unknown', 'bogus'];
   const values = [undefined, 'true', 'false'] as const;
-  // The expected result, derived independently from SPEC.md's sentences.
+  // The expected result, derived independently from the sentences of docs/reference.md.
   function expected(ns: NamespaceSetting, label: string | undefined, annotation: string | undefined): ReasonCode | 'inject' {
     if (ns === 'disabled') return 'namespace-disabled';
     const setting = label ?? annotation;

@@ -95,7 +95,7 @@ for (const [name, dir] of Object.entries(BUILDS)) {
       const configMap = find(objects, 'ConfigMap') as unknown as { data: Record<string, string> };
       const parsed = parseConfig(parse(configMap.data['config.yaml'] ?? '') as unknown);
       assert.equal(parsed.ok, true, JSON.stringify(parsed));
-      if (parsed.ok) assert.deepEqual(parsed.config, DEFAULT_CONFIG, 'the shipped file restates the defaults, so editing it is the way to change them');
+      if (parsed.ok) assert.deepEqual(parsed.value, DEFAULT_CONFIG, 'the shipped file restates the defaults, so editing it is the way to change them');
       const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
       assert.ok((deployment.spec.template.spec.containers[0]?.args as string[]).includes('--config=/etc/envoy-injector/config.yaml'));
     });

@@ -1,5 +1,5 @@
 // The MutatingWebhookConfiguration as kube-apiserver evaluates it: for every
-// namespace and pod of SPEC.md's table, which entries match (namespace and
+// namespace and pod of the table of docs/reference.md, which entries match (namespace and
 // object label selectors, then the CEL matchConditions, evaluated by a CEL
 // implementation), checked against the decision code. The two must agree:
 // a pod the core would inject reaches exactly one entry, with the failure
@@ -132,7 +132,7 @@ describe('MutatingWebhookConfiguration', () => {
     }
   });
 
-  it("SPEC.md's table, row by row", () => {
+  it("the table of docs/reference.md, row by row", () => {
     const names = (namespace: string, podName: string): string[] =>
       reached(NAMESPACES.find((n) => n.name === namespace)!, PODS.find((p) => p.metadata?.name === podName)!, 'CREATE').map((entry) => entry.name);
     // Namespace label enabled: its pods, unless a pod label says "false".

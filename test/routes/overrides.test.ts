@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
-import { formatAnnotationError } from '../../src/inject/settings.js';
+import { formatAnnotationProblem } from '../../src/model/annotations.js';
 import { parseRouteOverrides } from '../../src/routes/overrides.js';
 import { renderEnvoyConfig } from '../../src/envoy/render.js';
-import type { ServiceLookup } from '../../src/routes/targets.js';
+import type { ServiceLookup } from '../../src/model/lookups.js';
 import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from '../support/envoy-proto.js';
 
 const KEY = 'envoy-injector.io/routes';
@@ -24,7 +24,7 @@ const vh = (routes: string, extra = ''): string => `virtual_hosts:\n- name: web\
 const route = (body: string): string => vh(`  - ${body}\n`);
 
 const VALID: Array<[string, string]> = [
-  ['the SPEC example', 'virtual_hosts:\n- name: my_virtual_host\n  domains: ["example.com"]\n  routes:\n  - match: { prefix: "/api" }\n    route: { cluster: "my-backend-service:8080" }\n  - match: { prefix: "/" }\n    route: { cluster: "default-service" }\n'],
+  ['the reference example', 'virtual_hosts:\n- name: my_virtual_host\n  domains: ["example.com"]\n  routes:\n  - match: { prefix: "/api" }\n    route: { cluster: "my-backend-service:8080" }\n  - match: { prefix: "/" }\n    route: { cluster: "default-service" }\n'],
   ['JSON instead of YAML', '{"virtual_hosts":[{"name":"j","domains":["j.example.com"],"routes":[{"match":{"path":"/x"},"route":{"cluster":"svc"}}]}]}'],
   ['exact path', route('match: { path: "/healthz" }\n    route: { cluster: "svc" }')],
   ['safe_regex', route('match: { safe_regex: { regex: "^/api/v[0-9]+/.*" } }\n    route: { cluster: "svc" }')],
@@ -80,8 +80,8 @@ describe('route overrides: valid', () => {
   for (const [name, text] of VALID) {
     it(name, () => {
       const result = parse(text);
-      assert.ok(result.ok, result.ok ? '' : result.errors.map(formatAnnotationError).join('\n'));
-      const rendered = renderEnvoyConfig({ serviceCluster: 'w.shop', namespace: 'shop', outboundHttpPorts: [80], ipFamilies: ['IPv4'] }, result.overrides);
+      assert.ok(result.ok, result.ok ? '' : result.problems.map(formatAnnotationProblem).join('\n'));
+      const rendered = renderEnvoyConfig({ serviceCluster: 'w.shop', namespace: 'shop', outboundHttpPorts: [80], ipFamilies: ['IPv4'] }, result.value.overrides);
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.routes)), []);
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.clusters)), []);
       const rds = JSON.parse(rendered.routes) as { resources: Array<{ name: string; virtual_hosts: Array<{ domains: string[] }> }> };
@@ -94,7 +94,7 @@ describe('route overrides: valid', () => {
   it('renders services as STRICT_DNS clusters in the cluster domain', () => {
     const result = parse(route('match: { prefix: "/" }\n    route: { cluster: "payments.billing:9000" }'));
     assert.ok(result.ok);
-    assert.deepEqual(result.overrides.clusters.map((c) => [c.name, c.type, JSON.stringify(c.load_assignment)]), [[
+    assert.deepEqual(result.value.overrides.clusters.map((c) => [c.name, c.type, JSON.stringify(c.load_assignment)]), [[
       'payments.billing:9000', 'STRICT_DNS',
       '{"cluster_name":"payments.billing:9000","endpoints":[{"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"payments.billing.svc.cluster.local","port_value":9000}}}}]}]}',
     ]]);
@@ -104,7 +104,7 @@ describe('route overrides: valid', () => {
     const config = { ...DEFAULT_CONFIG, routes: { allowExternalHosts: true } };
     const result = parse(route('match: { prefix: "/" }\n    route: { cluster: "api.example.com:443" }'), { config });
     assert.ok(result.ok);
-    assert.equal(result.overrides.clusters[0]?.name, 'external:api.example.com:443');
+    assert.equal(result.value.overrides.clusters[0]?.name, 'external:api.example.com:443');
   });
 
   it('merges the namespace default: pod hosts first, colliding namespace hosts dropped', () => {
@@ -112,18 +112,18 @@ describe('route overrides: valid', () => {
     const namespace = 'virtual_hosts:\n- name: a\n  domains: ["other.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-a" }\n- name: b\n  domains: ["a.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-b" }\n- name: c\n  domains: ["c.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-c" }\n';
     const result = parse(pod, { namespaceText: namespace });
     assert.ok(result.ok);
-    assert.deepEqual(result.overrides.virtualHosts.map((v) => v.name), ['a', 'c']);
+    assert.deepEqual(result.value.overrides.virtualHosts.map((v) => v.name), ['a', 'c']);
   });
 
   it('warns, without refusing, about services or ports the cluster does not have', () => {
     const services: ServiceLookup = { service: (ns, name) => (ns === 'shop' && name === 'known' ? { ports: [8080] } : undefined) };
     const result = parse(vh('  - match: { prefix: "/a" }\n    route: { cluster: "missing" }\n  - match: { prefix: "/b" }\n    route: { cluster: "known:9090" }\n  - match: { prefix: "/" }\n    route: { cluster: "known" }\n'), { services });
     assert.ok(result.ok);
-    assert.deepEqual(result.warnings, [
+    assert.deepEqual(result.value.warnings, [
       'envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: service shop/missing does not exist (yet): requests routed to it fail with 503 until it does',
       'envoy-injector.io/routes at virtual_hosts[0].routes[1].route.cluster: service shop/known has no port 9090 (its ports: 8080)',
     ]);
-    assert.ok(result.overrides.clusters.some((c) => c.name === 'known.shop:8080'), 'the only port of a known service is used');
+    assert.ok(result.value.overrides.clusters.some((c) => c.name === 'known.shop:8080'), 'the only port of a known service is used');
   });
 });
 
@@ -132,7 +132,7 @@ describe('route overrides: invalid, with the exact message', () => {
     it(name, () => {
       const result = parse(text);
       assert.equal(result.ok, false);
-      assert.equal(result.ok ? '' : result.errors.map(formatAnnotationError).join('\n'), message);
+      assert.equal(result.ok ? '' : result.problems.map(formatAnnotationProblem).join('\n'), message);
     });
   }
 });

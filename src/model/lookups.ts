@@ -1,0 +1,19 @@
+// What the webhook knows of the cluster, as the core asks for it. The cluster
+// adapter (informer caches) implements these; offline, they are absent or
+// filled from the command line and the input manifests.
+
+import type { StringMap } from './kubernetes.js';
+
+export interface NamespaceLookup {
+  /** Undefined when the namespace is not known (no cluster, cache not synced). */
+  namespace(name: string): { labels: StringMap; annotations: StringMap } | undefined;
+}
+
+export interface ServiceInfo {
+  ports: number[];
+}
+
+export interface ServiceLookup {
+  /** Undefined when the Service is not known. */
+  service(namespace: string, name: string): ServiceInfo | undefined;
+}

@@ -1,0 +1,65 @@
+// One envoy-injector.io/routes value (the pod's or its namespace's): bounded in
+// size, parsed as YAML or JSON, checked against the route language, and its
+// virtual host names and domains checked for duplicates.
+
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { PASSTHROUGH_VIRTUAL_HOST } from '../envoy/route-config.js';
+import type { JsonObject } from '../model/json.js';
+import { failed, ProblemList, type Result } from '../model/result.js';
+import { ROUTE_OVERRIDES_SPEC } from './language.js';
+import { check, type FieldProblem } from './schema.js';
+
+/** Bigger than any hand-written routing table; small enough that the rendered
+ * files stay far below the 256 KiB the API server allows for all annotations. */
+export const MAX_ROUTES_ANNOTATION_BYTES = 32 * 1024;
+
+/** A virtual host as the user wrote it, after the schema check. */
+export interface VirtualHostInput {
+  name: string;
+  domains: string[];
+  routes: JsonObject[];
+}
+
+export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[], FieldProblem> {
+  const bytes = Buffer.byteLength(value, 'utf8');
+  if (bytes > MAX_ROUTES_ANNOTATION_BYTES) {
+    return failed({ field: '', message: `is ${bytes} bytes, above the limit of ${MAX_ROUTES_ANNOTATION_BYTES}: split the routes between the namespace default and the pod, or simplify them` });
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(value, { prettyErrors: true, uniqueKeys: true });
+  } catch (error) {
+    const message = error instanceof YAMLParseError ? (error.message.split('\n')[0] ?? error.message) : String(error);
+    return failed({ field: '', message: `is neither valid YAML nor JSON: ${message}` });
+  }
+  const problems = new ProblemList<FieldProblem>();
+  check(document, ROUTE_OVERRIDES_SPEC, '', problems);
+  if (!problems.empty) return problems.result([]);
+  const hosts = (document as { virtual_hosts: VirtualHostInput[] }).virtual_hosts;
+  problems.add(...duplicateProblems(hosts));
+  return problems.result(hosts);
+}
+
+/** Envoy refuses a route configuration with two virtual hosts of one name or
+ * one domain twice: say which entry already has it. */
+function duplicateProblems(hosts: readonly VirtualHostInput[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const seenNames = new Map<string, number>();
+  const seenDomains = new Map<string, number>();
+  hosts.forEach((host, index) => {
+    const path = `virtual_hosts[${index}]`;
+    if (host.name === PASSTHROUGH_VIRTUAL_HOST.name) problems.push({ field: `${path}.name`, message: `"${host.name}" is reserved for the injector's default virtual host: choose another name` });
+    const sameName = seenNames.get(host.name);
+    if (sameName !== undefined) problems.push({ field: `${path}.name`, message: `"${host.name}" is already the name of virtual_hosts[${sameName}]: names must be unique` });
+    seenNames.set(host.name, index);
+    host.domains.forEach((domain, domainIndex) => {
+      const key = domain.toLowerCase();
+      const owner = seenDomains.get(key);
+      if (owner !== undefined) {
+        problems.push({ field: `${path}.domains[${domainIndex}]`, message: `"${domain}" is already a domain of virtual_hosts[${owner}]: each domain may appear once across all virtual hosts` });
+      }
+      seenDomains.set(key, index);
+    });
+  });
+  return problems;
+}
