@@ -2,9 +2,13 @@
 SHELL := /bin/bash
 NODE_BIN := node_modules/.bin
 CLI := node dist/src/cli/main.js
-TEST_FILES = $(shell find dist/test -name '*.test.js' | sort)
+# Tests are listed from their sources, so a stale file in dist/ never runs.
+UNIT_TESTS = $(patsubst %.ts,dist/%.js,$(shell find test -name '*.test.ts' -not -path 'test/system/*' | sort))
+SYSTEM_TESTS = $(patsubst %.ts,dist/%.js,$(shell find test/system -name '*.test.ts' | sort))
+NODE_TEST := node --test --test-concurrency=2
+LINT_CACHE := node_modules/.cache/eslint/
 
-.PHONY: install system-deps build test golden run certs bench image deploy undeploy clean
+.PHONY: install system-deps build compile lint format check unit-tests test golden run certs bench image deploy undeploy clean
 
 VERSION := $(shell node -p "require('./package.json').version")
 IMAGE_REPO ?= envoy-injector
@@ -21,8 +25,28 @@ install: node_modules/.installed
 
 build: node_modules/.installed
 	rm -rf dist
-	$(NODE_BIN)/tsc -p .
+	$(MAKE) --no-print-directory compile
+
+# Incremental: what `make check` uses between edits.
+compile: node_modules/.installed
+	$(NODE_BIN)/tsc -p . --incremental --tsBuildInfoFile dist/.tsbuildinfo
 	@chmod +x dist/src/cli/main.js
+
+# ESLint (typescript-eslint strict, type-checked) and Prettier's check.
+lint: node_modules/.installed
+	$(NODE_BIN)/eslint --cache --cache-location $(LINT_CACHE) .
+	$(NODE_BIN)/prettier --check --log-level warn 'src/**/*.ts' 'test/**/*.ts' 'bench/**/*.ts' '*.js'
+
+format: node_modules/.installed
+	$(NODE_BIN)/prettier --write --log-level warn 'src/**/*.ts' 'test/**/*.ts' 'bench/**/*.ts' '*.js'
+
+# The fast loop: lint, type check and the in-process tests (no sockets to
+# other processes, no namespaces, no timers to wait out).
+check: node_modules/.installed
+	@$(MAKE) --no-print-directory -j2 lint unit-tests
+
+unit-tests: compile
+	$(NODE_TEST) $(UNIT_TESTS)
 
 # The traffic-capture test applies real iptables rules in network namespaces:
 # it needs iptables (nft and legacy), iproute2 and setpriv. As root they are
@@ -34,12 +58,14 @@ system-deps:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends iptables iproute2 util-linux >/dev/null; \
 	else echo "iptables/iproute2/setpriv missing and cannot be installed here (not root or no apt-get): the traffic-capture test will be skipped"; fi
 
-test: build system-deps
-	node --test $(TEST_FILES)
+# Everything CI runs: lint, a clean build, the in-process tests and the system
+# tests (HTTPS server, certificates, stand-in API server, network namespaces).
+test: lint build system-deps
+	$(NODE_TEST) $(UNIT_TESTS) $(SYSTEM_TESTS)
 
 # Rewrites the expected files of the golden tests: review the diff like code.
 golden: build
-	REFRESH_GOLDEN=1 node --test dist/test/golden.test.js dist/test/readme-routing.test.js
+	REFRESH_GOLDEN=1 node --test dist/test/golden.test.js dist/test/routing-guide.test.js
 
 certs/tls.crt: | build
 	$(CLI) certs --out certs --service envoy-injector --namespace envoy-injector

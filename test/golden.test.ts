@@ -41,7 +41,10 @@ function compareOrWrite(file: string, actual: string): void {
   assert.equal(actual, readFileSync(path, 'utf8'), `${file} differs: if the change is intended, run \`make golden\` and review the diff`);
 }
 
-const cases = readdirSync(CASES).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
+const cases = readdirSync(CASES)
+  .filter((f) => f.endsWith('.yaml'))
+  .map((f) => f.slice(0, -'.yaml'.length))
+  .sort();
 
 describe('golden injection cases', () => {
   if (refresh) mkdirSync(EXPECTED, { recursive: true });

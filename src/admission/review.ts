@@ -35,7 +35,9 @@ export class BadReviewError extends Error {}
 function readRequest(body: unknown): AdmissionRequest {
   if (!isPlainObject(body)) throw new BadReviewError('the body is not a JSON object');
   if (body.apiVersion !== ADMISSION_API_VERSION || body.kind !== ADMISSION_KIND) {
-    throw new BadReviewError(`expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_KIND}, got ${JSON.stringify(body.apiVersion)} and ${JSON.stringify(body.kind)}`);
+    throw new BadReviewError(
+      `expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_KIND}, got ${JSON.stringify(body.apiVersion)} and ${JSON.stringify(body.kind)}`,
+    );
   }
   const request = body.request;
   if (!isPlainObject(request)) throw new BadReviewError('the AdmissionReview has no request');

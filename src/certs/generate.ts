@@ -34,15 +34,17 @@ function validity(now: Date, days: number): { notBeforeDate: Date; notAfterDate:
 export async function generateWebhookCertificates(request: CertificateRequest): Promise<WebhookCertificates> {
   const { service, namespace, days = 365, now = new Date() } = request;
   const caDays = request.caDays ?? days;
-  const ca = request.ca ? { cert: request.ca.cert, private: request.ca.key } : await selfsigned.generate([{ name: 'commonName', value: `${service}-ca` }], {
-    keySize: 2048,
-    algorithm: 'sha256',
-    ...validity(now, caDays),
-    extensions: [
-      { name: 'basicConstraints', cA: true, critical: true },
-      { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-    ],
-  });
+  const ca = request.ca
+    ? { cert: request.ca.cert, private: request.ca.key }
+    : await selfsigned.generate([{ name: 'commonName', value: `${service}-ca` }], {
+        keySize: 2048,
+        algorithm: 'sha256',
+        ...validity(now, caDays),
+        extensions: [
+          { name: 'basicConstraints', cA: true, critical: true },
+          { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
+        ],
+      });
   const serving = await selfsigned.generate([{ name: 'commonName', value: `${service}.${namespace}.svc` }], {
     keySize: 2048,
     algorithm: 'sha256',

@@ -22,7 +22,12 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
     const [, dashes, key = '', inline] = match;
     const name = dashes === '-' ? byShort.get(key) : key;
     const spec = name === undefined ? undefined : specs[name];
-    if (name === undefined || spec === undefined) throw new UsageError(`unknown flag ${arg.split('=')[0]} (known: ${Object.keys(specs).map((k) => `--${k}`).join(', ')})`);
+    if (name === undefined || spec === undefined)
+      throw new UsageError(
+        `unknown flag ${arg.split('=')[0]} (known: ${Object.keys(specs)
+          .map((k) => `--${k}`)
+          .join(', ')})`,
+      );
     let value = 'true';
     if (spec.value) {
       const next = inline ?? argv[++i];

@@ -44,11 +44,11 @@ function describeVerdict(verdict: PodVerdict): string {
   const { outcome } = verdict;
   switch (outcome.kind) {
     case 'injected':
-      return [`${head}: inject`, `  because ${outcome.because}`, ...outcome.warnings.map((w) => `  warning: ${w}`)].join('\n');
+      return [`${head}: injected`, `  because ${outcome.because}`, ...outcome.warnings.map((w) => `  warning: ${w}`)].join('\n');
     case 'skipped':
-      return [`${head}: skip`, ...outcome.reasons.map((r) => `  ${formatReason(r)}`)].join('\n');
+      return [`${head}: skipped`, ...outcome.reasons.map((r) => `  ${formatReason(r)}`), ...outcome.warnings.map((w) => `  warning: ${w}`)].join('\n');
     case 'rejected':
-      return [`${head}: reject`, ...outcome.problems.map((p) => `  ${p}`)].join('\n');
+      return [`${head}: rejected`, ...outcome.problems.map((p) => `  ${p}`)].join('\n');
   }
 }
 
@@ -59,7 +59,7 @@ function verdictJson(verdict: PodVerdict): Record<string, unknown> {
     case 'injected':
       return { ...base, because: outcome.because, warnings: outcome.warnings };
     case 'skipped':
-      return { ...base, reasons: outcome.reasons.map(({ code, message }) => ({ code, message })) };
+      return { ...base, reasons: outcome.reasons.map(({ code, message }) => ({ code, message })), warnings: outcome.warnings };
     case 'rejected':
       return { ...base, problems: outcome.problems };
   }

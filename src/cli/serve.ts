@@ -36,19 +36,25 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     cluster = startClusterCaches(kubeConfig, log);
     if (flags.has('self-manage')) {
       const webhookConfiguration = single(flags, 'webhook-config') ?? 'envoy-injector';
-      selfManager = await startSelfManagement(kubeConfig, {
-        certDir,
-        // The Downward API sets POD_NAMESPACE in the Deployment: the Secret lives beside the pods.
-        namespace: single(flags, 'namespace') ?? process.env.POD_NAMESPACE ?? config.injectorNamespace,
-        service: single(flags, 'service') ?? 'envoy-injector',
-        secretName: single(flags, 'secret') ?? 'envoy-injector-tls',
-        ...(webhookConfiguration === '' ? {} : { webhookConfiguration }),
-      }, log);
+      selfManager = await startSelfManagement(
+        kubeConfig,
+        {
+          certDir,
+          // The Downward API sets POD_NAMESPACE in the Deployment: the Secret lives beside the pods.
+          namespace: single(flags, 'namespace') ?? process.env.POD_NAMESPACE ?? config.injectorNamespace,
+          service: single(flags, 'service') ?? 'envoy-injector',
+          secretName: single(flags, 'secret') ?? 'envoy-injector-tls',
+          ...(webhookConfiguration === '' ? {} : { webhookConfiguration }),
+        },
+        log,
+      );
     }
   } else if (flags.has('self-manage')) {
     throw new UsageError('--self-manage needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
   } else {
-    logger.info('no Kubernetes cluster configured (no in-cluster service account, KUBECONFIG or ~/.kube/config): namespaces count as enrolled and route targets are not checked');
+    logger.info(
+      'no Kubernetes cluster configured (no in-cluster service account, KUBECONFIG or ~/.kube/config): namespaces count as enrolled and route targets are not checked',
+    );
   }
   const server = await startServer({
     certDir,

@@ -14,10 +14,10 @@ export type JsonPatchOperation = { op: 'test' | 'add' | 'replace'; path: string;
  */
 export function caBundlePatch(configuration: V1MutatingWebhookConfiguration, caBundle: string): JsonPatchOperation[] {
   return (configuration.webhooks ?? []).flatMap((webhook, index): JsonPatchOperation[] => {
-    if (webhook.clientConfig?.caBundle === caBundle) return [];
+    if (webhook.clientConfig.caBundle === caBundle) return [];
     return [
       { op: 'test', path: `/webhooks/${index}/name`, value: webhook.name },
-      { op: webhook.clientConfig?.caBundle === undefined ? 'add' : 'replace', path: `/webhooks/${index}/clientConfig/caBundle`, value: caBundle },
+      { op: webhook.clientConfig.caBundle === undefined ? 'add' : 'replace', path: `/webhooks/${index}/clientConfig/caBundle`, value: caBundle },
     ];
   });
 }

@@ -28,7 +28,13 @@ const RETRY_MS = 5000;
 // client-node's informer reports a failed list through its 'error' event and
 // still resolves start(), and rejects start() when the watch cannot connect:
 // both mean "not synced, try again later".
-function keepRunning<T extends KubernetesObject>(informer: Informer<T>, what: string, log: ClusterLog, retryMs: number, onSynced: () => void): { stop: () => Promise<void> } {
+function keepRunning<T extends KubernetesObject>(
+  informer: Informer<T>,
+  what: string,
+  log: ClusterLog,
+  retryMs: number,
+  onSynced: () => void,
+): { stop: () => Promise<void> } {
   let stopped = false;
   let failedThisRound = false;
   let timer: NodeJS.Timeout | undefined;
@@ -77,8 +83,14 @@ export function startClusterCaches(kubeConfig: KubeConfig, log: ClusterLog, retr
   const services = makeInformer<V1Service>(kubeConfig, '/api/v1/services', () => api.listServiceForAllNamespaces());
   const synced = { namespaces: false, services: false };
   const runs = [
-    keepRunning(namespaces, 'namespace', log, retryMs, () => { if (!synced.namespaces) log.info('namespace cache synced'); synced.namespaces = true; }),
-    keepRunning(services, 'service', log, retryMs, () => { if (!synced.services) log.info('service cache synced'); synced.services = true; }),
+    keepRunning(namespaces, 'namespace', log, retryMs, () => {
+      if (!synced.namespaces) log.info('namespace cache synced');
+      synced.namespaces = true;
+    }),
+    keepRunning(services, 'service', log, retryMs, () => {
+      if (!synced.services) log.info('service cache synced');
+      synced.services = true;
+    }),
   ];
   return {
     synced: () => synced.namespaces && synced.services,

@@ -65,11 +65,19 @@ export interface SelfManager {
  * Runs the first pass until there is a certificate to serve (the server
  * cannot start without one), then repeats every `intervalMs` in the background.
  */
-export async function startSelfManagement(kubeConfig: KubeConfig, options: SelfManageOptions, log: ClusterLog, intervalMs = 60_000, retryMs = 5_000): Promise<SelfManager> {
+export async function startSelfManagement(
+  kubeConfig: KubeConfig,
+  options: SelfManageOptions,
+  log: ClusterLog,
+  intervalMs = 60_000,
+  retryMs = 5_000,
+): Promise<SelfManager> {
   const describe = (result: ReconcileResult): string =>
     `self-managed certificate: Secret ${options.namespace}/${options.secretName} ${result.secret}` +
     (result.filesChanged ? `, written to ${options.certDir}` : '') +
-    (options.webhookConfiguration && !result.webhookError ? `, caBundle of ${options.webhookConfiguration} ${result.webhooksPatched > 0 ? `set on ${result.webhooksPatched} webhook(s)` : 'already current'}` : '');
+    (options.webhookConfiguration && !result.webhookError
+      ? `, caBundle of ${options.webhookConfiguration} ${result.webhooksPatched > 0 ? `set on ${result.webhooksPatched} webhook(s)` : 'already current'}`
+      : '');
   let last = '';
   // Once per distinct problem: an unreachable API server is not news every minute.
   const warnOnce = (message: string): void => {
@@ -78,7 +86,8 @@ export async function startSelfManagement(kubeConfig: KubeConfig, options: SelfM
   };
   const report = (result: ReconcileResult, always: boolean): void => {
     if (always || result.filesChanged || result.webhooksPatched > 0) log.info(describe(result));
-    if (result.webhookError) warnOnce(`${result.webhookError}; kube-apiserver cannot verify this server until it is fixed, retrying every ${intervalMs / 1000}s`);
+    if (result.webhookError)
+      warnOnce(`${result.webhookError}; kube-apiserver cannot verify this server until it is fixed, retrying every ${intervalMs / 1000}s`);
     else last = '';
   };
   for (;;) {
@@ -93,7 +102,7 @@ export async function startSelfManagement(kubeConfig: KubeConfig, options: SelfM
   const timer = setInterval(() => {
     reconcileSelfManaged(kubeConfig, options).then(
       (result) => report(result, false),
-      (error: Error) => warnOnce(`${error.message}; keeping the current certificate`),
+      (error: unknown) => warnOnce(`${error instanceof Error ? error.message : String(error)}; keeping the current certificate`),
     );
   }, intervalMs);
   timer.unref();

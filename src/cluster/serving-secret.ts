@@ -40,7 +40,12 @@ function decode(secret: V1Secret): WebhookCertificates | undefined {
 
 function encode(certificates: WebhookCertificates): Record<string, string> {
   const b64 = (text: string): string => Buffer.from(text).toString('base64');
-  return { [KEYS.caCert]: b64(certificates.caCert), [KEYS.caKey]: b64(certificates.caKey), [KEYS.cert]: b64(certificates.cert), [KEYS.key]: b64(certificates.key) };
+  return {
+    [KEYS.caCert]: b64(certificates.caCert),
+    [KEYS.caKey]: b64(certificates.caKey),
+    [KEYS.cert]: b64(certificates.cert),
+    [KEYS.key]: b64(certificates.key),
+  };
 }
 
 const DAY_MS = 24 * 3600 * 1000;

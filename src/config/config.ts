@@ -145,20 +145,29 @@ function checkValues(c: InjectorConfig, problems: ProblemList): void {
   const logLevel = parseLogLevel(c.proxy.logLevel);
   if (logLevel.ok) c.proxy.logLevel = logLevel.value;
   else problems.add(...logLevel.problems.map((p) => `proxy.logLevel: ${p}`));
-  for (const [where, image] of [['proxy.image', c.proxy.image], ['init.image', c.init.image]] as const) {
+  for (const [where, image] of [
+    ['proxy.image', c.proxy.image],
+    ['init.image', c.init.image],
+  ] as const) {
     const parsed = parseImage(image);
     if (!parsed.ok) problems.add(...parsed.problems.map((p) => `${where}: ${p}`));
   }
-  for (const [where, resources] of [['proxy.resources', c.proxy.resources], ['init.resources', c.init.resources]] as const) {
+  for (const [where, resources] of [
+    ['proxy.resources', c.proxy.resources],
+    ['init.resources', c.init.resources],
+  ] as const) {
     for (const kind of ['requests', 'limits'] as const) {
       for (const [name, quantity] of Object.entries(resources[kind])) {
         if (name !== 'cpu' && name !== 'memory') problems.add(`${where}.${kind}.${name}: only cpu and memory are set on the proxy`);
-        else if (typeof quantity !== 'string' || !parseQuantity(quantity).ok) problems.add(`${where}.${kind}.${name}: ${JSON.stringify(quantity)} is not a Kubernetes quantity (e.g. 100m, 128Mi)`);
+        else if (typeof quantity !== 'string' || !parseQuantity(quantity).ok)
+          problems.add(`${where}.${kind}.${name}: ${JSON.stringify(quantity)} is not a Kubernetes quantity (e.g. 100m, 128Mi)`);
       }
     }
   }
-  if (!(c.proxy.holdTimeoutSeconds >= 1 && Number.isInteger(c.proxy.holdTimeoutSeconds))) problems.add('proxy.holdTimeoutSeconds: must be a whole number of seconds ≥ 1');
-  if (c.proxy.ipFamilies.length === 0 || c.proxy.ipFamilies.some((f) => f !== 'IPv4' && f !== 'IPv6')) problems.add('proxy.ipFamilies: a non-empty list of IPv4 and/or IPv6');
+  if (!(c.proxy.holdTimeoutSeconds >= 1 && Number.isInteger(c.proxy.holdTimeoutSeconds)))
+    problems.add('proxy.holdTimeoutSeconds: must be a whole number of seconds ≥ 1');
+  if (c.proxy.ipFamilies.length === 0 || c.proxy.ipFamilies.some((f: string) => f !== 'IPv4' && f !== 'IPv6'))
+    problems.add('proxy.ipFamilies: a non-empty list of IPv4 and/or IPv6');
   const portLists: Array<[string, unknown[]]> = [
     ['proxy.outboundHttpPorts', c.proxy.outboundHttpPorts],
     ['capture.excludeInboundPorts', c.capture.excludeInboundPorts],
@@ -173,8 +182,13 @@ function checkValues(c: InjectorConfig, problems: ProblemList): void {
   for (const port of c.proxy.outboundHttpPorts) {
     if (proxyPorts.includes(port)) problems.add(`proxy.outboundHttpPorts: ${port} is one of the proxy's own ports (${proxyPorts.join(', ')})`);
   }
-  for (const [where, list, wildcard] of [['capture.excludeOutboundIpRanges', c.capture.excludeOutboundIpRanges, false], ['capture.includeOutboundIpRanges', c.capture.includeOutboundIpRanges, true]] as const) {
-    const checked = list.every((range) => typeof range === 'string') ? checkCidrList(list, wildcard) : failed(`expected a list of CIDR ranges${wildcard ? ' or "*"' : ''}`);
+  for (const [where, list, wildcard] of [
+    ['capture.excludeOutboundIpRanges', c.capture.excludeOutboundIpRanges, false],
+    ['capture.includeOutboundIpRanges', c.capture.includeOutboundIpRanges, true],
+  ] as const) {
+    const checked = list.every((range) => typeof range === 'string')
+      ? checkCidrList(list, wildcard)
+      : failed(`expected a list of CIDR ranges${wildcard ? ' or "*"' : ''}`);
     if (!checked.ok) problems.add(...checked.problems.map((p) => `${where}: ${p}`));
   }
 }

@@ -67,9 +67,11 @@ export function outboundListener(httpPorts: readonly number[], families: readonl
   const httpChains: JsonObject[] = [...new Set(httpPorts)].map((port) => ({
     name: `outbound_http_${port}`,
     filter_chain_match: { destination_port: port },
-    filters: [httpConnectionManager(`outbound_http_${port}`, {
-      rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) },
-    })],
+    filters: [
+      httpConnectionManager(`outbound_http_${port}`, {
+        rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) },
+      }),
+    ],
   }));
   return {
     name: 'outbound',
@@ -96,20 +98,26 @@ export function adminPathListener(name: string, port: number, path: string, fami
   return {
     name,
     ...listenerAddresses(port, families),
-    filter_chains: [{
-      filters: [httpConnectionManager(name, {
-        route_config: {
-          name,
-          virtual_hosts: [{
-            name,
-            domains: ['*'],
-            routes: [
-              { match: { path }, route: { cluster: CLUSTER.admin } },
-              { match: { prefix: '/' }, direct_response: { status: 404 } },
-            ],
-          }],
-        },
-      })],
-    }],
+    filter_chains: [
+      {
+        filters: [
+          httpConnectionManager(name, {
+            route_config: {
+              name,
+              virtual_hosts: [
+                {
+                  name,
+                  domains: ['*'],
+                  routes: [
+                    { match: { path }, route: { cluster: CLUSTER.admin } },
+                    { match: { prefix: '/' }, direct_response: { status: 404 } },
+                  ],
+                },
+              ],
+            },
+          }),
+        ],
+      },
+    ],
   };
 }

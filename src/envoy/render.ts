@@ -14,8 +14,10 @@ export interface RouteOverrides {
 
 export interface RenderedEnvoyConfig {
   bootstrap: string;
-  routes: string;
-  clusters: string;
+  /** The outbound RouteConfiguration, as a discovery response (rds.json). */
+  rds: string;
+  /** The route targets' clusters, as a discovery response (cds.json). */
+  cds: string;
   /** sha256 of the three documents, shortened: the status annotation's config hash. */
   hash: string;
 }
@@ -35,8 +37,8 @@ function versioned(typeName: string, resources: JsonObject[]): string {
 
 export function renderEnvoyConfig(bootstrapInput: BootstrapInput, overrides: RouteOverrides): RenderedEnvoyConfig {
   const bootstrap = JSON.stringify(renderBootstrap(bootstrapInput));
-  const routes = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
-  const clusters = versioned(TYPE.cluster, overrides.clusters);
-  const hash = sha256(`${bootstrap}\n${routes}\n${clusters}`).slice(0, 16);
-  return { bootstrap, routes, clusters, hash };
+  const rds = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
+  const cds = versioned(TYPE.cluster, overrides.clusters);
+  const hash = sha256(`${bootstrap}\n${rds}\n${cds}`).slice(0, 16);
+  return { bootstrap, rds, cds, hash };
 }

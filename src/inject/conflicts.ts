@@ -21,16 +21,22 @@ export function findConflicts(pod: Pod): string[] {
     for (const port of container.ports ?? []) {
       const role = PORT_ROLE.get(port.containerPort);
       if (role !== undefined) {
-        problems.push(`container "${container.name}" declares port ${port.containerPort}, which the proxy uses (${role}): move the app to another port, ${OPT_OUT}`);
+        problems.push(
+          `container "${container.name}" declares port ${port.containerPort}, which the proxy uses (${role}): move the app to another port, ${OPT_OUT}`,
+        );
       }
     }
     const uid = container.securityContext?.runAsUser ?? pod.spec.securityContext?.runAsUser;
     const gid = container.securityContext?.runAsGroup ?? pod.spec.securityContext?.runAsGroup;
     if (uid === PROXY_UID) {
-      problems.push(`container "${container.name}" runs as UID ${PROXY_UID}, the proxy's UID, so its traffic would bypass capture: run it as another user, ${OPT_OUT}`);
+      problems.push(
+        `container "${container.name}" runs as UID ${PROXY_UID}, the proxy's UID, so its traffic would bypass capture: run it as another user, ${OPT_OUT}`,
+      );
     }
     if (gid === PROXY_GID) {
-      problems.push(`container "${container.name}" runs with GID ${PROXY_GID}, the proxy's GID, so its traffic would bypass capture: run it with another group, ${OPT_OUT}`);
+      problems.push(
+        `container "${container.name}" runs with GID ${PROXY_GID}, the proxy's GID, so its traffic would bypass capture: run it with another group, ${OPT_OUT}`,
+      );
     }
   }
   if ((pod.spec.volumes ?? []).some((volume) => volume.name === CONFIG_VOLUME)) {

@@ -17,9 +17,8 @@ export interface PodSetting {
 export function readPodSetting(pod: Pod): PodSetting {
   const label = pod.metadata?.labels?.[LABEL_INJECT];
   const annotation = pod.metadata?.annotations?.[ANNOTATION.inject];
-  const [raw, source, where] = label !== undefined
-    ? [label, 'label', `label ${LABEL_INJECT}`] as const
-    : [annotation, 'annotation', `annotation ${ANNOTATION.inject}`] as const;
+  const [raw, source, where] =
+    label !== undefined ? ([label, 'label', `label ${LABEL_INJECT}`] as const) : ([annotation, 'annotation', `annotation ${ANNOTATION.inject}`] as const);
   if (raw === undefined) return {};
   if (raw === 'true') return { wants: true, source };
   if (raw === 'false') return { wants: false, source };
@@ -50,18 +49,27 @@ function systemNamespaceReason(namespace: string, config: InjectorConfig): Reaso
 
 function enrolmentReasons(setting: PodSetting, enrolment: NamespaceEnrolment, namespace: string, config: InjectorConfig): Reason[] {
   const notEnrolled = enrolment === 'not-labelled' || typeof enrolment === 'object';
-  const why = typeof enrolment === 'object'
-    ? `namespace ${namespace} has label ${LABEL_INJECT}=${JSON.stringify(enrolment.invalid)}, which is neither enabled nor disabled`
-    : `namespace ${namespace} is not labelled ${LABEL_INJECT}=enabled`;
+  const why =
+    typeof enrolment === 'object'
+      ? `namespace ${namespace} has label ${LABEL_INJECT}=${JSON.stringify(enrolment.invalid)}, which is neither enabled nor disabled`
+      : `namespace ${namespace} is not labelled ${LABEL_INJECT}=enabled`;
   if (enrolment === 'disabled') {
-    return [{ code: 'namespace-disabled', message: `namespace ${namespace} is labelled ${LABEL_INJECT}=disabled, which no pod setting overrides`, rejectsPod: false }];
+    return [
+      { code: 'namespace-disabled', message: `namespace ${namespace} is labelled ${LABEL_INJECT}=disabled, which no pod setting overrides`, rejectsPod: false },
+    ];
   }
   if (setting.wants === false) {
     return [{ code: 'pod-opted-out', message: `the pod's ${setting.source} ${LABEL_INJECT} is "false"`, rejectsPod: false }];
   }
   if (setting.wants === true) {
     if (setting.source === 'annotation' && notEnrolled) {
-      return [{ code: 'namespace-not-enrolled', message: `${why}; the pod's annotation cannot opt it in (the webhook's selectors see labels only): use the pod label ${LABEL_INJECT}: "true"`, rejectsPod: false }];
+      return [
+        {
+          code: 'namespace-not-enrolled',
+          message: `${why}; the pod's annotation cannot opt it in (the webhook's selectors see labels only): use the pod label ${LABEL_INJECT}: "true"`,
+          rejectsPod: false,
+        },
+      ];
     }
     return [];
   }
@@ -95,14 +103,22 @@ export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorCo
   const system = systemNamespaceReason(namespace.name, config);
   if (system) reasons.push(system);
   if (pod.spec.hostNetwork === true) {
-    reasons.push({ code: 'host-network', message: 'the pod uses the host network (hostNetwork: true): capturing its traffic would capture the node\'s', rejectsPod: false });
+    reasons.push({
+      code: 'host-network',
+      message: "the pod uses the host network (hostNetwork: true): capturing its traffic would capture the node's",
+      rejectsPod: false,
+    });
   }
   if (pod.metadata?.annotations?.[ANNOTATION.status] !== undefined) {
     reasons.push({ code: 'already-injected', message: `the pod already carries ${ANNOTATION.status}: it was injected before`, rejectsPod: false });
   }
   const setting = readPodSetting(pod);
   if (setting.invalid) {
-    reasons.push({ code: 'invalid-inject-value', message: `${setting.invalid.where}: ${JSON.stringify(setting.invalid.value)} must be "true" or "false"`, rejectsPod: true });
+    reasons.push({
+      code: 'invalid-inject-value',
+      message: `${setting.invalid.where}: ${JSON.stringify(setting.invalid.value)} must be "true" or "false"`,
+      rejectsPod: true,
+    });
   }
   const enrolment = namespaceEnrolment(namespace);
   reasons.push(...enrolmentReasons(setting, enrolment, namespace.name, config));

@@ -51,7 +51,5 @@ export function evaluatePod(input: EvaluationInput): Outcome {
  * Pod Security level that forbids it. Ordinary skips stay quiet. */
 function skipWarnings(pod: Pod, reasons: readonly Reason[]): string[] {
   const askedForProxy = readPodSetting(pod).wants === true;
-  return reasons
-    .filter((reason) => askedForProxy || reason.code === 'pod-security')
-    .map((reason) => `envoy-injector: not injected: ${formatReason(reason)}`);
+  return reasons.filter((reason) => askedForProxy || reason.code === 'pod-security').map((reason) => `envoy-injector: not injected: ${formatReason(reason)}`);
 }

@@ -40,8 +40,8 @@ export function renderForPod(pod: Pod, params: InjectionParams): { rendered: Ren
 export function injectorAnnotations(rendered: RenderedEnvoyConfig, status: InjectionStatus): StringMap {
   return {
     [ANNOTATION.envoyBootstrap]: rendered.bootstrap,
-    [ANNOTATION.envoyRds]: rendered.routes,
-    [ANNOTATION.envoyCds]: rendered.clusters,
+    [ANNOTATION.envoyRds]: rendered.rds,
+    [ANNOTATION.envoyCds]: rendered.cds,
     [ANNOTATION.status]: formatStatus(status),
   };
 }
@@ -53,7 +53,12 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
   const { rendered, serviceCluster } = renderForPod(pod, params);
 
   const sidecar = buildSidecar({ settings, serviceCluster, holdTimeoutSeconds: config.proxy.holdTimeoutSeconds }, mode);
-  const init = buildInitContainer({ image: config.init.image, resources: config.init.resources, capture: settings.capture, ipFamilies: config.proxy.ipFamilies });
+  const init = buildInitContainer({
+    image: config.init.image,
+    resources: config.init.resources,
+    capture: settings.capture,
+    ipFamilies: config.proxy.ipFamilies,
+  });
   const appInits = injected.spec.initContainers ?? [];
   if (mode === 'native') {
     // Capture first, then the proxy: the app's own init containers already
@@ -71,14 +76,17 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
   const annotations: StringMap = { ...(metadata.annotations ?? {}) };
   const hasPrometheusAnnotations = Object.keys(annotations).some((key) => key.startsWith('prometheus.io/'));
   if (!hasPrometheusAnnotations) Object.assign(annotations, PROMETHEUS_ANNOTATIONS);
-  Object.assign(annotations, injectorAnnotations(rendered, {
-    version: 1,
-    mode,
-    containers: mode === 'native' ? [] : [SIDECAR_CONTAINER],
-    initContainers: mode === 'native' ? [INIT_CONTAINER, SIDECAR_CONTAINER] : [INIT_CONTAINER],
-    volumes: [CONFIG_VOLUME],
-    configHash: rendered.hash,
-  }));
+  Object.assign(
+    annotations,
+    injectorAnnotations(rendered, {
+      version: 1,
+      mode,
+      containers: mode === 'native' ? [] : [SIDECAR_CONTAINER],
+      initContainers: mode === 'native' ? [INIT_CONTAINER, SIDECAR_CONTAINER] : [INIT_CONTAINER],
+      volumes: [CONFIG_VOLUME],
+      configHash: rendered.hash,
+    }),
+  );
   metadata.annotations = annotations;
   return injected;
 }

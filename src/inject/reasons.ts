@@ -1,7 +1,8 @@
 // Why a pod is not injected: stable codes (they are metric labels, log fields
 // and what `explain` prints) with a sentence a person can act on.
 
-const REASON_CODES = [
+/** Every reason code (docs/reference.md lists them). */
+export const REASON_CODES = [
   'system-namespace',
   'host-network',
   'already-injected',
@@ -22,9 +23,7 @@ export interface Reason {
   rejectsPod: boolean;
 }
 
-export type Decision =
-  | { inject: true; because: string; reasons: [] }
-  | { inject: false; reasons: Reason[] };
+export type Decision = { inject: true; because: string; reasons: [] } | { inject: false; reasons: Reason[] };
 
 export function formatReason(reason: Reason): string {
   return `[${reason.code}] ${reason.message}`;

@@ -11,10 +11,7 @@ import { injectorAnnotations, renderForPod } from './inject.js';
 import { readProxySettings } from './settings.js';
 import { parseStatus } from './status.js';
 
-export type RerouteOutcome =
-  | { kind: 'unchanged' }
-  | { kind: 'rejected'; problems: string[] }
-  | { kind: 'updated'; pod: Pod; warnings: string[] };
+export type RerouteOutcome = { kind: 'unchanged' } | { kind: 'rejected'; problems: string[] } | { kind: 'updated'; pod: Pod; warnings: string[] };
 
 export interface RerouteInput {
   pod: Pod;

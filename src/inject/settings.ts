@@ -65,7 +65,7 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
     },
     routes: problems.take(routes.ok ? ok(routes.value.overrides) : routes, { virtualHosts: [], clusters: [] }),
   };
-  if (!problems.empty) return failed(...problems.all().map(formatAnnotationProblem));
+  if (!problems.isEmpty()) return failed(...problems.all().map(formatAnnotationProblem));
   return ok({ settings, warnings: routes.ok ? routes.value.warnings : [] });
 }
 
@@ -96,7 +96,10 @@ class AnnotationReader {
   /** A misspelt key must not silently become a default. */
   unknownKeys(): AnnotationProblem[] {
     const problems: AnnotationProblem[] = [];
-    for (const [annotations, from] of [[this.own, 'pod'], [this.inherited, 'namespace']] as const) {
+    for (const [annotations, from] of [
+      [this.own, 'pod'],
+      [this.inherited, 'namespace'],
+    ] as const) {
       for (const key of Object.keys(annotations)) {
         if (key.startsWith(`${DOMAIN}/`) && !KNOWN_KEYS.includes(key)) {
           problems.push({ annotation: key, from, message: `unknown annotation${didYouMean(key, SUGGESTED_KEYS)}` });

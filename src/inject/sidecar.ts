@@ -32,10 +32,14 @@ export function buildSidecar(input: SidecarInput, mode: 'native' | 'classic'): C
     imagePullPolicy: 'IfNotPresent',
     command: ['envoy'],
     args: [
-      '-c', configFilePath(CONFIG_FILES.bootstrap.file),
-      '--service-node', '$(POD_NAME).$(POD_NAMESPACE)',
-      '--service-cluster', input.serviceCluster,
-      '--log-level', settings.logLevel,
+      '-c',
+      configFilePath(CONFIG_FILES.bootstrap.file),
+      '--service-node',
+      '$(POD_NAME).$(POD_NAMESPACE)',
+      '--service-cluster',
+      input.serviceCluster,
+      '--log-level',
+      settings.logLevel,
       // One Envoy per container lifetime: no shared memory for hot restart.
       '--disable-hot-restart',
     ],

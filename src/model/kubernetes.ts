@@ -74,7 +74,7 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function podShapeProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'is not an object';
   if (value.metadata !== undefined && !isPlainObject(value.metadata)) return 'metadata is not an object';
-  const meta = value.metadata as Record<string, unknown> | undefined;
+  const meta = value.metadata;
   for (const field of ['labels', 'annotations'] as const) {
     const map = meta?.[field];
     if (map === undefined || map === null) continue;
@@ -86,9 +86,14 @@ export function podShapeProblem(value: unknown): string | undefined {
   for (const list of ['containers', 'initContainers'] as const) {
     const containers = spec[list];
     if (containers === undefined || containers === null) continue;
-    if (!Array.isArray(containers) || containers.some((c) => !isPlainObject(c) || typeof c.name !== 'string')) return `spec.${list} must be a list of containers with names`;
+    if (!Array.isArray(containers) || containers.some((c) => !isPlainObject(c) || typeof c.name !== 'string'))
+      return `spec.${list} must be a list of containers with names`;
   }
-  if (spec.volumes !== undefined && spec.volumes !== null && (!Array.isArray(spec.volumes) || spec.volumes.some((v) => !isPlainObject(v) || typeof v.name !== 'string'))) {
+  if (
+    spec.volumes !== undefined &&
+    spec.volumes !== null &&
+    (!Array.isArray(spec.volumes) || spec.volumes.some((v) => !isPlainObject(v) || typeof v.name !== 'string'))
+  ) {
     return 'spec.volumes must be a list of volumes with names';
   }
   return undefined;

@@ -27,7 +27,7 @@ export class ProblemList<P = string> {
     return fallback;
   }
 
-  get empty(): boolean {
+  isEmpty(): boolean {
     return this.problems.length === 0;
   }
 
@@ -37,6 +37,6 @@ export class ProblemList<P = string> {
 
   /** `value` when nothing was collected, else every problem. */
   result<T>(value: T): Result<T, P> {
-    return this.empty ? ok(value) : failed(...this.problems);
+    return this.isEmpty() ? ok(value) : failed(...this.problems);
   }
 }

@@ -84,7 +84,9 @@ export function injectManifests(text: string, options: OfflineOptions): Result<s
   if (!parsed.ok) return parsed;
   const evaluated = evaluateDocuments(parsed.value, options);
   const problems = evaluated.flatMap(({ verdicts }) =>
-    verdicts.flatMap(({ document, object, outcome }) => (outcome.kind === 'rejected' ? outcome.problems.map((p) => `document ${document} (${object}): ${p}`) : [])),
+    verdicts.flatMap(({ document, object, outcome }) =>
+      outcome.kind === 'rejected' ? outcome.problems.map((p) => `document ${document} (${object}): ${p}`) : [],
+    ),
   );
   if (problems.length > 0) return failed(...problems);
   // Untouched documents keep their own text (comments included); injected

@@ -23,7 +23,8 @@ function re2Problem(pattern: string): string | undefined {
 /** Domain forms Envoy accepts: "*", a host, "*.suffix"/"*-suffix", "prefix.*"/"prefix-*", each with an optional :port. */
 const DOMAIN = /^(\*|\*[.-]?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[a-z0-9]([a-z0-9.-]*[a-z0-9])?([.-]\*)?)(:\d{1,5})?$/;
 function domainProblem(domain: string): string | undefined {
-  if (!DOMAIN.test(domain.toLowerCase())) return `${JSON.stringify(domain)} is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")`;
+  if (!DOMAIN.test(domain.toLowerCase()))
+    return `${JSON.stringify(domain)} is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")`;
   return undefined;
 }
 
@@ -37,14 +38,32 @@ function headerNameProblem(text: string): string | undefined {
 }
 
 const RETRY_CONDITIONS = [
-  '5xx', 'gateway-error', 'reset', 'reset-before-request', 'connect-failure', 'envoy-ratelimited', 'retriable-4xx',
-  'refused-stream', 'retriable-status-codes', 'retriable-headers', 'http3-post-connect-failure',
-  'cancelled', 'deadline-exceeded', 'internal', 'resource-exhausted', 'unavailable',
+  '5xx',
+  'gateway-error',
+  'reset',
+  'reset-before-request',
+  'connect-failure',
+  'envoy-ratelimited',
+  'retriable-4xx',
+  'refused-stream',
+  'retriable-status-codes',
+  'retriable-headers',
+  'http3-post-connect-failure',
+  'cancelled',
+  'deadline-exceeded',
+  'internal',
+  'resource-exhausted',
+  'unavailable',
 ] as const;
 
 function retryOnProblem(text: string): string | undefined {
-  const unknown = text.split(',').map((s) => s.trim()).filter((s) => !(RETRY_CONDITIONS as readonly string[]).includes(s));
-  return unknown.length === 0 ? undefined : `unknown retry condition ${unknown.map((s) => JSON.stringify(s)).join(', ')} (known: ${RETRY_CONDITIONS.join(', ')})`;
+  const unknown = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => !(RETRY_CONDITIONS as readonly string[]).includes(s));
+  return unknown.length === 0
+    ? undefined
+    : `unknown retry condition ${unknown.map((s) => JSON.stringify(s)).join(', ')} (known: ${RETRY_CONDITIONS.join(', ')})`;
 }
 
 const regexSpec: ObjectSpec = {
@@ -67,8 +86,7 @@ const stringMatcher: ObjectSpec = {
   exactlyOne: [['exact', 'prefix', 'suffix', 'contains', 'safe_regex']],
 };
 
-const deprecatedHeaderMatch = (field: string, replacement: string): string =>
-  `${field} is deprecated in Envoy v3: write string_match: { ${replacement}: ... }`;
+const deprecatedHeaderMatch = (field: string, replacement: string): string => `${field} is deprecated in Envoy v3: write string_match: { ${replacement}: ... }`;
 
 const headerMatcher: ObjectSpec = {
   kind: 'object',
@@ -170,7 +188,10 @@ const redirectAction: ObjectSpec = {
     response_code: { kind: 'enum', values: ['MOVED_PERMANENTLY', 'FOUND', 'SEE_OTHER', 'TEMPORARY_REDIRECT', 'PERMANENT_REDIRECT'] },
     strip_query: { kind: 'boolean' },
   },
-  atMostOne: [['path_redirect', 'prefix_rewrite'], ['https_redirect', 'scheme_redirect']],
+  atMostOne: [
+    ['path_redirect', 'prefix_rewrite'],
+    ['https_redirect', 'scheme_redirect'],
+  ],
 };
 
 const directResponse: ObjectSpec = {

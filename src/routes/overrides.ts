@@ -44,7 +44,7 @@ export function parseRouteOverrides(sources: AnnotationSources, context: RouteCo
   };
   const own = parse(sources.pod);
   const inherited = parse(sources.namespace);
-  if (!problems.empty) return problems.result({ overrides: { virtualHosts: [], clusters: [] }, warnings: [] });
+  if (!problems.isEmpty()) return problems.result({ overrides: { virtualHosts: [], clusters: [] }, warnings: [] });
 
   const warnings: string[] = [];
   const clusters = new Map<string, JsonObject>();
@@ -59,7 +59,7 @@ export function parseRouteOverrides(sources: AnnotationSources, context: RouteCo
     }
     return rendered;
   });
-  if (!problems.empty) return problems.result({ overrides: { virtualHosts: [], clusters: [] }, warnings: [] });
+  if (!problems.isEmpty()) return problems.result({ overrides: { virtualHosts: [], clusters: [] }, warnings: [] });
   return ok({ overrides: { virtualHosts, clusters: [...clusters.values()] }, warnings });
 }
 
@@ -94,7 +94,7 @@ function renderVirtualHost(
     const action = route.route;
     if (!isPlainObject(action)) return route;
     const actionPath = join(join(join(path, 'routes'), routeIndex), 'route');
-    const copy: JsonObject = { ...(action as JsonObject) };
+    const copy: JsonObject = { ...action };
     if (typeof action.cluster === 'string') copy.cluster = resolve(action.cluster, `${actionPath}.cluster`);
     const weighted = action.weighted_clusters as { clusters: Array<{ name: string; weight: number }> } | undefined;
     if (weighted) {

@@ -23,7 +23,10 @@ export interface VirtualHostInput {
 export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[], FieldProblem> {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_ROUTES_ANNOTATION_BYTES) {
-    return failed({ field: '', message: `is ${bytes} bytes, above the limit of ${MAX_ROUTES_ANNOTATION_BYTES}: split the routes between the namespace default and the pod, or simplify them` });
+    return failed({
+      field: '',
+      message: `is ${bytes} bytes, above the limit of ${MAX_ROUTES_ANNOTATION_BYTES}: split the routes between the namespace default and the pod, or simplify them`,
+    });
   }
   let document: unknown;
   try {
@@ -34,7 +37,7 @@ export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[],
   }
   const problems = new ProblemList<FieldProblem>();
   check(document, ROUTE_OVERRIDES_SPEC, '', problems);
-  if (!problems.empty) return problems.result([]);
+  if (!problems.isEmpty()) return problems.result([]);
   const hosts = (document as { virtual_hosts: VirtualHostInput[] }).virtual_hosts;
   problems.add(...duplicateProblems(hosts));
   return problems.result(hosts);
@@ -48,15 +51,20 @@ function duplicateProblems(hosts: readonly VirtualHostInput[]): FieldProblem[] {
   const seenDomains = new Map<string, number>();
   hosts.forEach((host, index) => {
     const path = `virtual_hosts[${index}]`;
-    if (host.name === PASSTHROUGH_VIRTUAL_HOST.name) problems.push({ field: `${path}.name`, message: `"${host.name}" is reserved for the injector's default virtual host: choose another name` });
+    if (host.name === PASSTHROUGH_VIRTUAL_HOST.name)
+      problems.push({ field: `${path}.name`, message: `"${host.name}" is reserved for the injector's default virtual host: choose another name` });
     const sameName = seenNames.get(host.name);
-    if (sameName !== undefined) problems.push({ field: `${path}.name`, message: `"${host.name}" is already the name of virtual_hosts[${sameName}]: names must be unique` });
+    if (sameName !== undefined)
+      problems.push({ field: `${path}.name`, message: `"${host.name}" is already the name of virtual_hosts[${sameName}]: names must be unique` });
     seenNames.set(host.name, index);
     host.domains.forEach((domain, domainIndex) => {
       const key = domain.toLowerCase();
       const owner = seenDomains.get(key);
       if (owner !== undefined) {
-        problems.push({ field: `${path}.domains[${domainIndex}]`, message: `"${domain}" is already a domain of virtual_hosts[${owner}]: each domain may appear once across all virtual hosts` });
+        problems.push({
+          field: `${path}.domains[${domainIndex}]`,
+          message: `"${domain}" is already a domain of virtual_hosts[${owner}]: each domain may appear once across all virtual hosts`,
+        });
       }
       seenDomains.set(key, index);
     });

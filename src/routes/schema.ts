@@ -54,8 +54,14 @@ export function check(value: unknown, spec: Spec, path: string, problems: Proble
   };
   switch (spec.kind) {
     case 'string':
-      if (typeof value !== 'string') return fail(`expected a string, got ${describe(value)}`);
-      if (spec.nonEmpty && value.length === 0) return fail('must not be empty');
+      if (typeof value !== 'string') {
+        fail(`expected a string, got ${describe(value)}`);
+        return;
+      }
+      if (spec.nonEmpty && value.length === 0) {
+        fail('must not be empty');
+        return;
+      }
       if (spec.check) {
         const problem = spec.check(value);
         if (problem) fail(problem);
@@ -65,7 +71,10 @@ export function check(value: unknown, spec: Spec, path: string, problems: Proble
       if (typeof value !== 'boolean') fail(`expected true or false, got ${describe(value)}`);
       return;
     case 'integer':
-      if (typeof value !== 'number' || !Number.isInteger(value)) return fail(`expected a whole number, got ${describe(value)}`);
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        fail(`expected a whole number, got ${describe(value)}`);
+        return;
+      }
       if (value < spec.min || value > spec.max) fail(`${value} is out of range (${spec.min} to ${spec.max})`);
       return;
     case 'duration':
@@ -79,8 +88,14 @@ export function check(value: unknown, spec: Spec, path: string, problems: Proble
       }
       return;
     case 'list':
-      if (!Array.isArray(value)) return fail(`expected a list, got ${describe(value)}`);
-      if (spec.minItems !== undefined && value.length < spec.minItems) return fail(`must have at least ${spec.minItems} ${spec.minItems === 1 ? 'entry' : 'entries'}`);
+      if (!Array.isArray(value)) {
+        fail(`expected a list, got ${describe(value)}`);
+        return;
+      }
+      if (spec.minItems !== undefined && value.length < spec.minItems) {
+        fail(`must have at least ${spec.minItems} ${spec.minItems === 1 ? 'entry' : 'entries'}`);
+        return;
+      }
       value.forEach((item, index) => check(item, spec.items, join(path, index), problems));
       return;
     case 'object':
@@ -114,7 +129,10 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, problems: P
   for (const group of spec.exactlyOne ?? []) {
     const present = group.filter((field) => field in value);
     if (present.length !== 1) {
-      problems.add({ field: path, message: present.length === 0 ? `needs one of ${group.join(', ')}` : `sets ${present.join(' and ')}: choose exactly one of ${group.join(', ')}` });
+      problems.add({
+        field: path,
+        message: present.length === 0 ? `needs one of ${group.join(', ')}` : `sets ${present.join(' and ')}: choose exactly one of ${group.join(', ')}`,
+      });
     }
   }
   for (const group of spec.atMostOne ?? []) {

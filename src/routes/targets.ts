@@ -10,8 +10,7 @@ import type { ServiceLookup } from '../model/lookups.js';
 import { failed, ok, type Result } from '../model/result.js';
 
 export type RouteTarget =
-  | { kind: 'service'; name: string; namespace: string; port: number; portGiven: boolean }
-  | { kind: 'external'; host: string; port: number };
+  { kind: 'service'; name: string; namespace: string; port: number; portGiven: boolean } | { kind: 'external'; host: string; port: number };
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -45,7 +44,9 @@ export function parseRouteTarget(text: string, options: TargetOptions): Result<R
   const isService = labels.length <= 2 && !isIP(host);
   if (!isService) {
     if (!options.allowExternalHosts) {
-      return failed(`${JSON.stringify(text)} is not a Kubernetes service (${FORMS}): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts`);
+      return failed(
+        `${JSON.stringify(text)} is not a Kubernetes service (${FORMS}): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts`,
+      );
     }
     if (port === undefined) return failed(`external host ${JSON.stringify(text)} needs a port, e.g. ${host}:443`);
     if (!isIP(host) && !HOSTNAME.test(host)) return failed(`${JSON.stringify(host)} is not a host name`);
@@ -53,13 +54,17 @@ export function parseRouteTarget(text: string, options: TargetOptions): Result<R
   }
   const [name = '', namespace = options.podNamespace] = labels;
   if (!DNS_LABEL.test(name)) {
-    return failed(`${JSON.stringify(name)} is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write ${FORMS}`);
+    return failed(
+      `${JSON.stringify(name)} is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write ${FORMS}`,
+    );
   }
   if (!NAMESPACE.test(namespace)) return failed(`${JSON.stringify(namespace)} is not a valid namespace name`);
   if (port !== undefined) return ok({ kind: 'service', name, namespace, port, portGiven: true });
   const known = options.services?.service(namespace, name);
   if (known && known.ports.length > 1) {
-    return failed(`service ${namespace}/${name} has several ports (${known.ports.join(', ')}): name one, e.g. ${name}${namespace === options.podNamespace ? '' : `.${namespace}`}:${known.ports[0]}`);
+    return failed(
+      `service ${namespace}/${name} has several ports (${known.ports.join(', ')}): name one, e.g. ${name}${namespace === options.podNamespace ? '' : `.${namespace}`}:${known.ports[0]}`,
+    );
   }
   return ok({ kind: 'service', name, namespace, port: known?.ports[0] ?? DEFAULT_SERVICE_PORT, portGiven: false });
 }

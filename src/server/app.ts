@@ -39,7 +39,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-    const message = error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not application/json` : error.message;
+    const message =
+      error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not application/json`
+        : error.message;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     void reply.status(status).send({ error: message });
   });
@@ -54,15 +57,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     try {
       const outcome = reviewAdmission(request.body, options.dependencies);
       options.metrics.record(outcome, seconds());
-      request.log.info({
-        uid: outcome.review.response.uid,
-        operation: outcome.operation,
-        namespace: outcome.namespace,
-        pod: outcome.name,
-        decision: outcome.result,
-        ...(outcome.reasons.length > 0 ? { reasons: outcome.reasons.map((r) => r.code), why: outcome.reasons.map(formatReason) } : {}),
-        ...(outcome.problems.length > 0 ? { problems: outcome.problems } : {}),
-      }, 'admission review');
+      request.log.info(
+        {
+          uid: outcome.review.response.uid,
+          operation: outcome.operation,
+          namespace: outcome.namespace,
+          pod: outcome.name,
+          decision: outcome.result,
+          ...(outcome.reasons.length > 0 ? { reasons: outcome.reasons.map((r) => r.code), why: outcome.reasons.map(formatReason) } : {}),
+          ...(outcome.problems.length > 0 ? { problems: outcome.problems } : {}),
+        },
+        'admission review',
+      );
       return outcome.review;
     } catch (error) {
       options.metrics.recordUnreadable(seconds());
@@ -75,7 +81,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
   app.get('/readyz', async (_request, reply) => {
     const missing = options.readiness.notReadyBecause();
     return missing === undefined ? { status: 'ready' } : reply.status(503).send({ status: 'not ready', reason: missing });

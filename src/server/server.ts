@@ -3,7 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
-import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
+import type { Server as HttpsServer } from 'node:https';
 import type { ReviewDependencies } from '../admission/review.js';
 import type { InjectorConfig } from '../config/config.js';
 import type { ClusterCaches } from '../cluster/cluster.js';
@@ -34,13 +34,17 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The app exists only after the certificates are read, so /readyz need
   // not track them: without a valid pair the server never starts.
   let app: FastifyInstance | undefined;
-  const certificates = new CertificateWatcher(options.certDir, {
-    onReload: (pair) => {
-      (app?.server as HttpsServer | undefined)?.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
-      app?.log.info({ certDir: options.certDir }, 'serving certificate reloaded');
+  const certificates = new CertificateWatcher(
+    options.certDir,
+    {
+      onReload: (pair) => {
+        (app?.server as HttpsServer | undefined)?.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+        app?.log.info({ certDir: options.certDir }, 'serving certificate reloaded');
+      },
+      onError: (error) => app?.log.warn({ certDir: options.certDir, err: error.message }, 'serving certificate not (re)loaded; keeping the current one'),
     },
-    onError: (error) => app?.log.warn({ certDir: options.certDir, err: error.message }, 'serving certificate not (re)loaded; keeping the current one'),
-  }, options.certPollMs);
+    options.certPollMs,
+  );
   const pair = await certificates.start();
 
   const { cluster, config } = options;
@@ -56,7 +60,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     fastify: {
       // connectionsCheckingInterval: how often Node enforces requestTimeout (30 s by default).
-      https: { ...pair, minVersion: 'TLSv1.2', connectionsCheckingInterval: 1000 } as HttpsServerOptions,
+      https: { ...pair, minVersion: 'TLSv1.2', connectionsCheckingInterval: 1000 },
       loggerInstance: options.logger ?? pino({ level: 'silent' }),
       // kube-apiserver gives up after the webhook's timeoutSeconds (≤ 30 s):
       // a client slower than this is not the API server.

@@ -32,7 +32,11 @@ export class CertificateWatcher {
   private checking: Promise<void> | undefined;
   private changedWhileChecking = false;
 
-  constructor(private readonly dir: string, private readonly events: CertificateSourceEvents, private readonly pollMs = 5000) {}
+  constructor(
+    private readonly dir: string,
+    private readonly events: CertificateSourceEvents,
+    private readonly pollMs = 5000,
+  ) {}
 
   async start(): Promise<KeyPair> {
     this.current = await readKeyPair(this.dir);
@@ -66,6 +70,7 @@ export class CertificateWatcher {
         } catch (error) {
           this.events.onError(error as Error);
         }
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- check() sets it while readKeyPair() is awaited
       } while (this.changedWhileChecking);
       this.checking = undefined;
     })();

@@ -21,7 +21,10 @@ describe('reviewAdmission with known namespaces', () => {
     const skipped = reviewAdmission(admissionReview(POD, { namespace: 'locked' }), { config: DEFAULT_CONFIG, namespaces });
     assert.equal(skipped.result, 'skipped');
     assert.equal(skipped.review.response.allowed, true);
-    assert.match(skipped.review.response.warnings?.[0] ?? '', /^envoy-injector: not injected: \[pod-security\] namespace locked enforces the "restricted" Pod Security level/);
+    assert.match(
+      skipped.review.response.warnings?.[0] ?? '',
+      /^envoy-injector: not injected: \[pod-security\] namespace locked enforces the "restricted" Pod Security level/,
+    );
     const refused = reviewAdmission(admissionReview(POD, { namespace: 'locked' }), { config: { ...DEFAULT_CONFIG, podSecurity: 'fail' }, namespaces });
     assert.equal(refused.review.response.allowed, false);
     assert.match(refused.review.response.status?.message ?? '', /\[pod-security\]/);
@@ -29,7 +32,10 @@ describe('reviewAdmission with known namespaces', () => {
 
   it('a namespace that is not enrolled skips quietly', () => {
     const outcome = reviewAdmission(admissionReview(POD, { namespace: 'quiet' }), { config: DEFAULT_CONFIG, namespaces });
-    assert.deepEqual([outcome.result, outcome.reasons.map((r) => r.code), outcome.review.response.warnings], ['skipped', ['namespace-not-enrolled'], undefined]);
+    assert.deepEqual(
+      [outcome.result, outcome.reasons.map((r) => r.code), outcome.review.response.warnings],
+      ['skipped', ['namespace-not-enrolled'], undefined],
+    );
   });
 
   it('namespace annotations are the defaults of its pods', () => {

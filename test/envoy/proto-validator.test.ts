@@ -17,8 +17,8 @@ describe('strict Envoy proto validation', () => {
       NO_ROUTE_OVERRIDES,
     );
     assert.deepEqual(envoyProtoProblems(BOOTSTRAP_TYPE, JSON.parse(rendered.bootstrap)), []);
-    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.routes)), []);
-    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.clusters)), []);
+    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
+    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
   });
 
   const mistakes: Array<[string, unknown, RegExp]> = [
@@ -29,7 +29,17 @@ describe('strict Envoy proto validation', () => {
     ['duration with another unit', { ...valid, connect_timeout: '500ms' }, /bad duration/],
     ['duration as a number', { ...valid, connect_timeout: 5 }, /bad duration/],
     ['wrapper written as an object', { ...valid, per_connection_buffer_limit_bytes: { value: 1024 } }, /expected an unsigned 32-bit integer/],
-    ['string for a number', { ...valid, load_assignment: { cluster_name: 'c', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'a', port_value: '80' } } } }] }] } }, /port_value: expected an unsigned 32-bit integer/],
+    [
+      'string for a number',
+      {
+        ...valid,
+        load_assignment: {
+          cluster_name: 'c',
+          endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'a', port_value: '80' } } } }] }],
+        },
+      },
+      /port_value: expected an unsigned 32-bit integer/,
+    ],
     ['two members of one oneof', { ...valid, eds_cluster_config: {}, cluster_type: { name: 'x' } }, /oneof cluster_discovery_type has several members/],
     ['min_len rule', { ...valid, name: '' }, /at least 1 characters/],
     ['null value', { ...valid, connect_timeout: null }, /null is not allowed/],
@@ -38,7 +48,10 @@ describe('strict Envoy proto validation', () => {
   for (const [name, cluster, problem] of mistakes) {
     it(`rejects ${name}`, () => {
       const problems = envoyProtoProblems(CLUSTER, cluster);
-      assert.ok(problems.some((p) => problem.test(p)), `expected ${problem}, got ${JSON.stringify(problems)}`);
+      assert.ok(
+        problems.some((p) => problem.test(p)),
+        `expected ${problem}, got ${JSON.stringify(problems)}`,
+      );
     });
   }
 
@@ -50,7 +63,10 @@ describe('strict Envoy proto validation', () => {
     });
     const TCP = 'type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy';
     assert.deepEqual(envoyProtoProblems('envoy.config.listener.v3.Listener', listener({ '@type': TCP, stat_prefix: 's', cluster: 'c' })), []);
-    assert.match(envoyProtoProblems('envoy.config.listener.v3.Listener', listener({ '@type': TCP, stat_prefix: 's', clustr: 'c' })).join(), /clustr: unknown field/);
+    assert.match(
+      envoyProtoProblems('envoy.config.listener.v3.Listener', listener({ '@type': TCP, stat_prefix: 's', clustr: 'c' })).join(),
+      /clustr: unknown field/,
+    );
     assert.match(envoyProtoProblems('envoy.config.listener.v3.Listener', listener({ '@type': 'type.googleapis.com/envoy.Nope' })).join(), /unknown @type/);
     assert.match(envoyProtoProblems('envoy.config.listener.v3.Listener', listener({ stat_prefix: 's' })).join(), /Any must be an object with "@type"/);
   });

@@ -46,27 +46,84 @@ describe('decide: the rows of docs/reference.md', () => {
     { name: 'unknown namespace counts as enrolled', pod: pod(), ns: namespace('unknown'), want: 'inject' },
     { name: 'namespace with an invalid label is not enrolled', pod: pod(), ns: namespace('bogus'), want: ['namespace-not-enrolled'] },
     { name: 'pod label true opts in from an unlabelled namespace', pod: pod({ label: 'true' }), ns: namespace('unlabelled'), want: 'inject' },
-    { name: 'pod annotation true cannot opt in from an unlabelled namespace', pod: pod({ annotation: 'true' }), ns: namespace('unlabelled'), want: ['namespace-not-enrolled'] },
+    {
+      name: 'pod annotation true cannot opt in from an unlabelled namespace',
+      pod: pod({ annotation: 'true' }),
+      ns: namespace('unlabelled'),
+      want: ['namespace-not-enrolled'],
+    },
     { name: 'pod annotation true in an unknown namespace', pod: pod({ annotation: 'true' }), ns: namespace('unknown'), want: 'inject' },
     { name: 'pod label false opts out of an enrolled namespace', pod: pod({ label: 'false' }), ns: namespace('enabled'), want: ['pod-opted-out'] },
     { name: 'pod annotation false opts out of an enrolled namespace', pod: pod({ annotation: 'false' }), ns: namespace('enabled'), want: ['pod-opted-out'] },
-    { name: 'label wins over annotation (label true, annotation false)', pod: pod({ label: 'true', annotation: 'false' }), ns: namespace('enabled'), want: 'inject' },
-    { name: 'label wins over annotation (label false, annotation true)', pod: pod({ label: 'false', annotation: 'true' }), ns: namespace('enabled'), want: ['pod-opted-out'] },
+    {
+      name: 'label wins over annotation (label true, annotation false)',
+      pod: pod({ label: 'true', annotation: 'false' }),
+      ns: namespace('enabled'),
+      want: 'inject',
+    },
+    {
+      name: 'label wins over annotation (label false, annotation true)',
+      pod: pod({ label: 'false', annotation: 'true' }),
+      ns: namespace('enabled'),
+      want: ['pod-opted-out'],
+    },
     { name: 'disabled namespace beats a pod label true', pod: pod({ label: 'true' }), ns: namespace('disabled'), want: ['namespace-disabled'] },
     { name: 'kube-system is never injected', pod: pod({ label: 'true' }), ns: namespace('enabled', 'kube-system'), want: ['system-namespace'] },
     { name: 'kube-public is never injected', pod: pod(), ns: namespace('unknown', 'kube-public'), want: ['system-namespace'] },
     { name: 'kube-node-lease is never injected', pod: pod(), ns: namespace('unknown', 'kube-node-lease'), want: ['system-namespace'] },
-    { name: "the injector's own namespace is never injected", pod: pod({ label: 'true' }), ns: namespace('enabled', 'envoy-injector'), want: ['system-namespace'] },
+    {
+      name: "the injector's own namespace is never injected",
+      pod: pod({ label: 'true' }),
+      ns: namespace('enabled', 'envoy-injector'),
+      want: ['system-namespace'],
+    },
     { name: 'hostNetwork pods are never injected', pod: pod({ label: 'true', hostNetwork: true }), ns: namespace('enabled'), want: ['host-network'] },
     { name: 'injected pods are not injected twice', pod: pod({ injected: true }), ns: namespace('enabled'), want: ['already-injected'] },
-    { name: 'every reason is reported, not only the first', pod: pod({ label: 'false', hostNetwork: true, injected: true }), ns: namespace('enabled', 'kube-system'), want: ['system-namespace', 'host-network', 'already-injected', 'pod-opted-out'] },
+    {
+      name: 'every reason is reported, not only the first',
+      pod: pod({ label: 'false', hostNetwork: true, injected: true }),
+      ns: namespace('enabled', 'kube-system'),
+      want: ['system-namespace', 'host-network', 'already-injected', 'pod-opted-out'],
+    },
     { name: 'an invalid label value is a reason that rejects', pod: pod({ label: 'yes' }), ns: namespace('enabled'), want: ['invalid-inject-value'] },
-    { name: 'an invalid annotation value is a reason that rejects', pod: pod({ annotation: 'enabled' }), ns: namespace('enabled'), want: ['invalid-inject-value'] },
-    { name: 'policy disabled: enrolled pods must opt in', pod: pod(), ns: namespace('enabled'), want: ['pod-not-opted-in'], config: { ...DEFAULT_CONFIG, policy: 'disabled' } },
-    { name: 'policy disabled: an opted-in pod is injected', pod: pod({ annotation: 'true' }), ns: namespace('enabled'), want: 'inject', config: { ...DEFAULT_CONFIG, policy: 'disabled' } },
-    { name: 'restricted Pod Security namespace', pod: pod(), ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'restricted' }), want: ['pod-security'] },
-    { name: 'baseline Pod Security namespace', pod: pod(), ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'baseline' }), want: ['pod-security'] },
-    { name: 'privileged Pod Security namespace is fine', pod: pod(), ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'privileged' }), want: 'inject' },
+    {
+      name: 'an invalid annotation value is a reason that rejects',
+      pod: pod({ annotation: 'enabled' }),
+      ns: namespace('enabled'),
+      want: ['invalid-inject-value'],
+    },
+    {
+      name: 'policy disabled: enrolled pods must opt in',
+      pod: pod(),
+      ns: namespace('enabled'),
+      want: ['pod-not-opted-in'],
+      config: { ...DEFAULT_CONFIG, policy: 'disabled' },
+    },
+    {
+      name: 'policy disabled: an opted-in pod is injected',
+      pod: pod({ annotation: 'true' }),
+      ns: namespace('enabled'),
+      want: 'inject',
+      config: { ...DEFAULT_CONFIG, policy: 'disabled' },
+    },
+    {
+      name: 'restricted Pod Security namespace',
+      pod: pod(),
+      ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'restricted' }),
+      want: ['pod-security'],
+    },
+    {
+      name: 'baseline Pod Security namespace',
+      pod: pod(),
+      ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'baseline' }),
+      want: ['pod-security'],
+    },
+    {
+      name: 'privileged Pod Security namespace is fine',
+      pod: pod(),
+      ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'privileged' }),
+      want: 'inject',
+    },
   ];
   for (const row of rows) {
     it(row.name, () => assert.deepEqual(codes(row.pod, row.ns, row.config), row.want));
@@ -81,7 +138,7 @@ describe('decide: the rows of docs/reference.md', () => {
   it('rejects, rather than skips, on invalid values and Pod Security with podSecurity: fail', () => {
     const invalid = decide(pod({ label: 'yes' }), namespace('enabled'), DEFAULT_CONFIG);
     assert.equal(!invalid.inject && invalid.reasons[0]?.rejectsPod, true);
-    assert.match(!invalid.inject ? invalid.reasons[0]?.message ?? '' : '', /label envoy-injector\.io\/inject: "yes" must be "true" or "false"/);
+    assert.match(!invalid.inject ? (invalid.reasons[0]?.message ?? '') : '', /label envoy-injector\.io\/inject: "yes" must be "true" or "false"/);
     const restricted = namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'restricted' });
     const skip = decide(pod(), restricted, DEFAULT_CONFIG);
     const fail = decide(pod(), restricted, { ...DEFAULT_CONFIG, podSecurity: 'fail' });

@@ -31,7 +31,10 @@ const minimal = (): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: '
 function patchRoundTrip(original: Pod, injected: Pod): Operation[] {
   const patch = createPatch(original, injected) as Operation[];
   const target = structuredClone(original);
-  assert.deepEqual(applyPatch(target, patch).filter((e) => e !== null), []);
+  assert.deepEqual(
+    applyPatch(target, patch).filter((e) => e !== null),
+    [],
+  );
   assert.deepEqual(target, injected);
   return patch;
 }
@@ -50,31 +53,60 @@ describe('injectPod and its patch', () => {
     const original = { ...minimal(), metadata: { name: 'm', annotations: { 'team.example.com/owner': 'x' } } };
     const patch = patchRoundTrip(original, inject(original));
     assert.ok(patch.some((op) => op.path === '/metadata/annotations/envoy-injector.io~1status'));
-    assert.ok(patch.every((op) => !op.path.startsWith('/metadata/annotations/team.example.com')), 'existing annotations are not touched');
+    assert.ok(
+      patch.every((op) => !op.path.startsWith('/metadata/annotations/team.example.com')),
+      'existing annotations are not touched',
+    );
   });
 
   it('appends to existing init containers and volumes without replacing them', () => {
-    const original: Pod = { ...minimal(), spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'setup' }], volumes: [{ name: 'data', emptyDir: {} }] } };
+    const original: Pod = {
+      ...minimal(),
+      spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'setup' }], volumes: [{ name: 'data', emptyDir: {} }] },
+    };
     const injected = inject(original, { 'envoy-injector.io/native-sidecar': 'false' });
-    assert.deepEqual(injected.spec.initContainers?.map((c) => c.name), ['setup', 'envoy-init']);
-    assert.deepEqual(injected.spec.volumes?.map((v) => v.name), ['data', 'envoy-config']);
+    assert.deepEqual(
+      injected.spec.initContainers?.map((c) => c.name),
+      ['setup', 'envoy-init'],
+    );
+    assert.deepEqual(
+      injected.spec.volumes?.map((v) => v.name),
+      ['data', 'envoy-config'],
+    );
     patchRoundTrip({ ...original, metadata: { name: 'm', annotations: { 'envoy-injector.io/native-sidecar': 'false' } } }, injected);
   });
 
   it('never modifies the app containers, only their position', () => {
-    const original: Pod = { ...minimal(), spec: { containers: [{ name: 'a', image: 'x', env: [{ name: 'E', value: '1' }] }, { name: 'b', image: 'y' }] } };
+    const original: Pod = {
+      ...minimal(),
+      spec: {
+        containers: [
+          { name: 'a', image: 'x', env: [{ name: 'E', value: '1' }] },
+          { name: 'b', image: 'y' },
+        ],
+      },
+    };
     const held = inject(original, { 'envoy-injector.io/native-sidecar': 'false', 'envoy-injector.io/hold-application-until-proxy-starts': 'true' });
-    assert.deepEqual(held.spec.containers.map((c) => c.name), ['envoy', 'a', 'b']);
+    assert.deepEqual(
+      held.spec.containers.map((c) => c.name),
+      ['envoy', 'a', 'b'],
+    );
     assert.deepEqual(held.spec.containers.slice(1), original.spec.containers);
   });
 
   it('native mode: envoy-init, then envoy with restartPolicy Always and a startupProbe, then the app init containers', () => {
     const injected = inject({ ...minimal(), spec: { containers: [{ name: 'app' }], initContainers: [{ name: 'migrate' }] } });
     const inits = injected.spec.initContainers ?? [];
-    assert.deepEqual(inits.map((c) => c.name), ['envoy-init', 'envoy', 'migrate']);
+    assert.deepEqual(
+      inits.map((c) => c.name),
+      ['envoy-init', 'envoy', 'migrate'],
+    );
     assert.equal(inits[1]?.restartPolicy, 'Always');
     assert.ok(inits[1]?.startupProbe);
-    assert.deepEqual(injected.spec.containers.map((c) => c.name), ['app']);
+    assert.deepEqual(
+      injected.spec.containers.map((c) => c.name),
+      ['app'],
+    );
     assert.deepEqual(podProblems(injected), []);
   });
 
@@ -82,7 +114,7 @@ describe('injectPod and its patch', () => {
     const injected = inject(minimal(), { 'envoy-injector.io/native-sidecar': 'false', 'envoy-injector.io/hold-application-until-proxy-starts': 'true' });
     const lifecycle = injected.spec.containers[0]?.lifecycle as { postStart: { exec: { command: string[] } } };
     const script = lifecycle.postStart.exec.command.join(' ');
-    assert.match(script, /deadline=\$\(\(SECONDS \+ 120\)\)/, "the configured holdTimeoutSeconds bounds the wait (run for real in hold-wait.test)");
+    assert.match(script, /deadline=\$\(\(SECONDS \+ 120\)\)/, 'the configured holdTimeoutSeconds bounds the wait (run for real in hold-wait.test)');
     assert.match(script, /exit 1/);
   });
 
@@ -90,8 +122,14 @@ describe('injectPod and its patch', () => {
     const injected = inject(minimal());
     const envoy = injected.spec.initContainers?.find((c) => c.name === 'envoy');
     assert.deepEqual(envoy?.securityContext, {
-      runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true, privileged: false, allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' },
+      runAsUser: 1337,
+      runAsGroup: 1337,
+      runAsNonRoot: true,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     });
     const init = injected.spec.initContainers?.find((c) => c.name === 'envoy-init');
     assert.deepEqual((init?.securityContext as { capabilities: unknown }).capabilities, { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] });

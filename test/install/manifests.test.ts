@@ -35,7 +35,14 @@ function find(objects: KubeObject[], kind: string, name = 'envoy-injector'): Kub
   return found;
 }
 
-interface PodTemplate { spec: { template: { metadata: { labels: Record<string, string> }; spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] } } } }
+interface PodTemplate {
+  spec: {
+    template: {
+      metadata: { labels: Record<string, string> };
+      spec: Record<string, unknown> & { containers: Record<string, unknown>[]; volumes: Record<string, unknown>[] };
+    };
+  };
+}
 
 const kubectl = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
 
@@ -64,7 +71,9 @@ for (const [name, dir] of Object.entries(BUILDS)) {
     it('a misspelt field is caught, not silently dropped', () => {
       const deployment = structuredClone(find(objects, 'Deployment')) as unknown as PodTemplate;
       (deployment.spec.template.spec.containers[0] as Record<string, unknown>).readinessprobe = {};
-      assert.deepEqual(unknownFieldProblems(deployment as unknown as KubeObject), ['Deployment.spec.template.spec.containers[0].readinessprobe: unknown field of V1Container']);
+      assert.deepEqual(unknownFieldProblems(deployment as unknown as KubeObject), [
+        'Deployment.spec.template.spec.containers[0].readinessprobe: unknown field of V1Container',
+      ]);
     });
 
     it('the injector runs at the restricted Pod Security level, in a namespace that enforces it and is never injected', () => {
@@ -79,16 +88,28 @@ for (const [name, dir] of Object.entries(BUILDS)) {
     it('two replicas spread across nodes, kept by a PodDisruptionBudget, probed on /readyz and /healthz', () => {
       const deployment = find(objects, 'Deployment') as unknown as PodTemplate & { spec: { replicas: number } };
       assert.equal(deployment.spec.replicas, 2);
-      const spec = deployment.spec.template.spec as unknown as { affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: { podAffinityTerm: { topologyKey: string } }[] } } };
+      const spec = deployment.spec.template.spec as unknown as {
+        affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: { podAffinityTerm: { topologyKey: string } }[] } };
+      };
       assert.equal(spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0]?.podAffinityTerm.topologyKey, 'kubernetes.io/hostname');
       const pdb = find(objects, 'PodDisruptionBudget') as unknown as { spec: { minAvailable: number; selector: { matchLabels: Record<string, string> } } };
       assert.equal(pdb.spec.minAvailable, 1);
       assert.deepEqual(pdb.spec.selector.matchLabels, { 'app.kubernetes.io/name': 'envoy-injector' });
-      const container = deployment.spec.template.spec.containers[0] as { readinessProbe: { httpGet: { path: string; scheme: string } }; livenessProbe: { httpGet: { path: string } }; resources: { requests: object; limits: object } };
-      assert.deepEqual([container.readinessProbe.httpGet.path, container.readinessProbe.httpGet.scheme, container.livenessProbe.httpGet.path], ['/readyz', 'HTTPS', '/healthz']);
+      const container = deployment.spec.template.spec.containers[0] as {
+        readinessProbe: { httpGet: { path: string; scheme: string } };
+        livenessProbe: { httpGet: { path: string } };
+        resources: { requests: object; limits: object };
+      };
+      assert.deepEqual(
+        [container.readinessProbe.httpGet.path, container.readinessProbe.httpGet.scheme, container.livenessProbe.httpGet.path],
+        ['/readyz', 'HTTPS', '/healthz'],
+      );
       assert.ok(container.resources.requests && container.resources.limits);
       const service = find(objects, 'Service') as unknown as { spec: { ports: { port: number; targetPort: string }[] } };
-      assert.deepEqual(service.spec.ports.map((port) => [port.port, port.targetPort]), [[443, 'https']]);
+      assert.deepEqual(
+        service.spec.ports.map((port) => [port.port, port.targetPort]),
+        [[443, 'https']],
+      );
     });
 
     it('the ConfigMap is a valid injector configuration that matches the embedded defaults', () => {
@@ -112,7 +133,8 @@ for (const [name, dir] of Object.entries(BUILDS)) {
 }
 
 describe('RBAC: least privilege', () => {
-  const rules = (objects: KubeObject[], kind: 'ClusterRole' | 'Role'): unknown[] => objects.filter((object) => object.kind === kind).flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
+  const rules = (objects: KubeObject[], kind: 'ClusterRole' | 'Role'): unknown[] =>
+    objects.filter((object) => object.kind === kind).flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
   it('self-managed: read Namespaces/Services; its own Secret; patch only its own webhook configuration', () => {
     const objects = buildKustomization(BUILDS['self-managed (default)']);
     assert.deepEqual(rules(objects, 'ClusterRole'), [
@@ -137,15 +159,27 @@ describe('RBAC: least privilege', () => {
     assert.ok(!(deployment.spec.template.spec.containers[0]?.args as string[]).includes('--self-manage'));
     assert.deepEqual(deployment.spec.template.spec.volumes[0], { name: 'certs', secret: { secretName: 'envoy-injector-tls', defaultMode: 0o440 } });
     const certificate = find(objects, 'Certificate', 'envoy-injector-serving') as unknown as { spec: { dnsNames: string[]; secretName: string } };
-    assert.deepEqual(certificate.spec.dnsNames, ['envoy-injector', 'envoy-injector.envoy-injector', 'envoy-injector.envoy-injector.svc', 'envoy-injector.envoy-injector.svc.cluster.local']);
+    assert.deepEqual(certificate.spec.dnsNames, [
+      'envoy-injector',
+      'envoy-injector.envoy-injector',
+      'envoy-injector.envoy-injector.svc',
+      'envoy-injector.envoy-injector.svc.cluster.local',
+    ]);
     assert.equal(certificate.spec.secretName, 'envoy-injector-tls');
-    assert.equal(find(objects, 'MutatingWebhookConfiguration').metadata.annotations?.['cert-manager.io/inject-ca-from'], 'envoy-injector/envoy-injector-serving');
+    assert.equal(
+      find(objects, 'MutatingWebhookConfiguration').metadata.annotations?.['cert-manager.io/inject-ca-from'],
+      'envoy-injector/envoy-injector-serving',
+    );
   });
 });
 
 /** Dockerfile instructions, continuation lines joined, comments dropped, split into stages. */
 function dockerStages(path: string): { from: string; instructions: { op: string; args: string }[] }[] {
-  const lines = readFileSync(path, 'utf8').replace(/\\\n\s*/g, ' ').split('\n').map((line) => line.trim()).filter((line) => line && !line.startsWith('#'));
+  const lines = readFileSync(path, 'utf8')
+    .replace(/\\\n\s*/g, ' ')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
   const stages: { from: string; instructions: { op: string; args: string }[] }[] = [];
   for (const line of lines) {
     const [op = '', ...rest] = line.split(/\s+/);
@@ -164,12 +198,25 @@ describe('Dockerfiles', () => {
     const stages = dockerStages(repoPath('Dockerfile'));
     assert.ok(stages.length >= 2, 'multi-stage');
     for (const stage of stages) assert.match(stage.from, PINNED, `${stage.from} is pinned`);
-    assert.ok(stages.some((stage) => stage.from.startsWith('node:24.') && stage.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args))), 'npm ci --omit=dev on the Node LTS line');
+    assert.ok(
+      stages.some((stage) => stage.from.startsWith('node:24.') && stage.instructions.some((i) => i.op === 'RUN' && /npm ci --omit=dev/.test(i.args))),
+      'npm ci --omit=dev on the Node LTS line',
+    );
     const runtime = stages.at(-1);
     assert.ok(runtime);
     assert.match(runtime.from, /^node:24\.\d+\.\d+-/, 'the runtime is the same pinned Node LTS');
-    assert.ok(runtime.instructions.some((i) => i.op === 'RUN' && /rm -rf .*node_modules\/npm/.test(i.args)), 'no package manager in the runtime image');
-    assert.deepEqual(runtime.instructions.filter((i) => i.op === 'COPY').map((i) => i.args.split(' ')[0]).sort(), ['--from=build', '--from=dependencies', 'package.json'], 'only built output, production modules and package.json');
+    assert.ok(
+      runtime.instructions.some((i) => i.op === 'RUN' && /rm -rf .*node_modules\/npm/.test(i.args)),
+      'no package manager in the runtime image',
+    );
+    assert.deepEqual(
+      runtime.instructions
+        .filter((i) => i.op === 'COPY')
+        .map((i) => i.args.split(' ')[0])
+        .sort(),
+      ['--from=build', '--from=dependencies', 'package.json'],
+      'only built output, production modules and package.json',
+    );
     const user = runtime.instructions.filter((i) => i.op === 'USER').at(-1)?.args ?? '';
     assert.match(user, /^[1-9]\d*(:[1-9]\d*)?$/, 'a numeric non-root user, so runAsNonRoot can verify it');
     const deployment = find(buildKustomization(BUILDS['self-managed (default)']), 'Deployment') as unknown as PodTemplate;
@@ -177,7 +224,10 @@ describe('Dockerfiles', () => {
     assert.equal(user, `${podContext.runAsUser}:${podContext.runAsGroup}`, 'the image user is the one the Deployment runs as');
     const entrypoint = runtime.instructions.find((i) => i.op === 'ENTRYPOINT')?.args ?? '';
     assert.deepEqual(JSON.parse(entrypoint), ['/usr/local/bin/node', 'dist/src/cli/main.js'], 'exec form: no shell');
-    assert.ok(runtime.instructions.some((i) => i.op === 'COPY' && /dist\/src/.test(i.args)), 'compiled JavaScript only');
+    assert.ok(
+      runtime.instructions.some((i) => i.op === 'COPY' && /dist\/src/.test(i.args)),
+      'compiled JavaScript only',
+    );
   });
 
   it('the envoy-init image: pinned base with iptables (both backends), the script as entrypoint', () => {

@@ -15,8 +15,15 @@ import type { Pod } from '../../src/model/kubernetes.js';
 import { buildKustomization } from '../support/kustomize.js';
 import { repoPath } from '../support/repo.js';
 
-interface Requirement { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }
-interface Selector { matchLabels?: Record<string, string>; matchExpressions?: Requirement[] }
+interface Requirement {
+  key: string;
+  operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist';
+  values?: string[];
+}
+interface Selector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: Requirement[];
+}
 interface Webhook {
   name: string;
   failurePolicy: 'Fail' | 'Ignore';
@@ -33,32 +40,46 @@ interface Webhook {
 /** Kubernetes label selector semantics: every term must hold; NotIn and DoesNotExist hold for an absent key. */
 function selects(selector: Selector, labels: Record<string, string>): boolean {
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  return byLabels && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-    const value = labels[key];
-    switch (operator) {
-      case 'In': return value !== undefined && values.includes(value);
-      case 'NotIn': return value === undefined || !values.includes(value);
-      case 'Exists': return value !== undefined;
-      case 'DoesNotExist': return value === undefined;
-    }
-  });
+  return (
+    byLabels &&
+    (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+      const value = labels[key];
+      switch (operator) {
+        case 'In':
+          return value !== undefined && values.includes(value);
+        case 'NotIn':
+          return value === undefined || !values.includes(value);
+        case 'Exists':
+          return value !== undefined;
+        case 'DoesNotExist':
+          return value === undefined;
+      }
+    })
+  );
 }
 
-const configuration = buildKustomization(repoPath('manifests')).find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as { webhooks: Webhook[] };
+const configuration = buildKustomization(repoPath('manifests')).find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as {
+  webhooks: Webhook[];
+};
 const webhooks = configuration.webhooks;
 
-interface Namespace { name: string; labels: Record<string, string> }
+interface Namespace {
+  name: string;
+  labels: Record<string, string>;
+}
 type Operation = 'CREATE' | 'UPDATE';
 
 /** The entries kube-apiserver would call for this request. */
 function reached(namespace: Namespace, pod: Pod, operation: Operation, oldPod?: Pod): Webhook[] {
   // The API server adds this label to every namespace.
   const namespaceLabels = { ...namespace.labels, 'kubernetes.io/metadata.name': namespace.name };
-  return webhooks.filter((webhook) =>
-    webhook.rules.some((rule) => rule.operations.includes(operation) && rule.resources.includes('pods')) &&
-    selects(webhook.namespaceSelector, namespaceLabels) &&
-    selects(webhook.objectSelector, pod.metadata?.labels ?? {}) &&
-    webhook.matchConditions.every((condition) => evaluate(condition.expression, { request: { operation }, object: pod, oldObject: oldPod ?? null }) === true));
+  return webhooks.filter(
+    (webhook) =>
+      webhook.rules.some((rule) => rule.operations.includes(operation) && rule.resources.includes('pods')) &&
+      selects(webhook.namespaceSelector, namespaceLabels) &&
+      selects(webhook.objectSelector, pod.metadata?.labels ?? {}) &&
+      webhook.matchConditions.every((condition) => evaluate(condition.expression, { request: { operation }, object: pod, oldObject: oldPod ?? null }) === true),
+  );
 }
 
 const NAMESPACES: Namespace[] = [
@@ -109,7 +130,13 @@ describe('MutatingWebhookConfiguration', () => {
     assert.deepEqual(webhooks.map((webhook) => webhook.failurePolicy).sort(), ['Fail', 'Fail', 'Ignore', 'Ignore']);
     // The four entries differ only in name, selectors and failure policy: an
     // edit to one condition or timeout that misses the others fails here.
-    const shared = ({ name: _name, namespaceSelector: _ns, objectSelector: _obj, failurePolicy: _policy, ...rest }: Webhook): Omit<Webhook, 'name' | 'namespaceSelector' | 'objectSelector' | 'failurePolicy'> => rest;
+    const shared = ({
+      name: _name,
+      namespaceSelector: _ns,
+      objectSelector: _obj,
+      failurePolicy: _policy,
+      ...rest
+    }: Webhook): Omit<Webhook, 'name' | 'namespaceSelector' | 'objectSelector' | 'failurePolicy'> => rest;
     for (const webhook of webhooks.slice(1)) assert.deepEqual(shared(webhook), shared(webhooks[0]!), webhook.name);
   });
 
@@ -132,9 +159,13 @@ describe('MutatingWebhookConfiguration', () => {
     }
   });
 
-  it("the table of docs/reference.md, row by row", () => {
+  it('the table of docs/reference.md, row by row', () => {
     const names = (namespace: string, podName: string): string[] =>
-      reached(NAMESPACES.find((n) => n.name === namespace)!, PODS.find((p) => p.metadata?.name === podName)!, 'CREATE').map((entry) => entry.name);
+      reached(
+        NAMESPACES.find((n) => n.name === namespace)!,
+        PODS.find((p) => p.metadata?.name === podName)!,
+        'CREATE',
+      ).map((entry) => entry.name);
     // Namespace label enabled: its pods, unless a pod label says "false".
     assert.deepEqual(names('enrolled', 'no-setting'), ['enrolled.envoy-injector.io']);
     assert.deepEqual(names('enrolled', 'label-false'), []);
@@ -157,7 +188,7 @@ describe('MutatingWebhookConfiguration', () => {
     assert.deepEqual(names('enrolled', 'already-injected'), []);
   });
 
-  describe('pod UPDATE: only a change of an injected pod\'s routes reaches the webhook', () => {
+  describe("pod UPDATE: only a change of an injected pod's routes reaches the webhook", () => {
     const injected = pod('web', undefined, { 'envoy-injector.io/status': '{"version":1}', 'envoy-injector.io/routes': 'virtual_hosts: []' });
     const withRoutes = (routes: string | undefined): Pod => {
       const next = structuredClone(injected);

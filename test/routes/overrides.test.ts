@@ -15,7 +15,10 @@ const KEY = 'envoy-injector.io/routes';
 
 function parse(text: string, options: { config?: InjectorConfig; services?: ServiceLookup; namespaceText?: string } = {}) {
   return parseRouteOverrides(
-    { pod: { annotation: KEY, value: text, from: 'pod' }, ...(options.namespaceText ? { namespace: { annotation: KEY, value: options.namespaceText, from: 'namespace' } } : {}) },
+    {
+      pod: { annotation: KEY, value: text, from: 'pod' },
+      ...(options.namespaceText ? { namespace: { annotation: KEY, value: options.namespaceText, from: 'namespace' } } : {}),
+    },
     { namespace: 'shop', config: options.config ?? DEFAULT_CONFIG, ...(options.services ? { services: options.services } : {}) },
   );
 }
@@ -24,56 +27,191 @@ const vh = (routes: string, extra = ''): string => `virtual_hosts:\n- name: web\
 const route = (body: string): string => vh(`  - ${body}\n`);
 
 const VALID: Array<[string, string]> = [
-  ['the reference example', 'virtual_hosts:\n- name: my_virtual_host\n  domains: ["example.com"]\n  routes:\n  - match: { prefix: "/api" }\n    route: { cluster: "my-backend-service:8080" }\n  - match: { prefix: "/" }\n    route: { cluster: "default-service" }\n'],
+  [
+    'the reference example',
+    'virtual_hosts:\n- name: my_virtual_host\n  domains: ["example.com"]\n  routes:\n  - match: { prefix: "/api" }\n    route: { cluster: "my-backend-service:8080" }\n  - match: { prefix: "/" }\n    route: { cluster: "default-service" }\n',
+  ],
   ['JSON instead of YAML', '{"virtual_hosts":[{"name":"j","domains":["j.example.com"],"routes":[{"match":{"path":"/x"},"route":{"cluster":"svc"}}]}]}'],
   ['exact path', route('match: { path: "/healthz" }\n    route: { cluster: "svc" }')],
   ['safe_regex', route('match: { safe_regex: { regex: "^/api/v[0-9]+/.*" } }\n    route: { cluster: "svc" }')],
   ['header exact', route('match: { prefix: "/", headers: [{ name: "x-canary", string_match: { exact: "true" } }] }\n    route: { cluster: "svc" }')],
   ['header prefix', route('match: { prefix: "/", headers: [{ name: "user-agent", string_match: { prefix: "Mozilla" } }] }\n    route: { cluster: "svc" }')],
-  ['header regex', route('match: { prefix: "/", headers: [{ name: "x-user", string_match: { safe_regex: { regex: "^[a-f0-9]{8}$" } } }] }\n    route: { cluster: "svc" }')],
-  ['header present, inverted', route('match: { prefix: "/", headers: [{ name: "x-debug", present_match: true, invert_match: true }] }\n    route: { cluster: "svc" }')],
+  [
+    'header regex',
+    route('match: { prefix: "/", headers: [{ name: "x-user", string_match: { safe_regex: { regex: "^[a-f0-9]{8}$" } } }] }\n    route: { cluster: "svc" }'),
+  ],
+  [
+    'header present, inverted',
+    route('match: { prefix: "/", headers: [{ name: "x-debug", present_match: true, invert_match: true }] }\n    route: { cluster: "svc" }'),
+  ],
   ['query parameter', route('match: { prefix: "/", query_parameters: [{ name: "beta", string_match: { exact: "1" } }] }\n    route: { cluster: "svc" }')],
-  ['canary 90/10', route('match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: "web-v1", weight: 90 }, { name: "web-v2", weight: 10 }] } }')],
-  ['timeout and retries', route('match: { prefix: "/" }\n    route: { cluster: "svc", timeout: "2.5s", retry_policy: { retry_on: "5xx,reset,connect-failure", num_retries: 3, per_try_timeout: "0.5s" } }')],
+  [
+    'canary 90/10',
+    route('match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: "web-v1", weight: 90 }, { name: "web-v2", weight: 10 }] } }'),
+  ],
+  [
+    'timeout and retries',
+    route(
+      'match: { prefix: "/" }\n    route: { cluster: "svc", timeout: "2.5s", retry_policy: { retry_on: "5xx,reset,connect-failure", num_retries: 3, per_try_timeout: "0.5s" } }',
+    ),
+  ],
   ['rewrites', route('match: { prefix: "/old" }\n    route: { cluster: "svc", prefix_rewrite: "/new", host_rewrite_literal: "svc.internal" }')],
   ['redirect', route('match: { prefix: "/" }\n    redirect: { https_redirect: true, response_code: PERMANENT_REDIRECT }')],
   ['direct response', route('match: { path: "/teapot" }\n    direct_response: { status: 418, body: { inline_string: "short and stout" } }')],
   ['another namespace with port', route('match: { prefix: "/" }\n    route: { cluster: "payments.billing:9000" }')],
-  ['wildcard domains', 'virtual_hosts:\n- name: w\n  domains: ["*.example.com", "api.*", "example.org:8080"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n'],
-  ['a catch-all "*" host replaces the passthrough', 'virtual_hosts:\n- name: all\n  domains: ["*"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "egress-gateway" }\n'],
+  [
+    'wildcard domains',
+    'virtual_hosts:\n- name: w\n  domains: ["*.example.com", "api.*", "example.org:8080"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
+  ],
+  [
+    'a catch-all "*" host replaces the passthrough',
+    'virtual_hosts:\n- name: all\n  domains: ["*"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "egress-gateway" }\n',
+  ],
   ['a service named like an internal cluster stays a service', route('match: { prefix: "/" }\n    route: { cluster: "passthrough" }')],
 ];
 
 const INVALID: Array<[string, string, string]> = [
-  ['unknown field with suggestion', route('match: { prefx: "/" }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefx: unknown field (did you mean "prefix"?) (known here: prefix, path, safe_regex, headers, query_parameters, case_sensitive)'],
-  ['match without a kind', route('match: { case_sensitive: true }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: needs one of prefix, path, safe_regex'],
-  ['two match kinds', route('match: { prefix: "/", path: "/x" }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: sets prefix and path: choose exactly one of prefix, path, safe_regex'],
-  ['wrong type', route('match: { prefix: 5 }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefix: expected a string, got number 5'],
-  ['bad duration', route('match: { prefix: "/" }\n    route: { cluster: "svc", timeout: "5 seconds" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.timeout: string "5 seconds" is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"'],
-  ['milliseconds duration', route('match: { prefix: "/" }\n    route: { cluster: "svc", timeout: "250ms" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.timeout: string "250ms" is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"'],
-  ['weights summing to 0', route('match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: "a", weight: 0 }, { name: "b", weight: 0 }] } }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters: the weights add up to 0: give at least one cluster a positive weight, e.g. 90 and 10'],
-  ['total_weight', route('match: { prefix: "/" }\n    route: { weighted_clusters: { total_weight: 100, clusters: [{ name: "a", weight: 100 }] } }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters.total_weight: total_weight was removed from Envoy: the weights are relative, e.g. 90 and 10'],
-  ['empty domains', 'virtual_hosts:\n- name: e\n  domains: []\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n', 'annotation envoy-injector.io/routes at virtual_hosts[0].domains: must have at least 1 entry'],
-  ['duplicate domains across virtual hosts', 'virtual_hosts:\n- name: a\n  domains: ["x.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n- name: b\n  domains: ["X.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n', 'annotation envoy-injector.io/routes at virtual_hosts[1].domains[0]: "X.com" is already a domain of virtual_hosts[0]: each domain may appear once across all virtual hosts'],
-  ['duplicate virtual host names', 'virtual_hosts:\n- name: a\n  domains: ["x.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n- name: a\n  domains: ["y.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n', 'annotation envoy-injector.io/routes at virtual_hosts[1].name: "a" is already the name of virtual_hosts[0]: names must be unique'],
-  ['reserved virtual host name', 'virtual_hosts:\n- name: passthrough\n  domains: ["x.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n', 'annotation envoy-injector.io/routes at virtual_hosts[0].name: "passthrough" is reserved for the injector\'s default virtual host: choose another name'],
-  ['a route with no action', route('match: { prefix: "/" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0]: needs one of route, redirect, direct_response'],
-  ['regex with lookahead', route('match: { safe_regex: { regex: "^/(?!admin)" } }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: "^/(?!admin)" is not an RE2 regex (error parsing regexp: invalid or unsupported Perl syntax: `(?!`); RE2 has no lookaround or backreferences'],
-  ['regex too complex for Envoy', route('match: { safe_regex: { regex: "^/[a-z0-9-]{1,64}$" } }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: regex "^/[a-z0-9-]{1,64}$" is too complex for Envoy (RE2 program size 132, limit 100): simplify it, e.g. avoid large counted repetitions like {1,64}'],
-  ['service name not a DNS label', route('match: { prefix: "/" }\n    route: { cluster: "My_Service" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "My_Service" is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write svc, svc:port, svc.ns or svc.ns:port'],
-  ['raw IP target', route('match: { prefix: "/" }\n    route: { cluster: "10.0.0.7:80" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "10.0.0.7:80" is not a Kubernetes service (svc, svc:port, svc.ns or svc.ns:port): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts'],
-  ['host outside the cluster', route('match: { prefix: "/" }\n    route: { cluster: "api.example.com:443" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "api.example.com:443" is not a Kubernetes service (svc, svc:port, svc.ns or svc.ns:port): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts'],
-  ['named port', route('match: { prefix: "/" }\n    route: { cluster: "svc:http" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "http" in "svc:http" is not a port number (1-65535); named ports are not supported'],
-  ['cluster_header', route('match: { prefix: "/" }\n    route: { cluster_header: "x-target" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster_header: cluster_header is not allowed: a pod may only route to services it names'],
-  ['deprecated header matcher', route('match: { prefix: "/", headers: [{ name: "x", exact_match: "1" }] }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.headers[0].exact_match: exact_match is deprecated in Envoy v3: write string_match: { exact: ... }'],
-  ['unknown retry condition', route('match: { prefix: "/" }\n    route: { cluster: "svc", retry_policy: { retry_on: "5xx,sometimes" } }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.retry_policy.retry_on: unknown retry condition "sometimes" (known: 5xx, gateway-error, reset, reset-before-request, connect-failure, envoy-ratelimited, retriable-4xx, refused-stream, retriable-status-codes, retriable-headers, http3-post-connect-failure, cancelled, deadline-exceeded, internal, resource-exhausted, unavailable)'],
-  ['bad redirect code', route('match: { prefix: "/" }\n    redirect: { response_code: MOVED }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].redirect.response_code: string "MOVED" is not one of MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT, PERMANENT_REDIRECT'],
-  ['direct response status', route('match: { prefix: "/" }\n    direct_response: { status: 99 }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].direct_response.status: 99 is out of range (200 to 599)'],
-  ['bad domain', 'virtual_hosts:\n- name: d\n  domains: ["ex ample.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n', 'annotation envoy-injector.io/routes at virtual_hosts[0].domains[0]: "ex ample.com" is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")'],
-  ['path without slash', route('match: { path: "api" }\n    route: { cluster: "svc" }'), 'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.path: "api" must start with "/"'],
-  ['not YAML', 'virtual_hosts: [', 'annotation envoy-injector.io/routes: is neither valid YAML nor JSON: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 17:'],
+  [
+    'unknown field with suggestion',
+    route('match: { prefx: "/" }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefx: unknown field (did you mean "prefix"?) (known here: prefix, path, safe_regex, headers, query_parameters, case_sensitive)',
+  ],
+  [
+    'match without a kind',
+    route('match: { case_sensitive: true }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: needs one of prefix, path, safe_regex',
+  ],
+  [
+    'two match kinds',
+    route('match: { prefix: "/", path: "/x" }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: sets prefix and path: choose exactly one of prefix, path, safe_regex',
+  ],
+  [
+    'wrong type',
+    route('match: { prefix: 5 }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefix: expected a string, got number 5',
+  ],
+  [
+    'bad duration',
+    route('match: { prefix: "/" }\n    route: { cluster: "svc", timeout: "5 seconds" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.timeout: string "5 seconds" is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"',
+  ],
+  [
+    'milliseconds duration',
+    route('match: { prefix: "/" }\n    route: { cluster: "svc", timeout: "250ms" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.timeout: string "250ms" is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"',
+  ],
+  [
+    'weights summing to 0',
+    route('match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: "a", weight: 0 }, { name: "b", weight: 0 }] } }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters: the weights add up to 0: give at least one cluster a positive weight, e.g. 90 and 10',
+  ],
+  [
+    'total_weight',
+    route('match: { prefix: "/" }\n    route: { weighted_clusters: { total_weight: 100, clusters: [{ name: "a", weight: 100 }] } }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters.total_weight: total_weight was removed from Envoy: the weights are relative, e.g. 90 and 10',
+  ],
+  [
+    'empty domains',
+    'virtual_hosts:\n- name: e\n  domains: []\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].domains: must have at least 1 entry',
+  ],
+  [
+    'duplicate domains across virtual hosts',
+    'virtual_hosts:\n- name: a\n  domains: ["x.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n- name: b\n  domains: ["X.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
+    'annotation envoy-injector.io/routes at virtual_hosts[1].domains[0]: "X.com" is already a domain of virtual_hosts[0]: each domain may appear once across all virtual hosts',
+  ],
+  [
+    'duplicate virtual host names',
+    'virtual_hosts:\n- name: a\n  domains: ["x.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n- name: a\n  domains: ["y.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
+    'annotation envoy-injector.io/routes at virtual_hosts[1].name: "a" is already the name of virtual_hosts[0]: names must be unique',
+  ],
+  [
+    'reserved virtual host name',
+    'virtual_hosts:\n- name: passthrough\n  domains: ["x.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].name: "passthrough" is reserved for the injector\'s default virtual host: choose another name',
+  ],
+  [
+    'a route with no action',
+    route('match: { prefix: "/" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0]: needs one of route, redirect, direct_response',
+  ],
+  [
+    'regex with lookahead',
+    route('match: { safe_regex: { regex: "^/(?!admin)" } }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: "^/(?!admin)" is not an RE2 regex (error parsing regexp: invalid or unsupported Perl syntax: `(?!`); RE2 has no lookaround or backreferences',
+  ],
+  [
+    'regex too complex for Envoy',
+    route('match: { safe_regex: { regex: "^/[a-z0-9-]{1,64}$" } }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: regex "^/[a-z0-9-]{1,64}$" is too complex for Envoy (RE2 program size 132, limit 100): simplify it, e.g. avoid large counted repetitions like {1,64}',
+  ],
+  [
+    'service name not a DNS label',
+    route('match: { prefix: "/" }\n    route: { cluster: "My_Service" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "My_Service" is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write svc, svc:port, svc.ns or svc.ns:port',
+  ],
+  [
+    'raw IP target',
+    route('match: { prefix: "/" }\n    route: { cluster: "10.0.0.7:80" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "10.0.0.7:80" is not a Kubernetes service (svc, svc:port, svc.ns or svc.ns:port): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts',
+  ],
+  [
+    'host outside the cluster',
+    route('match: { prefix: "/" }\n    route: { cluster: "api.example.com:443" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "api.example.com:443" is not a Kubernetes service (svc, svc:port, svc.ns or svc.ns:port): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts',
+  ],
+  [
+    'named port',
+    route('match: { prefix: "/" }\n    route: { cluster: "svc:http" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: "http" in "svc:http" is not a port number (1-65535); named ports are not supported',
+  ],
+  [
+    'cluster_header',
+    route('match: { prefix: "/" }\n    route: { cluster_header: "x-target" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster_header: cluster_header is not allowed: a pod may only route to services it names',
+  ],
+  [
+    'deprecated header matcher',
+    route('match: { prefix: "/", headers: [{ name: "x", exact_match: "1" }] }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.headers[0].exact_match: exact_match is deprecated in Envoy v3: write string_match: { exact: ... }',
+  ],
+  [
+    'unknown retry condition',
+    route('match: { prefix: "/" }\n    route: { cluster: "svc", retry_policy: { retry_on: "5xx,sometimes" } }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.retry_policy.retry_on: unknown retry condition "sometimes" (known: 5xx, gateway-error, reset, reset-before-request, connect-failure, envoy-ratelimited, retriable-4xx, refused-stream, retriable-status-codes, retriable-headers, http3-post-connect-failure, cancelled, deadline-exceeded, internal, resource-exhausted, unavailable)',
+  ],
+  [
+    'bad redirect code',
+    route('match: { prefix: "/" }\n    redirect: { response_code: MOVED }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].redirect.response_code: string "MOVED" is not one of MOVED_PERMANENTLY, FOUND, SEE_OTHER, TEMPORARY_REDIRECT, PERMANENT_REDIRECT',
+  ],
+  [
+    'direct response status',
+    route('match: { prefix: "/" }\n    direct_response: { status: 99 }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].direct_response.status: 99 is out of range (200 to 599)',
+  ],
+  [
+    'bad domain',
+    'virtual_hosts:\n- name: d\n  domains: ["ex ample.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].domains[0]: "ex ample.com" is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")',
+  ],
+  [
+    'path without slash',
+    route('match: { path: "api" }\n    route: { cluster: "svc" }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.path: "api" must start with "/"',
+  ],
+  [
+    'not YAML',
+    'virtual_hosts: [',
+    'annotation envoy-injector.io/routes: is neither valid YAML nor JSON: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 17:',
+  ],
   ['missing virtual_hosts', 'routes: []', 'annotation envoy-injector.io/routes at routes: unknown field (known here: virtual_hosts)'],
-  ['too large', `# ${'x'.repeat(33 * 1024)}\n${route('match: { prefix: "/" }\n    route: { cluster: "svc" }')}`, 'annotation envoy-injector.io/routes: is 33916 bytes, above the limit of 32768: split the routes between the namespace default and the pod, or simplify them'],
+  [
+    'too large',
+    `# ${'x'.repeat(33 * 1024)}\n${route('match: { prefix: "/" }\n    route: { cluster: "svc" }')}`,
+    'annotation envoy-injector.io/routes: is 33916 bytes, above the limit of 32768: split the routes between the namespace default and the pod, or simplify them',
+  ],
 ];
 
 describe('route overrides: valid', () => {
@@ -81,10 +219,13 @@ describe('route overrides: valid', () => {
     it(name, () => {
       const result = parse(text);
       assert.ok(result.ok, result.ok ? '' : result.problems.map(formatAnnotationProblem).join('\n'));
-      const rendered = renderEnvoyConfig({ serviceCluster: 'w.shop', namespace: 'shop', outboundHttpPorts: [80], ipFamilies: ['IPv4'] }, result.value.overrides);
-      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.routes)), []);
-      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.clusters)), []);
-      const rds = JSON.parse(rendered.routes) as { resources: Array<{ name: string; virtual_hosts: Array<{ domains: string[] }> }> };
+      const rendered = renderEnvoyConfig(
+        { serviceCluster: 'w.shop', namespace: 'shop', outboundHttpPorts: [80], ipFamilies: ['IPv4'] },
+        result.value.overrides,
+      );
+      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
+      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
+      const rds = JSON.parse(rendered.rds) as { resources: Array<{ name: string; virtual_hosts: Array<{ domains: string[] }> }> };
       assert.equal(rds.resources.length, 1);
       assert.equal(rds.resources[0]?.name, 'outbound');
       assert.equal(rds.resources[0]?.virtual_hosts.filter((v) => v.domains.includes('*')).length, 1, 'exactly one catch-all host');
@@ -94,10 +235,16 @@ describe('route overrides: valid', () => {
   it('renders services as STRICT_DNS clusters in the cluster domain', () => {
     const result = parse(route('match: { prefix: "/" }\n    route: { cluster: "payments.billing:9000" }'));
     assert.ok(result.ok);
-    assert.deepEqual(result.value.overrides.clusters.map((c) => [c.name, c.type, JSON.stringify(c.load_assignment)]), [[
-      'payments.billing:9000', 'STRICT_DNS',
-      '{"cluster_name":"payments.billing:9000","endpoints":[{"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"payments.billing.svc.cluster.local","port_value":9000}}}}]}]}',
-    ]]);
+    assert.deepEqual(
+      result.value.overrides.clusters.map((c) => [c.name, c.type, JSON.stringify(c.load_assignment)]),
+      [
+        [
+          'payments.billing:9000',
+          'STRICT_DNS',
+          '{"cluster_name":"payments.billing:9000","endpoints":[{"lb_endpoints":[{"endpoint":{"address":{"socket_address":{"address":"payments.billing.svc.cluster.local","port_value":9000}}}}]}]}',
+        ],
+      ],
+    );
   });
 
   it('external hosts only when the config allows them', () => {
@@ -109,21 +256,33 @@ describe('route overrides: valid', () => {
 
   it('merges the namespace default: pod hosts first, colliding namespace hosts dropped', () => {
     const pod = 'virtual_hosts:\n- name: a\n  domains: ["a.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "pod-a" }\n';
-    const namespace = 'virtual_hosts:\n- name: a\n  domains: ["other.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-a" }\n- name: b\n  domains: ["a.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-b" }\n- name: c\n  domains: ["c.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-c" }\n';
+    const namespace =
+      'virtual_hosts:\n- name: a\n  domains: ["other.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-a" }\n- name: b\n  domains: ["a.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-b" }\n- name: c\n  domains: ["c.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-c" }\n';
     const result = parse(pod, { namespaceText: namespace });
     assert.ok(result.ok);
-    assert.deepEqual(result.value.overrides.virtualHosts.map((v) => v.name), ['a', 'c']);
+    assert.deepEqual(
+      result.value.overrides.virtualHosts.map((v) => v.name),
+      ['a', 'c'],
+    );
   });
 
   it('warns, without refusing, about services or ports the cluster does not have', () => {
     const services: ServiceLookup = { service: (ns, name) => (ns === 'shop' && name === 'known' ? { ports: [8080] } : undefined) };
-    const result = parse(vh('  - match: { prefix: "/a" }\n    route: { cluster: "missing" }\n  - match: { prefix: "/b" }\n    route: { cluster: "known:9090" }\n  - match: { prefix: "/" }\n    route: { cluster: "known" }\n'), { services });
+    const result = parse(
+      vh(
+        '  - match: { prefix: "/a" }\n    route: { cluster: "missing" }\n  - match: { prefix: "/b" }\n    route: { cluster: "known:9090" }\n  - match: { prefix: "/" }\n    route: { cluster: "known" }\n',
+      ),
+      { services },
+    );
     assert.ok(result.ok);
     assert.deepEqual(result.value.warnings, [
       'envoy-injector.io/routes at virtual_hosts[0].routes[0].route.cluster: service shop/missing does not exist (yet): requests routed to it fail with 503 until it does',
       'envoy-injector.io/routes at virtual_hosts[0].routes[1].route.cluster: service shop/known has no port 9090 (its ports: 8080)',
     ]);
-    assert.ok(result.value.overrides.clusters.some((c) => c.name === 'known.shop:8080'), 'the only port of a known service is used');
+    assert.ok(
+      result.value.overrides.clusters.some((c) => c.name === 'known.shop:8080'),
+      'the only port of a known service is used',
+    );
   });
 });
 

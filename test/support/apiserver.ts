@@ -15,7 +15,8 @@ export interface HttpResult {
 /** Go's TLS client, which kube-apiserver uses, ignores the Common Name: a
  * certificate must carry the name as a SAN. Node would fall back to the CN. */
 export function checkSanIdentity(host: string, cert: PeerCertificate): Error | undefined {
-  if (!cert.subjectaltname) return Object.assign(new Error('x509: certificate relies on legacy Common Name field, use SANs instead'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
+  if (!cert.subjectaltname)
+    return Object.assign(new Error('x509: certificate relies on legacy Common Name field, use SANs instead'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' });
   return checkServerIdentity(host, cert);
 }
 

@@ -76,7 +76,10 @@ class Walker {
 
   message(type: protobuf.Type, value: unknown, path: string): void {
     const name = type.fullName;
-    if (name === '.google.protobuf.Any') return this.any(value, path);
+    if (name === '.google.protobuf.Any') {
+      this.any(value, path);
+      return;
+    }
     if (name === '.google.protobuf.Duration') {
       if (typeof value !== 'string' || !DURATION.test(value)) this.fail(path, `bad duration ${JSON.stringify(value)} (want e.g. "5s", "0.25s")`);
       return;
@@ -91,8 +94,14 @@ class Walker {
       return;
     }
     const wrapped = WRAPPERS[name];
-    if (wrapped) return this.scalar(wrapped, value, path);
-    if (!isObject(value)) return this.fail(path, `${name} must be an object, got ${JSON.stringify(value)}`);
+    if (wrapped) {
+      this.scalar(wrapped, value, path);
+      return;
+    }
+    if (!isObject(value)) {
+      this.fail(path, `${name} must be an object, got ${JSON.stringify(value)}`);
+      return;
+    }
 
     for (const [key, fieldValue] of Object.entries(value)) {
       const field = type.fields[key];
@@ -111,14 +120,14 @@ class Walker {
     for (const oneof of type.oneofsArray) {
       const set = oneof.fieldsArray.filter((f) => f.name in value);
       if (set.length > 1) this.fail(path, `oneof ${oneof.name} has several members set: ${set.map((f) => f.name).join(', ')}`);
-      if (set.length === 0 && (oneof.options as Options | undefined)?.['(validate.required)'] === true) {
+      if (set.length === 0 && oneof.options?.['(validate.required)'] === true) {
         this.fail(path, `oneof ${oneof.name} of ${name} requires one of ${oneof.fieldsArray.map((f) => f.name).join(', ')}`);
       }
     }
     for (const field of type.fieldsArray) {
       // In a oneof, "required" binds only the member that is chosen.
       if (field.partOf) continue;
-      const options = (field.options ?? {}) as Options;
+      const options: Record<string, unknown> = field.options ?? {};
       if (!(field.name in value) && (options['(validate.rules).message.required'] === true || options['(validate.rules).any.required'] === true)) {
         this.fail(path ? `${path}.${field.name}` : field.name, `required field of ${name} is missing`);
       }
@@ -126,31 +135,44 @@ class Walker {
   }
 
   any(value: unknown, path: string): void {
-    if (!isObject(value) || typeof value['@type'] !== 'string') return this.fail(path, 'Any must be an object with "@type"');
+    if (!isObject(value) || typeof value['@type'] !== 'string') {
+      this.fail(path, 'Any must be an object with "@type"');
+      return;
+    }
     const url = value['@type'];
     const prefix = 'type.googleapis.com/';
-    if (!url.startsWith(prefix)) return this.fail(path, `bad @type ${url}`);
+    if (!url.startsWith(prefix)) {
+      this.fail(path, `bad @type ${url}`);
+      return;
+    }
     let type: protobuf.Type;
     try {
       type = this.root.lookupType(url.slice(prefix.length));
     } catch {
-      return this.fail(path, `unknown @type ${url}`);
+      this.fail(path, `unknown @type ${url}`);
+      return;
     }
     const { '@type': _type, ...rest } = value;
     this.message(type, rest, path);
   }
 
   field(field: protobuf.Field, value: unknown, path: string): void {
-    const options = (field.options ?? {}) as Options;
+    const options: Record<string, unknown> = field.options ?? {};
     if (field.map) {
-      if (!isObject(value)) return this.fail(path, 'map field must be an object');
+      if (!isObject(value)) {
+        this.fail(path, 'map field must be an object');
+        return;
+      }
       const minPairs = options['(validate.rules).map.min_pairs'];
       if (typeof minPairs === 'number' && Object.keys(value).length < minPairs) this.fail(path, `needs at least ${minPairs} entries`);
       for (const [key, entry] of Object.entries(value)) this.single(field, entry, `${path}[${JSON.stringify(key)}]`, {});
       return;
     }
     if (field.repeated) {
-      if (!Array.isArray(value)) return this.fail(path, 'repeated field must be an array');
+      if (!Array.isArray(value)) {
+        this.fail(path, 'repeated field must be an array');
+        return;
+      }
       const min = options['(validate.rules).repeated.min_items'];
       const max = options['(validate.rules).repeated.max_items'];
       if (typeof min === 'number' && value.length < min) this.fail(path, `needs at least ${min} items`);
@@ -199,7 +221,7 @@ class Walker {
       if (!Number.isInteger(value) || (value as number) < 0 || (value as number) >= 2 ** 32) bad('an unsigned 32-bit integer');
     } else if (INT64.includes(kind)) {
       const ok = Number.isInteger(value) || (typeof value === 'string' && /^-?\d+$/.test(value));
-      if (!ok || (kind.startsWith('u') || kind === 'fixed64') && String(value).startsWith('-')) bad('a 64-bit integer');
+      if (!ok || ((kind.startsWith('u') || kind === 'fixed64') && String(value).startsWith('-'))) bad('a 64-bit integer');
     } else {
       this.fail(path, `unhandled scalar type ${kind}`);
     }
@@ -212,8 +234,8 @@ class Walker {
       const minLen = rule('min_len');
       const maxLen = rule('max_len');
       const minBytes = rule('min_bytes');
-      if (typeof minLen === 'number' && [...value].length < minLen) this.fail(path, `must have at least ${minLen} characters`);
-      if (typeof maxLen === 'number' && [...value].length > maxLen) this.fail(path, `must have at most ${maxLen} characters`);
+      if (typeof minLen === 'number' && codePoints(value) < minLen) this.fail(path, `must have at least ${minLen} characters`);
+      if (typeof maxLen === 'number' && codePoints(value) > maxLen) this.fail(path, `must have at most ${maxLen} characters`);
       if (typeof minBytes === 'number' && Buffer.byteLength(value) < minBytes) this.fail(path, `must have at least ${minBytes} bytes`);
     }
     if (typeof value === 'number') {
@@ -236,3 +258,10 @@ export function envoyProtoProblems(typeName: string, value: unknown): string[] {
 
 export const BOOTSTRAP_TYPE = 'envoy.config.bootstrap.v3.Bootstrap';
 export const DISCOVERY_RESPONSE_TYPE = 'envoy.service.discovery.v3.DiscoveryResponse';
+
+/** PGV's min_len and max_len count code points, not UTF-16 units. */
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}

@@ -79,7 +79,9 @@ export class FakeKubeApi {
 
   async start(): Promise<void> {
     this.server = createServer((request, response) => {
-      this.handle(request, response).catch((error: Error) => this.status(response, 500, 'InternalError', error.message));
+      this.handle(request, response).catch((error: unknown) =>
+        this.status(response, 500, 'InternalError', error instanceof Error ? error.message : String(error)),
+      );
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
@@ -101,7 +103,10 @@ export class FakeKubeApi {
 
   /** A kubeconfig file for a separate process (`serve`) to reach this server. */
   writeKubeconfig(path: string): string {
-    writeFileSync(path, `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: "${this.url}", insecure-skip-tls-verify: true}\nusers:\n- name: tester\n  user: {token: token}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`);
+    writeFileSync(
+      path,
+      `apiVersion: v1\nkind: Config\nclusters:\n- name: fake\n  cluster: {server: "${this.url}", insecure-skip-tls-verify: true}\nusers:\n- name: tester\n  user: {token: token}\ncontexts:\n- name: fake\n  context: {cluster: fake, user: tester}\ncurrent-context: fake\n`,
+    );
     return path;
   }
 
@@ -131,7 +136,10 @@ export class FakeKubeApi {
     const url = new URL(request.url ?? '/', 'http://fake');
     const method = request.method ?? 'GET';
     this.requests.push({ method, path: url.pathname, ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}) });
-    if (this.failWith !== undefined) return this.status(response, this.failWith, 'ServiceUnavailable', 'the fake API server is told to fail');
+    if (this.failWith !== undefined) {
+      this.status(response, this.failWith, 'ServiceUnavailable', 'the fake API server is told to fail');
+      return;
+    }
     const parts = url.pathname.split('/').filter(Boolean);
 
     // /api/v1/namespaces/{ns}/secrets[/{name}]
@@ -149,22 +157,33 @@ export class FakeKubeApi {
           });
         }
         const found = this.get('secrets', namespace, name);
-        return found ? this.send(response, 200, found) : this.status(response, 404, 'NotFound', `secrets "${name}" not found`);
+        if (found) this.send(response, 200, found);
+        else this.status(response, 404, 'NotFound', `secrets "${name}" not found`);
+        return;
       }
       const object = (await this.body(request)) as StoredObject;
       if (method === 'POST') {
-        if (this.get('secrets', namespace, object.metadata.name)) return this.status(response, 409, 'AlreadyExists', `secrets "${object.metadata.name}" already exists`);
+        if (this.get('secrets', namespace, object.metadata.name)) {
+          this.status(response, 409, 'AlreadyExists', `secrets "${object.metadata.name}" already exists`);
+          return;
+        }
         this.put('secrets', { ...object, metadata: { ...object.metadata, namespace } });
-        return this.send(response, 201, this.get('secrets', namespace, object.metadata.name));
+        this.send(response, 201, this.get('secrets', namespace, object.metadata.name));
+        return;
       }
       if (method === 'PUT' && name) {
         const current = this.get('secrets', namespace, name);
-        if (!current) return this.status(response, 404, 'NotFound', `secrets "${name}" not found`);
+        if (!current) {
+          this.status(response, 404, 'NotFound', `secrets "${name}" not found`);
+          return;
+        }
         if (object.metadata.resourceVersion !== current.metadata.resourceVersion) {
-          return this.status(response, 409, 'Conflict', `Operation cannot be fulfilled on secrets "${name}": the object has been modified`);
+          this.status(response, 409, 'Conflict', `Operation cannot be fulfilled on secrets "${name}": the object has been modified`);
+          return;
         }
         this.put('secrets', { ...object, metadata: { ...object.metadata, namespace } });
-        return this.send(response, 200, this.get('secrets', namespace, name));
+        this.send(response, 200, this.get('secrets', namespace, name));
+        return;
       }
     }
 
@@ -172,16 +191,29 @@ export class FakeKubeApi {
     if (parts[0] === 'apis' && parts[1] === 'admissionregistration.k8s.io' && parts[3] === 'mutatingwebhookconfigurations' && parts[4]) {
       const name = parts[4];
       const current = this.get('mutatingwebhookconfigurations', undefined, name);
-      if (!current) return this.status(response, 404, 'NotFound', `mutatingwebhookconfigurations.admissionregistration.k8s.io "${name}" not found`);
-      if (method === 'GET') return this.send(response, 200, current);
+      if (!current) {
+        this.status(response, 404, 'NotFound', `mutatingwebhookconfigurations.admissionregistration.k8s.io "${name}" not found`);
+        return;
+      }
+      if (method === 'GET') {
+        this.send(response, 200, current);
+        return;
+      }
       if (method === 'PATCH') {
-        if (request.headers['content-type'] !== 'application/json-patch+json') return this.status(response, 415, 'UnsupportedMediaType', 'only JSON Patch here');
+        if (request.headers['content-type'] !== 'application/json-patch+json') {
+          this.status(response, 415, 'UnsupportedMediaType', 'only JSON Patch here');
+          return;
+        }
         const operations = (await this.body(request)) as Operation[];
         const results = applyPatch(current, operations);
         const failed = results.find((result) => result !== null);
-        if (failed) return this.status(response, 422, 'Invalid', `the JSON Patch does not apply: ${failed.name}`);
+        if (failed) {
+          this.status(response, 422, 'Invalid', `the JSON Patch does not apply: ${failed.name}`);
+          return;
+        }
         this.put('mutatingwebhookconfigurations', current);
-        return this.send(response, 200, this.get('mutatingwebhookconfigurations', undefined, name));
+        this.send(response, 200, this.get('mutatingwebhookconfigurations', undefined, name));
+        return;
       }
     }
 
@@ -196,12 +228,13 @@ export class FakeKubeApi {
         response.on('close', () => collection.watchers.delete(response));
         return;
       }
-      return this.send(response, 200, {
+      this.send(response, 200, {
         kind: listed === 'namespaces' ? 'NamespaceList' : 'ServiceList',
         apiVersion: 'v1',
         metadata: { resourceVersion: String(this.version) },
         items: [...collection.objects.values()],
       });
+      return;
     }
     this.status(response, 404, 'NotFound', `the fake API server does not serve ${method} ${url.pathname}`);
   }

@@ -6,7 +6,10 @@
 
 import * as models from '@kubernetes/client-node';
 
-interface Attribute { baseName: string; type: string }
+interface Attribute {
+  baseName: string;
+  type: string;
+}
 type Model = { getAttributeTypeMap(): Attribute[] };
 
 const MAP_TYPE = /^\{ \[key: string\]: (.+); \}$/;
@@ -17,10 +20,22 @@ function walk(value: unknown, type: string, path: string, problems: string[]): v
   const expect = (ok: boolean, what: string): void => {
     if (!ok) problems.push(`${path}: ${what} expected, got ${kind}`);
   };
-  if (type === 'string' || type === 'Date') return expect(kind === 'string', 'a string');
-  if (type === 'number') return expect(kind === 'number', 'a number');
-  if (type === 'boolean') return expect(kind === 'boolean', 'a boolean');
-  if (type === 'IntOrString') return expect(kind === 'string' || kind === 'number', 'an int or a string');
+  if (type === 'string' || type === 'Date') {
+    expect(kind === 'string', 'a string');
+    return;
+  }
+  if (type === 'number') {
+    expect(kind === 'number', 'a number');
+    return;
+  }
+  if (type === 'boolean') {
+    expect(kind === 'boolean', 'a boolean');
+    return;
+  }
+  if (type === 'IntOrString') {
+    expect(kind === 'string' || kind === 'number', 'an int or a string');
+    return;
+  }
   if (type === 'any' || type === 'object') return;
   const array = ARRAY_TYPE.exec(type);
   if (array) {

@@ -11,11 +11,17 @@ import type { Pod } from '../../src/model/kubernetes.js';
 export function podProblems(pod: Pod, claimVolumes: readonly string[] = []): string[] {
   const problems: string[] = [];
   try {
-    new PodModel({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'checked', ...(pod.metadata ?? {}) }, spec: pod.spec } as ConstructorParameters<typeof PodModel>[0]).validate();
+    new PodModel({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'checked', ...(pod.metadata ?? {}) }, spec: pod.spec } as ConstructorParameters<
+      typeof PodModel
+    >[0]).validate();
   } catch (error) {
     problems.push(`schema: ${(error as Error).message}`);
   }
-  problems.push(...unknownFieldProblems({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'checked', ...(pod.metadata ?? {}) }, spec: pod.spec }).map((problem) => `schema: ${problem}`));
+  problems.push(
+    ...unknownFieldProblems({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'checked', ...(pod.metadata ?? {}) }, spec: pod.spec }).map(
+      (problem) => `schema: ${problem}`,
+    ),
+  );
   const containers = [...(pod.spec.initContainers ?? []), ...pod.spec.containers];
   const names = containers.map((c) => c.name);
   const duplicates = names.filter((name, index) => names.indexOf(name) !== index);
@@ -51,7 +57,8 @@ export function manifestPods(text: string): ManifestPod[] {
  * `metadata.annotations['…']` / `metadata.labels['…']` fieldRef on the pod.
  */
 export function projectDownwardApiVolume(pod: Pod, volumeName: string): Map<string, string> {
-  const volume = (pod.spec.volumes ?? []).find((v) => v.name === volumeName) as { downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[] } } | undefined;
+  const volume = (pod.spec.volumes ?? []).find((v) => v.name === volumeName) as
+    { downwardAPI?: { items?: { path: string; fieldRef?: { fieldPath: string } }[] } } | undefined;
   if (!volume?.downwardAPI) throw new Error(`pod has no downwardAPI volume ${volumeName}`);
   const files = new Map<string, string>();
   for (const item of volume.downwardAPI.items ?? []) {

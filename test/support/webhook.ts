@@ -35,14 +35,18 @@ export interface ServeProcess {
   child: ChildProcessWithoutNullStreams;
   port: number;
   /** Everything it printed so far. */
-  output(): string;
+  output: () => string;
 }
 
 /** Runs the built `envoy-injector serve` as a process, resolving once it listens. */
 export async function spawnServe(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--address', '127.0.0.1', ...args], { env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--address', '127.0.0.1', ...args], {
+    env: { ...process.env, ...env },
+  });
   let output = '';
-  child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+  child.stderr.on('data', (chunk: Buffer) => {
+    output += chunk.toString();
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();

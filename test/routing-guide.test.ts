@@ -1,4 +1,4 @@
-// The README's routing examples are tests: each pod in the "Routing" section
+// The routing guide's examples are tests: each pod in docs/routing.md
 // is injected exactly as `envoy-injector inject` would, and the virtual hosts
 // and clusters shown under it must be what was rendered. REFRESH_GOLDEN=1
 // rewrites the shown output from the rendering, for review like code.
@@ -13,7 +13,7 @@ import { injectManifests } from '../src/offline/offline.js';
 import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from './support/envoy-proto.js';
 import { repoPath } from './support/repo.js';
 
-const README = repoPath('README.md');
+const GUIDE = repoPath('docs', 'routing.md');
 const EXAMPLE = /<!-- routing-example: ([a-z-]+) -->\n```yaml\n([\s\S]*?)```\n\n[^`]*?```json\n([\s\S]*?)```\n\n[^`]*?```text\n([\s\S]*?)```/g;
 
 interface RenderedExample {
@@ -30,7 +30,7 @@ interface Cluster {
 
 function render(podYaml: string): RenderedExample {
   const result = injectManifests(podYaml, { config: DEFAULT_CONFIG, defaultNamespace: 'default' });
-  if (!result.ok) throw new Error(`the README example is refused: ${result.problems.join('; ')}`);
+  if (!result.ok) throw new Error(`the routing guide's example is refused: ${result.problems.join('; ')}`);
   const annotations = (parse(result.value) as { metadata: { annotations: Record<string, string> } }).metadata.annotations;
   const rds = JSON.parse(annotations[ANNOTATION.envoyRds] ?? '{}') as { resources: { virtual_hosts: { name: string }[] }[] };
   const cds = JSON.parse(annotations[ANNOTATION.envoyCds] ?? '{}') as { resources: Cluster[] };
@@ -43,27 +43,32 @@ function render(podYaml: string): RenderedExample {
   return { virtualHosts: `${JSON.stringify(ownHosts, null, 2)}\n`, clusters: `${clusterLines.join('\n')}\n`, documents: [rds, cds] };
 }
 
-describe('README routing examples', () => {
-  const readme = readFileSync(README, 'utf8');
-  const examples = [...readme.matchAll(EXAMPLE)];
+describe('routing guide examples', () => {
+  const guide = readFileSync(GUIDE, 'utf8');
+  const examples = [...guide.matchAll(EXAMPLE)];
 
   it('has the three worked examples: path routing, canary, header A/B', () => {
-    assert.deepEqual(examples.map((match) => match[1]), ['path-routing', 'canary', 'header-ab']);
+    assert.deepEqual(
+      examples.map((match) => match[1]),
+      ['path-routing', 'canary', 'header-ab'],
+    );
   });
 
   if (process.env.REFRESH_GOLDEN === '1') {
     it('rewrites the shown output (REFRESH_GOLDEN=1)', () => {
-      const refreshed = readme.replace(EXAMPLE, (whole, _name: string, podYaml: string, json: string, text: string) => {
+      const refreshed = guide.replace(EXAMPLE, (whole, _name: string, podYaml: string, json: string, text: string) => {
         const rendered = render(podYaml);
-        return whole.replace(`\`\`\`json\n${json}\`\`\``, `\`\`\`json\n${rendered.virtualHosts}\`\`\``).replace(`\`\`\`text\n${text}\`\`\``, `\`\`\`text\n${rendered.clusters}\`\`\``);
+        return whole
+          .replace(`\`\`\`json\n${json}\`\`\``, `\`\`\`json\n${rendered.virtualHosts}\`\`\``)
+          .replace(`\`\`\`text\n${text}\`\`\``, `\`\`\`text\n${rendered.clusters}\`\`\``);
       });
-      writeFileSync(README, refreshed);
+      writeFileSync(GUIDE, refreshed);
     });
     return;
   }
 
   for (const [, name, podYaml = '', json, text] of examples) {
-    it(`${name}: the README shows exactly what is rendered, and it is valid Envoy config`, () => {
+    it(`${name}: the guide shows exactly what is rendered, and it is valid Envoy config`, () => {
       const rendered = render(podYaml);
       assert.equal(json, rendered.virtualHosts, 'the JSON under the example is the rendered virtual host (make golden to refresh)');
       assert.equal(text, rendered.clusters, 'the clusters under the example are the rendered ones (make golden to refresh)');

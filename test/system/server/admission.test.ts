@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { applyPatch, type Operation } from 'rfc6902';
-import type { Pod } from '../../src/model/kubernetes.js';
-import { admissionReview, makeAgent, post, type HttpResult } from '../support/apiserver.js';
-import { manifestPods, podProblems, projectDownwardApiVolume } from '../support/pod-checks.js';
-import { repoPath } from '../support/repo.js';
-import { startTestWebhook, type TestWebhook } from '../support/webhook.js';
+import type { Pod } from '../../../src/model/kubernetes.js';
+import { admissionReview, makeAgent, post, type HttpResult } from '../../support/apiserver.js';
+import { manifestPods, podProblems, projectDownwardApiVolume } from '../../support/pod-checks.js';
+import { repoPath } from '../../support/repo.js';
+import { startTestWebhook, type TestWebhook } from '../../support/webhook.js';
 
 interface ReviewBody {
   apiVersion: string;
@@ -43,11 +43,19 @@ describe('admission over HTTPS, as kube-apiserver', () => {
   });
 
   const casesDir = repoPath('test', 'golden', 'cases');
-  const goldenPods = readdirSync(casesDir).filter((f) => f.endsWith('.yaml')).sort().flatMap((file) => {
-    const text = readFileSync(`${casesDir}/${file}`, 'utf8');
-    if (text.includes('golden-options') || file === 'invalid-yaml.yaml') return [];
-    return manifestPods(text).map(({ where, pod, claimVolumes }) => ({ name: `${file} ${where}`, file, pod: { apiVersion: 'v1', kind: 'Pod', ...pod } as Pod, claims: claimVolumes }));
-  });
+  const goldenPods = readdirSync(casesDir)
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .flatMap((file) => {
+      const text = readFileSync(`${casesDir}/${file}`, 'utf8');
+      if (text.includes('golden-options') || file === 'invalid-yaml.yaml') return [];
+      return manifestPods(text).map(({ where, pod, claimVolumes }) => ({
+        name: `${file} ${where}`,
+        file,
+        pod: { apiVersion: 'v1', kind: 'Pod', ...pod },
+        claims: claimVolumes,
+      }));
+    });
 
   for (const { name, file, pod, claims } of goldenPods) {
     it(`golden input ${name}`, async () => {
@@ -65,7 +73,10 @@ describe('admission over HTTPS, as kube-apiserver', () => {
       assert.equal(answer.response.allowed, true);
       const patch = decodePatch(answer);
       const patched = structuredClone(pod);
-      assert.deepEqual(applyPatch(patched, patch).filter((e) => e !== null), []);
+      assert.deepEqual(
+        applyPatch(patched, patch).filter((e) => e !== null),
+        [],
+      );
       if (patch.length > 0) {
         assert.equal(answer.response.patchType, 'JSONPatch');
         assert.deepEqual(podProblems(patched, claims), []);
@@ -87,7 +98,14 @@ describe('admission over HTTPS, as kube-apiserver', () => {
   it('answers dryRun requests the same way, and lets other kinds through untouched', async () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p' }, spec: { containers: [{ name: 'a', image: 'b' }] } };
     assert.ok(parseReview(await send(admissionReview(pod, { dryRun: true }))).response.patch);
-    const other = parseReview(await send(admissionReview({ kind: 'ConfigMap' }, { kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' } })));
+    const other = parseReview(
+      await send(
+        admissionReview(
+          { kind: 'ConfigMap' },
+          { kind: { group: '', version: 'v1', kind: 'ConfigMap' }, resource: { group: '', version: 'v1', resource: 'configmaps' } },
+        ),
+      ),
+    );
     assert.deepEqual(other.response.allowed, true);
     assert.equal(other.response.patch, undefined);
     const status = parseReview(await send(admissionReview(pod, { subResource: 'status', operation: 'UPDATE' })));
@@ -95,10 +113,17 @@ describe('admission over HTTPS, as kube-apiserver', () => {
   });
 
   it('warns when a pod that asked for the proxy is not injected, and stays quiet otherwise', async () => {
-    const pod = (labels: Record<string, string>) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'w', labels }, spec: { containers: [{ name: 'a', image: 'b' }] } });
+    const pod = (labels: Record<string, string>) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'w', labels },
+      spec: { containers: [{ name: 'a', image: 'b' }] },
+    });
     const asked = parseReview(await send(admissionReview(pod({ 'envoy-injector.io/inject': 'true' }), { namespace: 'kube-system' })));
     assert.equal(asked.response.allowed, true);
-    assert.deepEqual(asked.response.warnings, ['envoy-injector: not injected: [system-namespace] namespace kube-system is a Kubernetes system namespace and is never injected']);
+    assert.deepEqual(asked.response.warnings, [
+      'envoy-injector: not injected: [system-namespace] namespace kube-system is a Kubernetes system namespace and is never injected',
+    ]);
     const optedOut = parseReview(await send(admissionReview(pod({ 'envoy-injector.io/inject': 'false' }))));
     assert.equal(optedOut.response.warnings, undefined);
   });
@@ -107,7 +132,8 @@ describe('admission over HTTPS, as kube-apiserver', () => {
     const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } } as Pod;
     const created = structuredClone(pod);
     applyPatch(created, decodePatch(parseReview(await send(admissionReview(pod)))));
-    const routes = 'virtual_hosts:\n- name: api\n  domains: ["api.example.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "api-v2:8080" }\n';
+    const routes =
+      'virtual_hosts:\n- name: api\n  domains: ["api.example.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "api-v2:8080" }\n';
     const edited = structuredClone(created);
     edited.metadata!.annotations!['envoy-injector.io/routes'] = routes;
     const update = parseReview(await send(admissionReview(edited, { operation: 'UPDATE', oldObject: created })));
@@ -117,7 +143,9 @@ describe('admission over HTTPS, as kube-apiserver', () => {
     const before = projectDownwardApiVolume(created, 'envoy-config');
     const files = projectDownwardApiVolume(updated, 'envoy-config');
     assert.deepEqual([...files.keys()].sort(), ['bootstrap.json', 'cds.json', 'rds.json']);
-    const rds = JSON.parse(files.get('rds.json') ?? '') as { resources: { name: string; virtual_hosts: { name: string; routes: { route: { cluster: string } }[] }[] }[] };
+    const rds = JSON.parse(files.get('rds.json') ?? '') as {
+      resources: { name: string; virtual_hosts: { name: string; routes: { route: { cluster: string } }[] }[] }[];
+    };
     assert.equal(rds.resources.length, 1);
     assert.equal(rds.resources[0]?.name, 'outbound', 'the name the listener asks RDS for');
     assert.equal(rds.resources[0]?.virtual_hosts[0]?.routes[0]?.route.cluster, 'api-v2.shop:8080');

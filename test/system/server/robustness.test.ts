@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
-import { generateWebhookCertificates } from '../../src/certs/generate.js';
-import { DEFAULT_CONFIG } from '../../src/config/config.js';
-import { startServer } from '../../src/server/server.js';
-import { CertificateWatcher } from '../../src/server/tls.js';
-import { admissionReview, checkSanIdentity, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpResult } from '../support/apiserver.js';
-import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../support/webhook.js';
+import { generateWebhookCertificates } from '../../../src/certs/generate.js';
+import { DEFAULT_CONFIG } from '../../../src/config/config.js';
+import { startServer } from '../../../src/server/server.js';
+import { CertificateWatcher } from '../../../src/server/tls.js';
+import { admissionReview, checkSanIdentity, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpResult } from '../../support/apiserver.js';
+import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } };
 
@@ -35,7 +35,12 @@ describe('bad input', () => {
     ['not JSON', () => send('{"apiVersion":'), 400, /not valid JSON/],
     ['wrong content type', () => send(JSON.stringify(admissionReview(POD)), 'text/plain'), 415, /not application\/json/],
     ['a JSON array', () => send('[]'), 400, /not a JSON object/],
-    ['wrong apiVersion', () => send(JSON.stringify({ ...admissionReview(POD), apiVersion: 'admission.k8s.io/v1beta1' })), 400, /expected apiVersion admission\.k8s\.io\/v1/],
+    [
+      'wrong apiVersion',
+      () => send(JSON.stringify({ ...admissionReview(POD), apiVersion: 'admission.k8s.io/v1beta1' })),
+      400,
+      /expected apiVersion admission\.k8s\.io\/v1/,
+    ],
     ['wrong kind', () => send(JSON.stringify({ ...admissionReview(POD), kind: 'Pod' })), 400, /kind AdmissionReview/],
     ['no request', () => send(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview' })), 400, /has no request/],
     ['no uid', () => send(JSON.stringify(admissionReview(POD, { uid: '' }))), 400, /has no uid/],
@@ -72,11 +77,22 @@ describe('bad input', () => {
   it('a slow client is cut off after the request timeout, and the server keeps serving', { timeout: 10_000 }, async () => {
     const started = Date.now();
     const answer = await new Promise<string>((resolve) => {
-      const socket = connect({ host: '127.0.0.1', port: webhook.server.port, ca: webhook.certificates.caCert, servername: WEBHOOK_SERVER_NAME, checkServerIdentity: checkSanIdentity }, () => {
-        socket.write('POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion"');
-      });
+      const socket = connect(
+        {
+          host: '127.0.0.1',
+          port: webhook.server.port,
+          ca: webhook.certificates.caCert,
+          servername: WEBHOOK_SERVER_NAME,
+          checkServerIdentity: checkSanIdentity,
+        },
+        () => {
+          socket.write('POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"apiVersion"');
+        },
+      );
       let data = '';
-      socket.on('data', (chunk: Buffer) => { data += chunk.toString(); });
+      socket.on('data', (chunk: Buffer) => {
+        data += chunk.toString();
+      });
       socket.on('close', () => resolve(data));
       socket.on('error', () => resolve(data));
     });
@@ -160,17 +176,25 @@ describe('certificate rotation', () => {
       }
       return count;
     };
-    const fingerprint = (): Promise<string> => new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port: server.port, ca: first.caCert, servername: WEBHOOK_SERVER_NAME, checkServerIdentity: checkSanIdentity }, () => {
-        resolve(socket.getPeerCertificate().fingerprint256);
-        socket.destroy();
+    const fingerprint = (): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const socket = connect(
+          { host: '127.0.0.1', port: server.port, ca: first.caCert, servername: WEBHOOK_SERVER_NAME, checkServerIdentity: checkSanIdentity },
+          () => {
+            resolve(socket.getPeerCertificate().fingerprint256);
+            socket.destroy();
+          },
+        );
+        socket.on('error', reject);
       });
-      socket.on('error', reject);
-    });
     const loops = Array.from({ length: 5 }, traffic);
     served.add(await fingerprint());
     for (let round = 2; round <= 4; round++) {
-      const renewed = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector', ca: { cert: first.caCert, key: first.caKey } });
+      const renewed = await generateWebhookCertificates({
+        service: 'envoy-injector',
+        namespace: 'envoy-injector',
+        ca: { cert: first.caCert, key: first.caKey },
+      });
       writeVersion(`..v${round}`, renewed.cert, renewed.key);
       const expected = new X509Certificate(renewed.cert).fingerprint256;
       const deadline = Date.now() + 5000;
@@ -202,7 +226,11 @@ describe('certificate watcher', () => {
     await watcher.start();
     try {
       for (let round = 0; round < 5; round++) {
-        const renewed = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector', ca: { cert: first.caCert, key: first.caKey } });
+        const renewed = await generateWebhookCertificates({
+          service: 'envoy-injector',
+          namespace: 'envoy-injector',
+          ca: { cert: first.caCert, key: first.caKey },
+        });
         writeFileSync(join(dir, 'tls.key.tmp'), renewed.key);
         writeFileSync(join(dir, 'tls.crt.tmp'), renewed.cert);
         renameSync(join(dir, 'tls.key.tmp'), join(dir, 'tls.key'));
@@ -226,14 +254,18 @@ describe('graceful shutdown', () => {
     const body = JSON.stringify(admissionReview(POD));
     const response = await new Promise<string>((resolve, reject) => {
       const socket = connect({ host: '127.0.0.1', port, ca: certs.caCert, servername: WEBHOOK_SERVER_NAME, checkServerIdentity: checkSanIdentity }, () => {
-        socket.write(`POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 20)}`);
+        socket.write(
+          `POST /mutate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body.slice(0, 20)}`,
+        );
         setTimeout(() => {
           child.kill('SIGTERM');
           setTimeout(() => socket.write(body.slice(20)), 300);
         }, 200);
       });
       let data = '';
-      socket.on('data', (chunk: Buffer) => { data += chunk.toString(); });
+      socket.on('data', (chunk: Buffer) => {
+        data += chunk.toString();
+      });
       socket.on('end', () => resolve(data));
       socket.on('error', reject);
     });

@@ -15,7 +15,9 @@ function runWait(timeoutSeconds: number): Promise<{ code: number | null; stderr:
     // The guard: a wait that outlived its own deadline by far is a hang.
     const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: (timeoutSeconds + 8) * 1000 });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     child.on('exit', (code, signal) => resolve({ code, stderr, killed: signal !== null }));
   });
 }
@@ -39,9 +41,12 @@ async function withHealthPort(onConnection: (socket: import('node:net').Socket) 
 
 describe('hold-application postStart wait', () => {
   it('returns 0 as soon as /ready answers 200', async () => {
-    await withHealthPort((socket) => socket.once('data', () => socket.end('HTTP/1.0 200 OK\r\n\r\nLIVE\n')), async () => {
-      assert.deepEqual(await runWait(5), { code: 0, stderr: '', killed: false });
-    });
+    await withHealthPort(
+      (socket) => socket.once('data', () => socket.end('HTTP/1.0 200 OK\r\n\r\nLIVE\n')),
+      async () => {
+        assert.deepEqual(await runWait(5), { code: 0, stderr: '', killed: false });
+      },
+    );
   });
 
   it('gives up with a message when nothing listens', async () => {
@@ -50,20 +55,27 @@ describe('hold-application postStart wait', () => {
 
   it('gives up, not hangs, when a listener accepts and never answers', async () => {
     const held: import('node:net').Socket[] = [];
-    await withHealthPort((socket) => held.push(socket), async () => {
-      assert.deepEqual(await runWait(2), { code: 1, stderr: 'envoy was not ready after 2s\n', killed: false });
-    });
+    await withHealthPort(
+      (socket) => held.push(socket),
+      async () => {
+        assert.deepEqual(await runWait(2), { code: 1, stderr: 'envoy was not ready after 2s\n', killed: false });
+      },
+    );
     for (const socket of held) socket.destroy();
   });
 
   it('keeps polling while /ready says 503, then returns once it says 200', async () => {
     let polls = 0;
-    await withHealthPort((socket) => socket.once('data', () => {
-      polls += 1;
-      socket.end(polls < 3 ? 'HTTP/1.0 503 Service Unavailable\r\n\r\n' : 'HTTP/1.0 200 OK\r\n\r\n');
-    }), async () => {
-      assert.deepEqual(await runWait(10), { code: 0, stderr: '', killed: false });
-    });
+    await withHealthPort(
+      (socket) =>
+        socket.once('data', () => {
+          polls += 1;
+          socket.end(polls < 3 ? 'HTTP/1.0 503 Service Unavailable\r\n\r\n' : 'HTTP/1.0 200 OK\r\n\r\n');
+        }),
+      async () => {
+        assert.deepEqual(await runWait(10), { code: 0, stderr: '', killed: false });
+      },
+    );
     assert.equal(polls, 3, 'two 503 answers were waited through');
   });
 });

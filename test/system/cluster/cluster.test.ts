@@ -4,8 +4,8 @@
 
 import { strict as assert } from 'node:assert';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { startClusterCaches, type ClusterCaches } from '../../src/cluster/cluster.js';
-import { FakeKubeApi } from '../support/kube-api.js';
+import { startClusterCaches, type ClusterCaches } from '../../../src/cluster/cluster.js';
+import { FakeKubeApi } from '../../support/kube-api.js';
 
 async function eventually(what: string, check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -32,8 +32,17 @@ describe('cluster caches', () => {
   });
 
   it('lists, then follows the watch: labels, annotations and service ports without a call per lookup', async () => {
-    api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'enabled' }, annotations: { 'envoy-injector.io/log-level': 'debug' } } });
-    api.put('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend', namespace: 'shop' }, spec: { ports: [{ port: 8080 }, { port: 9090 }] } });
+    api.put('namespaces', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'enabled' }, annotations: { 'envoy-injector.io/log-level': 'debug' } },
+    });
+    api.put('services', {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'backend', namespace: 'shop' },
+      spec: { ports: [{ port: 8080 }, { port: 9090 }] },
+    });
     caches = startClusterCaches(api.kubeConfig(), log);
     assert.equal(caches.namespace('shop'), undefined, 'nothing is claimed before the list arrives');
     await eventually('synced', () => caches?.synced() === true);
@@ -48,8 +57,14 @@ describe('cluster caches', () => {
     await eventually('the watch is open', () => api.watchers('namespaces') > 0);
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'disabled' } } });
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'late' } });
-    await eventually('the watch delivered both events', () => caches?.namespace('late') !== undefined && caches.namespace('shop')?.labels['envoy-injector.io/inject'] === 'disabled');
-    assert.deepEqual(logged.filter((line) => line.endsWith('synced')), ['namespace cache synced', 'service cache synced']);
+    await eventually(
+      'the watch delivered both events',
+      () => caches?.namespace('late') !== undefined && caches.namespace('shop')?.labels['envoy-injector.io/inject'] === 'disabled',
+    );
+    assert.deepEqual(
+      logged.filter((line) => line.endsWith('synced')),
+      ['namespace cache synced', 'service cache synced'],
+    );
   });
 
   it('an API server down at start: not synced, a warning, then synced once it answers', async () => {

@@ -9,16 +9,21 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { DEFAULT_CONFIG } from '../../src/config/config.js';
-import type { Pod } from '../../src/model/kubernetes.js';
-import { INIT_CONTAINER, PROXY_UID } from '../../src/model/names.js';
-import { injectManifests } from '../../src/offline/offline.js';
-import { repoPath } from '../support/repo.js';
+import { DEFAULT_CONFIG } from '../../../src/config/config.js';
+import type { Pod } from '../../../src/model/kubernetes.js';
+import { INIT_CONTAINER, PROXY_UID } from '../../../src/model/names.js';
+import { injectManifests } from '../../../src/offline/offline.js';
+import { repoPath } from '../../support/repo.js';
 
 const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
-const PEER = repoPath('dist', 'test', 'capture', 'peer.js');
+/** The peers run as other UIDs, which may not traverse the checkout (a clone
+ * under /root or in a 0700 temporary folder): they get a world-readable copy. */
+const PEER = worldReadableCopy(repoPath('dist', 'test', 'system', 'capture', 'peer.js'));
 const APP_UID = 1000;
 const suffix = String(process.pid % 100000);
 const POD_NS = `ei-pod-${suffix}`;
@@ -45,6 +50,16 @@ spec:
     image: shop:1
 `;
 
+function worldReadableCopy(file: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'envoy-init-peer-'));
+  chmodSync(dir, 0o755);
+  // .mjs: outside the package, a .js file would be read as CommonJS.
+  const copy = join(dir, 'peer.mjs');
+  copyFileSync(file, copy);
+  chmodSync(copy, 0o644);
+  return copy;
+}
+
 function renderedInitArgs(podYaml: string): string[] {
   const result = injectManifests(podYaml, { config: DEFAULT_CONFIG, defaultNamespace: 'default' });
   if (!result.ok) throw new Error(result.problems.join('; '));
@@ -56,7 +71,7 @@ function renderedInitArgs(podYaml: string): string[] {
 
 function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000, ...(options.env ? { env: options.env } : {}) });
-  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? (result.error?.message ?? '') };
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
 }
 
 function must(command: string, ...args: string[]): string {
@@ -97,7 +112,9 @@ function startPeers(ns: string, specs: readonly string[]): Promise<ChildProcess>
         resolve(child);
       }
     });
-    child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString(); });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
     child.once('exit', (code) => reject(new Error(`peers in ${ns} exited (${code}): ${output}`)));
   });
 }
@@ -130,7 +147,14 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
     must('ip', 'link', 'add', 'eip', 'netns', POD_NS, 'type', 'veth', 'peer', 'name', 'eir', 'netns', REMOTE_NS);
     for (const [ns, device, addresses] of [
       [POD_NS, 'eip', (['IPv4', 'IPv6'] as const).map((f) => [FAMILIES[f].pod, FAMILIES[f].prefix] as const)],
-      [REMOTE_NS, 'eir', (['IPv4', 'IPv6'] as const).flatMap((f) => [[FAMILIES[f].remote, FAMILIES[f].prefix] as const, [FAMILIES[f].excludedRemote, FAMILIES[f].prefix] as const])],
+      [
+        REMOTE_NS,
+        'eir',
+        (['IPv4', 'IPv6'] as const).flatMap((f) => [
+          [FAMILIES[f].remote, FAMILIES[f].prefix] as const,
+          [FAMILIES[f].excludedRemote, FAMILIES[f].prefix] as const,
+        ]),
+      ],
     ] as const) {
       must('ip', ...inNs(ns, 'ip', 'link', 'set', 'lo', 'up'));
       for (const [address, prefix] of addresses) {
@@ -141,7 +165,18 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
     // The pod: the fake proxy's two capture listeners, the proxy's health
     // port, and the app on a captured and an excluded inbound port.
     // UDP listeners on the capture ports too: a datagram that were redirected would land there.
-    peers.push(await startPeers(POD_NS, ['outbound-proxy@15001', 'inbound-proxy@15006', 'proxy-health@15021', 'app@8080', 'app-9000@9000', 'udp:outbound-proxy@15001', 'udp:inbound-proxy@15006', 'udp:app-dns@53']));
+    peers.push(
+      await startPeers(POD_NS, [
+        'outbound-proxy@15001',
+        'inbound-proxy@15006',
+        'proxy-health@15021',
+        'app@8080',
+        'app-9000@9000',
+        'udp:outbound-proxy@15001',
+        'udp:inbound-proxy@15006',
+        'udp:app-dns@53',
+      ]),
+    );
     peers.push(await startPeers(REMOTE_NS, ['remote@8080', 'remote-9090@9090', 'udp:remote-dns@53']));
     for (const family of Object.values(FAMILIES)) {
       assert.equal(connectFrom(POD_NS, APP_UID, family.remote, 8080), 'remote', 'before capture, the remote service answers');
@@ -152,15 +187,25 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
   after(() => {
     for (const peer of peers) peer.kill();
     for (const ns of [POD_NS, REMOTE_NS]) run('ip', ['netns', 'del', ns]);
+    rmSync(dirname(PEER), { recursive: true, force: true });
   });
 
   it('runs with the arguments the webhook renders, and installs the exclusions they name', () => {
     assert.deepEqual(initArgs, [
-      '--proxy-uid=1337', '--proxy-gid=1337', '--outbound-port=15001', '--inbound-port=15006',
-      '--exclude-inbound-ports=15021,15090,9000', '--exclude-outbound-ports=9090',
-      '--exclude-outbound-ip-ranges=10.200.0.3/32,fd00:200::3/128', '--include-outbound-ip-ranges=*', '--ip-families=IPv4,IPv6',
+      '--proxy-uid=1337',
+      '--proxy-gid=1337',
+      '--outbound-port=15001',
+      '--inbound-port=15006',
+      '--exclude-inbound-ports=15021,15090,9000',
+      '--exclude-outbound-ports=9090',
+      '--exclude-outbound-ip-ranges=10.200.0.3/32,fd00:200::3/128',
+      '--include-outbound-ip-ranges=*',
+      '--ip-families=IPv4,IPv6',
     ]);
-    for (const [tool, range] of [['iptables', '10.200.0.3/32'], ['ip6tables', 'fd00:200::3/128']] as const) {
+    for (const [tool, range] of [
+      ['iptables', '10.200.0.3/32'],
+      ['ip6tables', 'fd00:200::3/128'],
+    ] as const) {
       const rules = natRules(tool);
       for (const expected of [
         '-A PREROUTING -p tcp -j ENVOY_INBOUND',
@@ -214,7 +259,9 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
   });
 
   it('include-outbound-ip-ranges narrows capture to the listed ranges (and a re-run replaces the rules)', () => {
-    const narrowed = renderedInitArgs(POD_YAML.replace(/exclude-outbound-ip-ranges: "[^"]*"/, `include-outbound-ip-ranges: "${FAMILIES.IPv4.remote}/32,${FAMILIES.IPv6.remote}/128"`));
+    const narrowed = renderedInitArgs(
+      POD_YAML.replace(/exclude-outbound-ip-ranges: "[^"]*"/, `include-outbound-ip-ranges: "${FAMILIES.IPv4.remote}/32,${FAMILIES.IPv6.remote}/128"`),
+    );
     assert.ok(narrowed.includes('--include-outbound-ip-ranges=10.200.0.2/32,fd00:200::2/128'), narrowed.join(' '));
     try {
       runScript(narrowed);
@@ -231,7 +278,10 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
     const before4 = natRules('iptables');
     const result = run('ip', inNs(POD_NS, 'setpriv', `--reuid=${APP_UID}`, `--regid=${APP_UID}`, '--clear-groups', 'bash', SCRIPT, ...initArgs));
     assert.equal(result.code, 1);
-    assert.match(result.stderr, /^envoy-init: cannot use iptables here \(.*\): the container needs to run as root with the NET_ADMIN and NET_RAW capabilities\n$/);
+    assert.match(
+      result.stderr,
+      /^envoy-init: cannot use iptables here \(.*\): the container needs to run as root with the NET_ADMIN and NET_RAW capabilities\n$/,
+    );
     assert.deepEqual(natRules('iptables'), before4);
   });
 });
@@ -270,7 +320,10 @@ describe('envoy-init arguments and environment (no namespace needed)', () => {
       [['--include-outbound-ip-ranges=fd00::1::2/64'], "envoy-init: --include-outbound-ip-ranges: 'fd00::1::2/64' is not an IP range (10.0.0.0/8, fd00::/8)\n"],
       [['--ip-families=IPv5'], "envoy-init: --ip-families: 'IPv5' is not IPv4 or IPv6\n"],
       [['--proxy-uid=envoy'], 'envoy-init: --proxy-uid=envoy is not a user id\n'],
-      [['--capture=all'], "envoy-init: unknown argument '--capture=all' (expected --proxy-uid=, --proxy-gid=, --outbound-port=, --inbound-port=, --exclude-inbound-ports=, --exclude-outbound-ports=, --exclude-outbound-ip-ranges=, --include-outbound-ip-ranges=, --ip-families=, --iptables-backend=, --dry-run)\n"],
+      [
+        ['--capture=all'],
+        "envoy-init: unknown argument '--capture=all' (expected --proxy-uid=, --proxy-gid=, --outbound-port=, --inbound-port=, --exclude-inbound-ports=, --exclude-outbound-ports=, --exclude-outbound-ip-ranges=, --include-outbound-ip-ranges=, --ip-families=, --iptables-backend=, --dry-run)\n",
+      ],
     ] as const) {
       const result = run('bash', [SCRIPT, ...args]);
       assert.equal(result.code, 1, args.join(' '));

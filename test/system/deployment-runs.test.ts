@@ -18,7 +18,9 @@ import { spawnServe } from '../support/webhook.js';
 describe('the default install, run', () => {
   it('starts from the Deployment args and ConfigMap, self-manages its certificate, and is ready', { timeout: 60_000 }, async () => {
     const objects = buildKustomization(repoPath('manifests'));
-    const deployment = objects.find((object) => object.kind === 'Deployment') as unknown as { spec: { template: { spec: { containers: { args: string[] }[] } } } };
+    const deployment = objects.find((object) => object.kind === 'Deployment') as unknown as {
+      spec: { template: { spec: { containers: { args: string[] }[] } } };
+    };
     const configMap = objects.find((object) => object.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
     const webhookConfiguration = objects.find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as StoredObject;
     const dir = mkdtempSync(join(tmpdir(), 'deployment-'));
@@ -37,7 +39,9 @@ describe('the default install, run', () => {
       const kubeconfig = api.writeKubeconfig(join(dir, 'kubeconfig'));
       const server = await spawnServe(args, { KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: 'envoy-injector', HOME: dir });
       try {
-        const stored = api.get('mutatingwebhookconfigurations', undefined, 'envoy-injector') as unknown as { webhooks: { clientConfig: { caBundle?: string } }[] };
+        const stored = api.get('mutatingwebhookconfigurations', undefined, 'envoy-injector') as unknown as {
+          webhooks: { clientConfig: { caBundle?: string } }[];
+        };
         const bundles = new Set(stored.webhooks.map((webhook) => webhook.clientConfig.caBundle));
         assert.equal(bundles.size, 1, 'all four entries carry the same caBundle');
         const [caBundle] = [...bundles];

@@ -40,7 +40,10 @@ describe('envoy-injector CLI', () => {
     const { code, stdout, stderr } = run(['inject', '-f', file('pod.yaml', POD)]);
     assert.equal(code, 0, stderr);
     const pod = parse(stdout) as { spec: { initContainers: Array<{ name: string }> } };
-    assert.deepEqual(pod.spec.initContainers.map((c) => c.name), ['envoy-init', 'envoy']);
+    assert.deepEqual(
+      pod.spec.initContainers.map((c) => c.name),
+      ['envoy-init', 'envoy'],
+    );
   });
 
   it('inject -f - reads standard input, and a second pass is byte-identical', () => {
@@ -77,22 +80,42 @@ describe('envoy-injector CLI', () => {
     const optOut = POD.replace('  namespace: shop\n', '  namespace: shop\n  labels:\n    envoy-injector.io/inject: "false"\n');
     const { code, stdout } = run(['explain', '-f', '-'], `${POD}---\n${optOut}`);
     assert.equal(code, 0);
-    assert.match(stdout, /Pod shop\/web \(document 1, pod\): inject\n {2}because namespace shop is not known/);
-    assert.match(stdout, /Pod shop\/web \(document 2, pod\): skip\n {2}\[pod-opted-out\]/);
+    assert.match(stdout, /Pod shop\/web \(document 1, pod\): injected\n {2}because namespace shop is not known/);
+    assert.match(stdout, /Pod shop\/web \(document 2, pod\): skipped\n {2}\[pod-opted-out\]/);
   });
 
   it('explain -o json is machine-readable', () => {
     const { stdout } = run(['explain', '-f', '-', '-o', 'json', '--namespace-label', 'envoy-injector.io/inject=disabled'], POD);
-    assert.deepEqual(JSON.parse(stdout), [{
-      document: 1, object: 'Pod shop/web', pod: 'pod', decision: 'skipped',
-      reasons: [{ code: 'namespace-disabled', message: 'namespace shop is labelled envoy-injector.io/inject=disabled, which no pod setting overrides' }],
-    }]);
+    assert.deepEqual(JSON.parse(stdout), [
+      {
+        document: 1,
+        object: 'Pod shop/web',
+        pod: 'pod',
+        decision: 'skipped',
+        reasons: [{ code: 'namespace-disabled', message: 'namespace shop is labelled envoy-injector.io/inject=disabled, which no pod setting overrides' }],
+        warnings: [],
+      },
+    ]);
+  });
+
+  it('explain shows the warning the webhook would return for a skip the pod did not expect', () => {
+    const asked = POD.replace('  namespace: shop\n', '  namespace: shop\n  labels:\n    envoy-injector.io/inject: "true"\n').replace(
+      'spec:\n',
+      'spec:\n  hostNetwork: true\n',
+    );
+    const text = run(['explain', '-f', '-'], asked).stdout;
+    assert.match(text, /: skipped\n {2}\[host-network\][^\n]*\n {2}warning: envoy-injector: not injected: \[host-network\]/);
+    const [verdict] = JSON.parse(run(['explain', '-f', '-', '-o', 'json'], asked).stdout) as Array<{ warnings: string[] }>;
+    assert.equal(verdict?.warnings.length, 1);
   });
 
   it('--namespace-label and --namespace-annotation simulate the namespace', () => {
     const unlabelled = run(['explain', '-f', '-', '--namespace-label', 'team=a'], POD);
     assert.match(unlabelled.stdout, /\[namespace-not-enrolled\]/);
-    const withDefault = run(['inject', '-f', '-', '--namespace-label', 'envoy-injector.io/inject=enabled', '--namespace-annotation', 'envoy-injector.io/log-level=debug'], POD);
+    const withDefault = run(
+      ['inject', '-f', '-', '--namespace-label', 'envoy-injector.io/inject=enabled', '--namespace-annotation', 'envoy-injector.io/log-level=debug'],
+      POD,
+    );
     assert.equal(withDefault.code, 0, withDefault.stderr);
     assert.match(withDefault.stdout, /- --log-level\n\s+- debug/);
   });

@@ -10,14 +10,14 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { generateWebhookCertificates } from '../../src/certs/generate.js';
-import { caBundlePatch } from '../../src/cluster/ca-bundle.js';
-import { reconcileSelfManaged, type SelfManageOptions } from '../../src/cluster/self-manage.js';
-import { renewalReason } from '../../src/cluster/serving-secret.js';
-import { makeAgent, waitReady } from '../support/apiserver.js';
-import { FakeKubeApi, type StoredObject } from '../support/kube-api.js';
-import { spawnServe } from '../support/webhook.js';
-import { repoPath } from '../support/repo.js';
+import { generateWebhookCertificates } from '../../../src/certs/generate.js';
+import { caBundlePatch } from '../../../src/cluster/ca-bundle.js';
+import { reconcileSelfManaged, type SelfManageOptions } from '../../../src/cluster/self-manage.js';
+import { renewalReason } from '../../../src/cluster/serving-secret.js';
+import { makeAgent, waitReady } from '../../support/apiserver.js';
+import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
+import { spawnServe } from '../../support/webhook.js';
+import { repoPath } from '../../support/repo.js';
 
 const NAMESPACE = 'envoy-injector';
 const SECRET = 'envoy-injector-tls';
@@ -47,7 +47,9 @@ function secretData(api: FakeKubeApi): Record<string, string> {
 }
 
 function caBundles(api: FakeKubeApi): (string | undefined)[] {
-  const configuration = api.get('mutatingwebhookconfigurations', undefined, WEBHOOK_CONFIG) as unknown as { webhooks: { clientConfig: { caBundle?: string } }[] };
+  const configuration = api.get('mutatingwebhookconfigurations', undefined, WEBHOOK_CONFIG) as unknown as {
+    webhooks: { clientConfig: { caBundle?: string } }[];
+  };
   return configuration.webhooks.map((webhook) => webhook.clientConfig.caBundle);
 }
 
@@ -89,7 +91,11 @@ describe('self-managed serving certificate', () => {
     const writes = api.requests.length;
     const again = await reconcileSelfManaged(api.kubeConfig(), options(dir));
     assert.deepEqual(again, { secret: 'existing', filesChanged: false, webhooksPatched: 0 });
-    assert.deepEqual(api.requests.slice(writes).map((request) => request.method), ['GET', 'GET'], 'only reads: the Secret and the webhook configuration');
+    assert.deepEqual(
+      api.requests.slice(writes).map((request) => request.method),
+      ['GET', 'GET'],
+      'only reads: the Secret and the webhook configuration',
+    );
   });
 
   it('two replicas starting together serve one certificate: the first to create wins', async () => {
@@ -109,9 +115,19 @@ describe('self-managed serving certificate', () => {
     const old = await generateWebhookCertificates({ service: 'envoy-injector', namespace: NAMESPACE, days: 10 });
     // A CA that outlives the renewal: re-signing keeps the caBundle valid on every replica.
     const longCa = await generateWebhookCertificates({ service: 'envoy-injector', namespace: NAMESPACE, days: 3650 });
-    const expiring = await generateWebhookCertificates({ service: 'envoy-injector', namespace: NAMESPACE, days: 10, ca: { cert: longCa.caCert, key: longCa.caKey } });
+    const expiring = await generateWebhookCertificates({
+      service: 'envoy-injector',
+      namespace: NAMESPACE,
+      days: 10,
+      ca: { cert: longCa.caCert, key: longCa.caKey },
+    });
     const b64 = (text: string): string => Buffer.from(text).toString('base64');
-    api.put('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET, namespace: NAMESPACE }, data: { 'ca.crt': b64(expiring.caCert), 'ca.key': b64(expiring.caKey), 'tls.crt': b64(expiring.cert), 'tls.key': b64(expiring.key) } });
+    api.put('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: SECRET, namespace: NAMESPACE },
+      data: { 'ca.crt': b64(expiring.caCert), 'ca.key': b64(expiring.caKey), 'tls.crt': b64(expiring.cert), 'tls.key': b64(expiring.key) },
+    });
     api.put('mutatingwebhookconfigurations', webhookConfiguration(b64(longCa.caCert)));
     assert.match(renewalReason(expiring, options('')) ?? '', /^the serving certificate expires /);
     assert.match(renewalReason(old, options('', { service: 'other' })) ?? '', /no SAN for other\.envoy-injector\.svc/);
@@ -125,15 +141,26 @@ describe('self-managed serving certificate', () => {
     const renewed = new X509Certificate(data['tls.crt'] ?? '');
     assert.ok(new Date(renewed.validTo).getTime() > Date.now() + 300 * 24 * 3600 * 1000);
     assert.ok(renewed.verify(new X509Certificate(longCa.caCert).publicKey));
-    assert.ok(api.requests.some((request) => request.method === 'PUT'), 'replaced with the resourceVersion it read');
+    assert.ok(
+      api.requests.some((request) => request.method === 'PUT'),
+      'replaced with the resourceVersion it read',
+    );
   });
 
   it('replaces a Secret that does not fit (wrong service name) and says why through renewalReason', async () => {
     const foreign = await generateWebhookCertificates({ service: 'someone-else', namespace: NAMESPACE });
     const b64 = (text: string): string => Buffer.from(text).toString('base64');
-    api.put('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: SECRET, namespace: NAMESPACE }, data: { 'ca.crt': b64(foreign.caCert), 'ca.key': b64(foreign.caKey), 'tls.crt': b64(foreign.cert), 'tls.key': b64(foreign.key) } });
+    api.put('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: SECRET, namespace: NAMESPACE },
+      data: { 'ca.crt': b64(foreign.caCert), 'ca.key': b64(foreign.caKey), 'tls.crt': b64(foreign.cert), 'tls.key': b64(foreign.key) },
+    });
     assert.equal(renewalReason(foreign, options('')), 'the serving certificate has no SAN for envoy-injector.envoy-injector.svc');
-    assert.equal(renewalReason({ ...foreign, key: (await generateWebhookCertificates({ service: 'x', namespace: 'y' })).key }, options('', { service: 'someone-else' })), 'tls.key does not match tls.crt');
+    assert.equal(
+      renewalReason({ ...foreign, key: (await generateWebhookCertificates({ service: 'x', namespace: 'y' })).key }, options('', { service: 'someone-else' })),
+      'tls.key does not match tls.crt',
+    );
     const result = await reconcileSelfManaged(api.kubeConfig(), options(tempDir(), { webhookConfiguration: undefined }));
     assert.equal(result.secret, 'renewed');
     const data = secretData(api);
@@ -145,13 +172,19 @@ describe('self-managed serving certificate', () => {
     const dir = tempDir();
     const result = await reconcileSelfManaged(api.kubeConfig(), options(dir));
     assert.equal(result.secret, 'created');
-    assert.equal(result.webhookError, 'cannot read MutatingWebhookConfiguration envoy-injector: HTTP 404: mutatingwebhookconfigurations.admissionregistration.k8s.io "envoy-injector" not found');
+    assert.equal(
+      result.webhookError,
+      'cannot read MutatingWebhookConfiguration envoy-injector: HTTP 404: mutatingwebhookconfigurations.admissionregistration.k8s.io "envoy-injector" not found',
+    );
     assert.ok(readFileSync(join(dir, 'tls.crt'), 'utf8').includes('BEGIN CERTIFICATE'));
   });
 
   it('an API server that refuses gives an error naming the Secret', async () => {
     api.failWith = 503;
-    await assert.rejects(reconcileSelfManaged(api.kubeConfig(), options(tempDir())), /^Error: cannot read Secret envoy-injector\/envoy-injector-tls: HTTP 503: the fake API server is told to fail$/);
+    await assert.rejects(
+      reconcileSelfManaged(api.kubeConfig(), options(tempDir())),
+      /^Error: cannot read Secret envoy-injector\/envoy-injector-tls: HTTP 503: the fake API server is told to fail$/,
+    );
   });
 });
 
@@ -163,7 +196,10 @@ describe('caBundlePatch', () => {
       { op: 'test', path: '/webhooks/0/name', value: 'namespace.envoy-injector.io' },
       { op: 'replace', path: '/webhooks/0/clientConfig/caBundle', value: 'bmV3' },
     ]);
-    assert.deepEqual(caBundlePatch(webhookConfiguration() as never, 'bmV3').map((op) => op.op), ['test', 'add', 'test', 'add']);
+    assert.deepEqual(
+      caBundlePatch(webhookConfiguration() as never, 'bmV3').map((op) => op.op),
+      ['test', 'add', 'test', 'add'],
+    );
     assert.deepEqual(caBundlePatch(webhookConfiguration('bmV3') as never, 'bmV3'), []);
   });
 });
@@ -171,9 +207,13 @@ describe('caBundlePatch', () => {
 describe('serve --self-manage', () => {
   it('without a cluster, refuses with a one-line reason', () => {
     const home = tempDir();
-    const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--self-manage', '--cert-dir', home], { env: { ...process.env, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', HOME: home } });
+    const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--self-manage', '--cert-dir', home], {
+      env: { ...process.env, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', HOME: home },
+    });
     let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString(); });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
     return new Promise<void>((resolve) => {
       child.on('exit', (code) => {
         assert.equal(code, 2);
@@ -192,7 +232,12 @@ describe('serve --self-manage', () => {
       const dir = tempDir();
       const kubeconfig = api.writeKubeconfig(join(dir, 'kubeconfig'));
       const certDir = join(dir, 'certs');
-      const { child, port, output } = await spawnServe(['--self-manage', '--cert-dir', certDir], { KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: '', POD_NAMESPACE: NAMESPACE, HOME: dir });
+      const { child, port, output } = await spawnServe(['--self-manage', '--cert-dir', certDir], {
+        KUBECONFIG: kubeconfig,
+        KUBERNETES_SERVICE_HOST: '',
+        POD_NAMESPACE: NAMESPACE,
+        HOME: dir,
+      });
       try {
         // The CA that kube-apiserver would use is the one in the webhook configuration.
         const caBundle = caBundles(api)[0];

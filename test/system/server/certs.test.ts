@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
-import { generateWebhookCertificates } from '../../src/certs/generate.js';
-import { checkSanIdentity } from '../support/apiserver.js';
-import { repoPath } from '../support/repo.js';
+import { generateWebhookCertificates } from '../../../src/certs/generate.js';
+import { checkSanIdentity } from '../../support/apiserver.js';
+import { repoPath } from '../../support/repo.js';
 
 function handshake(cert: string, key: string, ca: string, servername: string): Promise<{ authorized: boolean; error?: string }> {
   return new Promise((resolve) => {
@@ -36,7 +36,9 @@ function handshake(cert: string, key: string, ca: string, servername: string): P
 describe('envoy-injector certs', () => {
   it('writes ca.crt, tls.crt and tls.key and prints the caBundle', () => {
     const out = mkdtempSync(join(tmpdir(), 'certs-cli-'));
-    const result = spawnSync(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'certs', '--out', out, '--service', 'hook', '--namespace', 'mesh'], { encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'certs', '--out', out, '--service', 'hook', '--namespace', 'mesh'], {
+      encoding: 'utf8',
+    });
     assert.equal(result.status, 0, result.stderr);
     const ca = readFileSync(join(out, 'ca.crt'), 'utf8');
     assert.equal(Buffer.from(result.stdout.trim(), 'base64').toString('utf8'), ca);
@@ -68,7 +70,10 @@ describe('envoy-injector certs', () => {
   it('a certificate without SANs fails, as kube-apiserver would refuse it', async () => {
     const certs = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
     const noSan = await selfsigned.generate([{ name: 'commonName', value: 'envoy-injector.envoy-injector.svc' }], {
-      algorithm: 'sha256', keySize: 2048, ca: { key: certs.caKey, cert: certs.caCert }, extensions: [{ name: 'basicConstraints', cA: false }],
+      algorithm: 'sha256',
+      keySize: 2048,
+      ca: { key: certs.caKey, cert: certs.caCert },
+      extensions: [{ name: 'basicConstraints', cA: false }],
     });
     const result = await handshake(noSan.cert, noSan.private, certs.caCert, 'envoy-injector.envoy-injector.svc');
     assert.equal(result.authorized, false);

@@ -1,0 +1,48 @@
+// The config file shares its value rules with the annotations: one log level,
+// one CIDR rule, every problem listed at once.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_CONFIG, parseConfig } from '../../src/config/config.js';
+
+function problems(raw: unknown): readonly string[] {
+  const result = parseConfig(raw);
+  return result.ok ? [] : result.problems;
+}
+
+describe('parseConfig', () => {
+  it('no file is the embedded defaults', () => {
+    const result = parseConfig(undefined);
+    assert.ok(result.ok);
+    assert.deepEqual(result.value, DEFAULT_CONFIG);
+  });
+
+  it('reads the log level as the annotation does: "warn" is "warning", anything else unknown is named', () => {
+    const result = parseConfig({ proxy: { logLevel: 'warn' } });
+    assert.ok(result.ok);
+    assert.equal(result.value.proxy.logLevel, 'warning');
+    assert.deepEqual(problems({ proxy: { logLevel: 'loud' } }), [
+      'proxy.logLevel: "loud" is not an Envoy log level (one of trace, debug, info, warning, error, critical, off)',
+    ]);
+  });
+
+  it('checks CIDR lists with the annotations\' rule, "*" only alone and only where it means everything', () => {
+    assert.deepEqual(problems({ capture: { excludeOutboundIpRanges: ['10.0.0.0/8', 'fd00::/8'], includeOutboundIpRanges: ['*'] } }), []);
+    assert.deepEqual(problems({ capture: { excludeOutboundIpRanges: ['*'] } }), [
+      'capture.excludeOutboundIpRanges: "*" is not a CIDR range (e.g. 10.0.0.0/8 or fd00::/8)',
+    ]);
+    assert.deepEqual(problems({ capture: { includeOutboundIpRanges: ['*', '10.0.0.0/8'] } }), [
+      'capture.includeOutboundIpRanges: "*" means every address and cannot be combined with other ranges',
+    ]);
+    assert.deepEqual(problems({ capture: { includeOutboundIpRanges: [7] } }), ['capture.includeOutboundIpRanges: expected a list of CIDR ranges or "*"']);
+  });
+
+  it('lists every problem of a file, not only the first', () => {
+    assert.deepEqual(problems({ polcy: 'enabled', proxy: { outboundHttpPorts: [15001], image: 'https://x' } }), [
+      'polcy: unknown setting (did you mean "policy"?)',
+      'proxy.image: "https://x" is not a container image reference (e.g. envoyproxy/envoy:v1.36.6)',
+      "proxy.outboundHttpPorts: 15001 is one of the proxy's own ports (15000, 15001, 15006, 15021, 15090)",
+    ]);
+    assert.deepEqual(problems('text'), ['the configuration must be a mapping']);
+  });
+});
