@@ -89,6 +89,7 @@ describe('golden injection cases', () => {
         const annotations = injected.metadata?.annotations ?? {};
         if (annotations[ANNOTATION.envoyBootstrap] !== undefined && original.metadata?.annotations?.[ANNOTATION.status] === undefined) {
           assert.deepEqual(envoyProtoProblems(BOOTSTRAP_TYPE, JSON.parse(annotations[ANNOTATION.envoyBootstrap] ?? '')), []);
+          assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(annotations[ANNOTATION.envoyLds] ?? '')), []);
           assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(annotations[ANNOTATION.envoyRds] ?? '')), []);
           assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(annotations[ANNOTATION.envoyCds] ?? '')), []);
         }

@@ -102,7 +102,15 @@ export function startClusterCaches(kubeConfig: KubeConfig, log: ClusterLog, retr
     service(namespace: string, name: string): ServiceInfo | undefined {
       if (!synced.services) return undefined;
       const found = services.get(name, namespace);
-      return found ? { ports: (found.spec?.ports ?? []).map((p) => p.port) } : undefined;
+      return found
+        ? {
+            ports: (found.spec?.ports ?? []).map((p) => ({
+              port: p.port,
+              ...(p.name ? { name: p.name } : {}),
+              ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+            })),
+          }
+        : undefined;
     },
     stop: async () => {
       await Promise.all(runs.map((run) => run.stop()));

@@ -1,11 +1,14 @@
-// The bootstrap: static listeners and clusters, admin on 127.0.0.1, and CDS
-// from a file of the envoy-config volume (RDS is referenced by the listener).
+// The bootstrap: the listeners that never change (inbound, health, metrics)
+// and the static clusters, admin on 127.0.0.1, and LDS and CDS from files of
+// the envoy-config volume. The outbound listener lives in LDS because its HTTP
+// ports follow the pod's routes, which change while the pod runs; Envoy never
+// reloads the bootstrap itself.
 
 import type { IpFamily } from '../config/config.js';
 import { CONFIG_FILES, PROXY_PORT } from '../model/names.js';
 import type { JsonObject } from '../model/json.js';
 import { staticClusters } from './clusters.js';
-import { adminPathListener, inboundListener, outboundListener } from './listeners.js';
+import { adminPathListener, inboundListener } from './listeners.js';
 import { fileConfigSource, socketAddress } from './xds.js';
 
 export interface BootstrapInput {
@@ -13,7 +16,6 @@ export interface BootstrapInput {
    * generateName pods, so the sidecar passes --service-node at start. */
   serviceCluster: string;
   namespace: string;
-  outboundHttpPorts: readonly number[];
   ipFamilies: readonly IpFamily[];
 }
 
@@ -30,13 +32,12 @@ export function renderBootstrap(input: BootstrapInput): JsonObject {
     admin: { address: socketAddress('127.0.0.1', PROXY_PORT.admin) },
     static_resources: {
       listeners: [
-        outboundListener(input.outboundHttpPorts, input.ipFamilies),
         inboundListener(input.ipFamilies),
         adminPathListener('health', PROXY_PORT.health, READY_PATH, input.ipFamilies),
         adminPathListener('prometheus', PROXY_PORT.prometheus, PROMETHEUS_PATH, input.ipFamilies),
       ],
       clusters: staticClusters(),
     },
-    dynamic_resources: { cds_config: fileConfigSource(CONFIG_FILES.cds.file) },
+    dynamic_resources: { lds_config: fileConfigSource(CONFIG_FILES.lds.file), cds_config: fileConfigSource(CONFIG_FILES.cds.file) },
   };
 }

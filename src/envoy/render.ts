@@ -1,9 +1,11 @@
-// Renders the three documents of the envoy-config volume. Their text goes into
+// Renders the four documents of the envoy-config volume. Their text goes into
 // pod annotations, so it is compact JSON (Envoy reads .json files natively).
 
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../model/json.js';
-import { renderBootstrap, type BootstrapInput } from './bootstrap.js';
+import type { IpFamily } from '../config/config.js';
+import { renderBootstrap } from './bootstrap.js';
+import { outboundListener } from './listeners.js';
 import { outboundRouteConfiguration } from './route-config.js';
 import { discoveryResponse, TYPE } from './xds.js';
 
@@ -12,8 +14,19 @@ export interface RouteOverrides {
   clusters: JsonObject[];
 }
 
+export interface EnvoyConfigInput {
+  /** `<workload>.<namespace>`: the node's id and cluster. */
+  serviceCluster: string;
+  namespace: string;
+  ipFamilies: readonly IpFamily[];
+  /** Destination ports routed as HTTP: one HTTP filter chain each in the outbound listener. */
+  httpPorts: readonly number[];
+}
+
 export interface RenderedEnvoyConfig {
   bootstrap: string;
+  /** The outbound listener, as a discovery response (lds.json). */
+  lds: string;
   /** The outbound RouteConfiguration, as a discovery response (rds.json). */
   rds: string;
   /** The route targets' clusters, as a discovery response (cds.json). */
@@ -35,10 +48,11 @@ function versioned(typeName: string, resources: JsonObject[]): string {
   return JSON.stringify(discoveryResponse(typeName, resources, version));
 }
 
-export function renderEnvoyConfig(bootstrapInput: BootstrapInput, overrides: RouteOverrides): RenderedEnvoyConfig {
-  const bootstrap = JSON.stringify(renderBootstrap(bootstrapInput));
+export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
+  const bootstrap = JSON.stringify(renderBootstrap(input));
+  const lds = versioned(TYPE.listener, [outboundListener(input.httpPorts, input.ipFamilies)]);
   const rds = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
   const cds = versioned(TYPE.cluster, overrides.clusters);
-  const hash = sha256(`${bootstrap}\n${rds}\n${cds}`).slice(0, 16);
-  return { bootstrap, rds, cds, hash };
+  const hash = sha256(`${bootstrap}\n${lds}\n${rds}\n${cds}`).slice(0, 16);
+  return { bootstrap, lds, rds, cds, hash };
 }

@@ -6,6 +6,7 @@ import type { JsonObject } from '../model/json.js';
 
 export const TYPE = {
   cluster: 'envoy.config.cluster.v3.Cluster',
+  listener: 'envoy.config.listener.v3.Listener',
   routeConfiguration: 'envoy.config.route.v3.RouteConfiguration',
   httpConnectionManager: 'envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
   tcpProxy: 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',

@@ -27,8 +27,8 @@ export function renderForPod(pod: Pod, params: InjectionParams): { rendered: Ren
     {
       serviceCluster,
       namespace: params.namespace,
-      outboundHttpPorts: params.config.proxy.outboundHttpPorts,
       ipFamilies: params.config.proxy.ipFamilies,
+      httpPorts: params.settings.httpPorts.map((p) => p.port),
     },
     params.settings.routes,
   );
@@ -40,6 +40,7 @@ export function renderForPod(pod: Pod, params: InjectionParams): { rendered: Ren
 export function injectorAnnotations(rendered: RenderedEnvoyConfig, status: InjectionStatus): StringMap {
   return {
     [ANNOTATION.envoyBootstrap]: rendered.bootstrap,
+    [ANNOTATION.envoyLds]: rendered.lds,
     [ANNOTATION.envoyRds]: rendered.rds,
     [ANNOTATION.envoyCds]: rendered.cds,
     [ANNOTATION.status]: formatStatus(status),

@@ -8,9 +8,10 @@ import type { RouteOverrides } from '../envoy/render.js';
 import { formatAnnotationProblem, type AnnotationProblem, type AnnotationSources, type AnnotationValue } from '../model/annotations.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
-import { ANNOTATION, DOMAIN } from '../model/names.js';
+import { ANNOTATION, DOMAIN, PROXY_PORT } from '../model/names.js';
 import { failed, ok, ProblemList, type Result } from '../model/result.js';
-import { parseRouteOverrides } from '../routes/overrides.js';
+import type { HttpPort } from '../routes/http-ports.js';
+import { resolveRouting } from '../routes/routing.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
 import { parseBoolean, parseCidrList, parseImage, parseLogLevel, parsePortList, parseQuantity } from '../syntax/values.js';
 
@@ -24,6 +25,8 @@ export interface ProxySettings {
   capture: CaptureSettings;
   /** The pod's and its namespace's route overrides, merged and resolved. */
   routes: RouteOverrides;
+  /** Destination ports whose outbound connections are routed as HTTP. */
+  httpPorts: HttpPort[];
 }
 
 export interface PodProxySettings {
@@ -33,7 +36,7 @@ export interface PodProxySettings {
 }
 
 /** Keys the webhook itself writes: users may see them but never need to set them. */
-const WRITTEN_BY_INJECTOR: readonly string[] = [ANNOTATION.status, ANNOTATION.envoyBootstrap, ANNOTATION.envoyRds, ANNOTATION.envoyCds];
+const WRITTEN_BY_INJECTOR: readonly string[] = [ANNOTATION.status, ANNOTATION.envoyBootstrap, ANNOTATION.envoyLds, ANNOTATION.envoyRds, ANNOTATION.envoyCds];
 const KNOWN_KEYS: readonly string[] = Object.values(ANNOTATION);
 const SUGGESTED_KEYS: readonly string[] = KNOWN_KEYS.filter((key) => !WRITTEN_BY_INJECTOR.includes(key));
 
@@ -50,23 +53,47 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
 
   const resources = readResources(config.proxy.resources, read);
   problems.add(...requestsWithinLimits(resources, (key) => annotations.lookup(key)));
-  const routes = parseRouteOverrides(annotations.sources(ANNOTATION.routes), { namespace: namespace.name, config, ...(services ? { services } : {}) });
+  const capture = {
+    excludeInboundPorts: read(ANNOTATION.excludeInboundPorts, parsePortList, config.capture.excludeInboundPorts),
+    excludeOutboundPorts: read(ANNOTATION.excludeOutboundPorts, parsePortList, config.capture.excludeOutboundPorts),
+    excludeOutboundIpRanges: read(ANNOTATION.excludeOutboundIpRanges, (t) => parseCidrList(t, false), config.capture.excludeOutboundIpRanges),
+    includeOutboundIpRanges: read(ANNOTATION.includeOutboundIpRanges, (t) => parseCidrList(t, true), config.capture.includeOutboundIpRanges),
+  };
+  const httpPortsAnnotation = annotations.lookup(ANNOTATION.httpPorts);
+  const routing = resolveRouting(
+    annotations.sources(ANNOTATION.routes),
+    { namespace: namespace.name, config, ...(services ? { services } : {}) },
+    {
+      annotated: httpPortsAnnotation && {
+        ports: read(ANNOTATION.httpPorts, parseRoutablePorts, []),
+        origin: `${httpPortsAnnotation.from === 'namespace' ? 'namespace annotation' : 'annotation'} ${ANNOTATION.httpPorts}`,
+      },
+      excluded: capture.excludeOutboundPorts,
+    },
+  );
+  const resolved = problems.take(routing, { overrides: { virtualHosts: [], clusters: [] }, httpPorts: [], warnings: [] });
   const settings: ProxySettings = {
     image: read(ANNOTATION.proxyImage, parseImage, config.proxy.image),
     logLevel: read(ANNOTATION.logLevel, parseLogLevel, config.proxy.logLevel),
     resources,
     nativeSidecar: read(ANNOTATION.nativeSidecar, parseBoolean, config.proxy.nativeSidecar),
     holdApplicationUntilProxyStarts: read(ANNOTATION.holdApplicationUntilProxyStarts, parseBoolean, config.proxy.holdApplicationUntilProxyStarts),
-    capture: {
-      excludeInboundPorts: read(ANNOTATION.excludeInboundPorts, parsePortList, config.capture.excludeInboundPorts),
-      excludeOutboundPorts: read(ANNOTATION.excludeOutboundPorts, parsePortList, config.capture.excludeOutboundPorts),
-      excludeOutboundIpRanges: read(ANNOTATION.excludeOutboundIpRanges, (t) => parseCidrList(t, false), config.capture.excludeOutboundIpRanges),
-      includeOutboundIpRanges: read(ANNOTATION.includeOutboundIpRanges, (t) => parseCidrList(t, true), config.capture.includeOutboundIpRanges),
-    },
-    routes: problems.take(routes.ok ? ok(routes.value.overrides) : routes, { virtualHosts: [], clusters: [] }),
+    capture,
+    routes: resolved.overrides,
+    httpPorts: resolved.httpPorts,
   };
   if (!problems.isEmpty()) return failed(...problems.all().map(formatAnnotationProblem));
-  return ok({ settings, warnings: routes.ok ? routes.value.warnings : [] });
+  return ok({ settings, warnings: resolved.warnings });
+}
+
+/** Ports the proxy listens on itself cannot be routed: they would loop. */
+function parseRoutablePorts(text: string): Result<number[]> {
+  const parsed = parsePortList(text);
+  if (!parsed.ok) return parsed;
+  const own = parsed.value.filter((port) => (Object.values(PROXY_PORT) as number[]).includes(port));
+  return own.length === 0
+    ? parsed
+    : failed(`${own.join(', ')} ${own.length === 1 ? 'is one of' : 'are'} the proxy's own ports (${Object.values(PROXY_PORT).join(', ')})`);
 }
 
 /** The pod's annotations over its namespace's: the pod's own wins. */

@@ -9,8 +9,16 @@ export interface NamespaceLookup {
   namespace(name: string): { labels: StringMap; annotations: StringMap } | undefined;
 }
 
+export interface ServicePort {
+  port: number;
+  /** The port's name in the Service, e.g. "http-web" (Istio's naming convention). */
+  name?: string;
+  /** The Service's appProtocol for this port, e.g. "http", "grpc", "kubernetes.io/h2c". */
+  appProtocol?: string;
+}
+
 export interface ServiceInfo {
-  ports: number[];
+  ports: ServicePort[];
 }
 
 export interface ServiceLookup {

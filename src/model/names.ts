@@ -8,6 +8,7 @@ export const ANNOTATION = {
   inject: `${DOMAIN}/inject`,
   status: `${DOMAIN}/status`,
   routes: `${DOMAIN}/routes`,
+  httpPorts: `${DOMAIN}/http-ports`,
   proxyImage: `${DOMAIN}/proxy-image`,
   proxyCpu: `${DOMAIN}/proxy-cpu`,
   proxyMemory: `${DOMAIN}/proxy-memory`,
@@ -22,6 +23,7 @@ export const ANNOTATION = {
   holdApplicationUntilProxyStarts: `${DOMAIN}/hold-application-until-proxy-starts`,
   // Written by the webhook, projected into the envoy-config volume as files.
   envoyBootstrap: `${DOMAIN}/envoy-bootstrap`,
+  envoyLds: `${DOMAIN}/envoy-lds`,
   envoyRds: `${DOMAIN}/envoy-rds`,
   envoyCds: `${DOMAIN}/envoy-cds`,
 } as const;
@@ -34,6 +36,7 @@ export const CONFIG_MOUNT_PATH = '/etc/envoy-injector';
 /** Files of the envoy-config volume, each the projection of one annotation. */
 export const CONFIG_FILES = {
   bootstrap: { file: 'bootstrap.json', annotation: ANNOTATION.envoyBootstrap },
+  lds: { file: 'lds.json', annotation: ANNOTATION.envoyLds },
   rds: { file: 'rds.json', annotation: ANNOTATION.envoyRds },
   cds: { file: 'cds.json', annotation: ANNOTATION.envoyCds },
 } as const;

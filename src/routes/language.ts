@@ -97,7 +97,8 @@ const headerMatcher: ObjectSpec = {
     invert_match: { kind: 'boolean' },
   },
   required: ['name'],
-  exactlyOne: [['string_match', 'present_match']],
+  // A matcher with only a name matches when the header is present, as in Envoy.
+  atMostOne: [['string_match', 'present_match']],
   hints: {
     exact_match: deprecatedHeaderMatch('exact_match', 'exact'),
     prefix_match: deprecatedHeaderMatch('prefix_match', 'prefix'),
@@ -223,5 +224,18 @@ const virtualHost: ObjectSpec = {
 export const ROUTE_OVERRIDES_SPEC: ObjectSpec = {
   kind: 'object',
   fields: { virtual_hosts: { kind: 'list', minItems: 1, items: virtualHost } },
+  required: ['virtual_hosts'],
+};
+
+/** A whole RouteConfiguration in the same language: what route-check reads,
+ * and what the injector renders (rds.json). Any other field is refused by
+ * name, so route-check never silently ignores what it does not simulate. */
+export const ROUTE_CONFIGURATION_SPEC: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    name: { kind: 'string' },
+    virtual_hosts: { kind: 'list', items: virtualHost },
+    ignore_port_in_host_matching: { kind: 'boolean' },
+  },
   required: ['virtual_hosts'],
 };

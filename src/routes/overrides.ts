@@ -1,11 +1,10 @@
-// envoy-injector.io/routes of a pod and of its namespace, merged and rendered
-// into the virtual hosts and clusters of the pod's RDS and CDS files.
+// envoy-injector.io/routes of a pod and of its namespace, merged, and their
+// targets resolved to Envoy clusters: the plan that routing.ts renders.
 //
 // Merge rule: the pod's virtual hosts come first; a namespace virtual host is
 // kept only if neither its name nor any of its domains is used by the pod's.
 
 import type { InjectorConfig } from '../config/config.js';
-import type { RouteOverrides } from '../envoy/render.js';
 import type { AnnotationProblem, AnnotationSources, AnnotationValue } from '../model/annotations.js';
 import type { JsonObject } from '../model/json.js';
 import { isPlainObject } from '../model/kubernetes.js';
@@ -21,8 +20,20 @@ export interface RouteContext {
   services?: ServiceLookup;
 }
 
-export interface ResolvedRoutes {
-  overrides: RouteOverrides;
+/** A virtual host as it will be rendered: routes with their clusters
+ * resolved, domains still as written (routing.ts adds the ports and names). */
+export interface PlannedHost {
+  name: string;
+  domains: string[];
+  routes: JsonObject[];
+  /** Where it was written, for warnings: e.g. "envoy-injector.io/routes virtual_hosts[0]". */
+  origin: string;
+}
+
+export interface RoutePlan {
+  hosts: PlannedHost[];
+  clusters: JsonObject[];
+  targets: RouteTarget[];
   /** Admitted, but said back: targets the Service cache does not know. */
   warnings: string[];
 }
@@ -34,7 +45,9 @@ interface SourcedHost {
   source: AnnotationValue;
 }
 
-export function parseRouteOverrides(sources: AnnotationSources, context: RouteContext): Result<ResolvedRoutes, AnnotationProblem> {
+const EMPTY_PLAN: RoutePlan = { hosts: [], clusters: [], targets: [], warnings: [] };
+
+export function planRouteOverrides(sources: AnnotationSources, context: RouteContext): Result<RoutePlan, AnnotationProblem> {
   const problems = new ProblemList<AnnotationProblem>();
   const parse = (source: AnnotationValue | undefined): SourcedHost[] => {
     if (!source) return [];
@@ -44,23 +57,26 @@ export function parseRouteOverrides(sources: AnnotationSources, context: RouteCo
   };
   const own = parse(sources.pod);
   const inherited = parse(sources.namespace);
-  if (!problems.isEmpty()) return problems.result({ overrides: { virtualHosts: [], clusters: [] }, warnings: [] });
+  if (!problems.isEmpty()) return problems.result(EMPTY_PLAN);
 
   const warnings: string[] = [];
   const clusters = new Map<string, JsonObject>();
-  const virtualHosts = merge(own, inherited).map(({ host, index, source }) => {
+  const targets: RouteTarget[] = [];
+  const hosts = merge(own, inherited).map(({ host, index, source }): PlannedHost => {
     const resolved: Resolved[] = [];
     const fail = (field: string, message: string): void => problems.add({ annotation: source.annotation, from: source.from, field, message });
-    const rendered = renderVirtualHost(host, `virtual_hosts[${index}]`, context, resolved, fail);
+    const routes = resolveRoutes(host, `virtual_hosts[${index}]`, context, resolved, fail);
     for (const { target, field } of resolved) {
       clusters.set(clusterName(target), renderCluster(target, context.config.clusterDomain));
+      targets.push(target);
       const warning = targetWarning(target, context.services);
       if (warning) warnings.push(`${source.annotation} at ${field}: ${warning}`);
     }
-    return rendered;
+    const owner = source.from === 'namespace' ? 'namespace annotation ' : '';
+    return { name: host.name, domains: host.domains, routes, origin: `${owner}${source.annotation} virtual_hosts[${index}]` };
   });
-  if (!problems.isEmpty()) return problems.result({ overrides: { virtualHosts: [], clusters: [] }, warnings: [] });
-  return ok({ overrides: { virtualHosts, clusters: [...clusters.values()] }, warnings });
+  if (!problems.isEmpty()) return problems.result(EMPTY_PLAN);
+  return ok({ hosts, clusters: [...clusters.values()], targets, warnings });
 }
 
 function merge(own: readonly SourcedHost[], inherited: readonly SourcedHost[]): SourcedHost[] {
@@ -72,14 +88,14 @@ function merge(own: readonly SourcedHost[], inherited: readonly SourcedHost[]): 
 
 type Resolved = { target: RouteTarget; field: string };
 
-/** Copies the virtual host, replacing each service name by its cluster. */
-function renderVirtualHost(
+/** Copies the routes, replacing each service name by its cluster. */
+function resolveRoutes(
   host: VirtualHostInput,
   path: string,
   context: RouteContext,
   resolved: Resolved[],
   fail: (field: string, message: string) => void,
-): JsonObject {
+): JsonObject[] {
   const options = { podNamespace: context.namespace, allowExternalHosts: context.config.routes.allowExternalHosts, services: context.services };
   const resolve = (name: string, field: string): string => {
     const result = parseRouteTarget(name, options);
@@ -90,7 +106,7 @@ function renderVirtualHost(
     resolved.push({ target: result.value, field });
     return clusterName(result.value);
   };
-  const routes = host.routes.map((route, routeIndex): JsonObject => {
+  return host.routes.map((route, routeIndex): JsonObject => {
     const action = route.route;
     if (!isPlainObject(action)) return route;
     const actionPath = join(join(join(path, 'routes'), routeIndex), 'route');
@@ -106,5 +122,4 @@ function renderVirtualHost(
     }
     return { ...route, route: copy };
   });
-  return { name: host.name, domains: host.domains, routes };
 }

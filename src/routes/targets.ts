@@ -61,12 +61,13 @@ export function parseRouteTarget(text: string, options: TargetOptions): Result<R
   if (!NAMESPACE.test(namespace)) return failed(`${JSON.stringify(namespace)} is not a valid namespace name`);
   if (port !== undefined) return ok({ kind: 'service', name, namespace, port, portGiven: true });
   const known = options.services?.service(namespace, name);
-  if (known && known.ports.length > 1) {
+  const knownPorts = known?.ports.map((p) => p.port) ?? [];
+  if (knownPorts.length > 1) {
     return failed(
-      `service ${namespace}/${name} has several ports (${known.ports.join(', ')}): name one, e.g. ${name}${namespace === options.podNamespace ? '' : `.${namespace}`}:${known.ports[0]}`,
+      `service ${namespace}/${name} has several ports (${knownPorts.join(', ')}): name one, e.g. ${name}${namespace === options.podNamespace ? '' : `.${namespace}`}:${knownPorts[0]}`,
     );
   }
-  return ok({ kind: 'service', name, namespace, port: known?.ports[0] ?? DEFAULT_SERVICE_PORT, portGiven: false });
+  return ok({ kind: 'service', name, namespace, port: knownPorts[0] ?? DEFAULT_SERVICE_PORT, portGiven: false });
 }
 
 /** A sentence when the target is not (yet) in the cluster: admitted, but said. */
@@ -74,8 +75,9 @@ export function targetWarning(target: RouteTarget, services: ServiceLookup | und
   if (target.kind !== 'service' || !services) return undefined;
   const known = services.service(target.namespace, target.name);
   if (!known) return `service ${target.namespace}/${target.name} does not exist (yet): requests routed to it fail with 503 until it does`;
-  if (target.portGiven && !known.ports.includes(target.port)) {
-    return `service ${target.namespace}/${target.name} has no port ${target.port} (its ports: ${known.ports.join(', ') || 'none'})`;
+  const ports = known.ports.map((p) => p.port);
+  if (target.portGiven && !ports.includes(target.port)) {
+    return `service ${target.namespace}/${target.name} has no port ${target.port} (its ports: ${ports.join(', ') || 'none'})`;
   }
   return undefined;
 }

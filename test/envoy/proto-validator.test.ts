@@ -13,10 +13,11 @@ const valid = { name: 'c', type: 'STRICT_DNS', connect_timeout: '5s' };
 describe('strict Envoy proto validation', () => {
   it('accepts the rendered default documents', () => {
     const rendered = renderEnvoyConfig(
-      { serviceCluster: 'web.shop', namespace: 'shop', outboundHttpPorts: DEFAULT_CONFIG.proxy.outboundHttpPorts, ipFamilies: DEFAULT_CONFIG.proxy.ipFamilies },
+      { serviceCluster: 'web.shop', namespace: 'shop', httpPorts: DEFAULT_CONFIG.proxy.outboundHttpPorts, ipFamilies: DEFAULT_CONFIG.proxy.ipFamilies },
       NO_ROUTE_OVERRIDES,
     );
     assert.deepEqual(envoyProtoProblems(BOOTSTRAP_TYPE, JSON.parse(rendered.bootstrap)), []);
+    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.lds)), []);
     assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
     assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
   });

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
 import { formatAnnotationProblem } from '../../src/model/annotations.js';
-import { parseRouteOverrides } from '../../src/routes/overrides.js';
+import { resolveRouting } from '../../src/routes/routing.js';
 import { renderEnvoyConfig } from '../../src/envoy/render.js';
 import type { ServiceLookup } from '../../src/model/lookups.js';
 import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from '../support/envoy-proto.js';
@@ -14,12 +14,13 @@ import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from '../support/envoy-pr
 const KEY = 'envoy-injector.io/routes';
 
 function parse(text: string, options: { config?: InjectorConfig; services?: ServiceLookup; namespaceText?: string } = {}) {
-  return parseRouteOverrides(
+  return resolveRouting(
     {
       pod: { annotation: KEY, value: text, from: 'pod' },
       ...(options.namespaceText ? { namespace: { annotation: KEY, value: options.namespaceText, from: 'namespace' } } : {}),
     },
     { namespace: 'shop', config: options.config ?? DEFAULT_CONFIG, ...(options.services ? { services: options.services } : {}) },
+    { annotated: undefined, excluded: [] },
   );
 }
 
@@ -219,10 +220,7 @@ describe('route overrides: valid', () => {
     it(name, () => {
       const result = parse(text);
       assert.ok(result.ok, result.ok ? '' : result.problems.map(formatAnnotationProblem).join('\n'));
-      const rendered = renderEnvoyConfig(
-        { serviceCluster: 'w.shop', namespace: 'shop', outboundHttpPorts: [80], ipFamilies: ['IPv4'] },
-        result.value.overrides,
-      );
+      const rendered = renderEnvoyConfig({ serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'] }, result.value.overrides);
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
       const rds = JSON.parse(rendered.rds) as { resources: Array<{ name: string; virtual_hosts: Array<{ domains: string[] }> }> };
@@ -267,7 +265,7 @@ describe('route overrides: valid', () => {
   });
 
   it('warns, without refusing, about services or ports the cluster does not have', () => {
-    const services: ServiceLookup = { service: (ns, name) => (ns === 'shop' && name === 'known' ? { ports: [8080] } : undefined) };
+    const services: ServiceLookup = { service: (ns, name) => (ns === 'shop' && name === 'known' ? { ports: [{ port: 8080 }] } : undefined) };
     const result = parse(
       vh(
         '  - match: { prefix: "/a" }\n    route: { cluster: "missing" }\n  - match: { prefix: "/b" }\n    route: { cluster: "known:9090" }\n  - match: { prefix: "/" }\n    route: { cluster: "known" }\n',

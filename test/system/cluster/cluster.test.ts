@@ -41,13 +41,23 @@ describe('cluster caches', () => {
       apiVersion: 'v1',
       kind: 'Service',
       metadata: { name: 'backend', namespace: 'shop' },
-      spec: { ports: [{ port: 8080 }, { port: 9090 }] },
+      spec: {
+        ports: [
+          { port: 8080, name: 'http' },
+          { port: 9090, appProtocol: 'grpc' },
+        ],
+      },
     });
     caches = startClusterCaches(api.kubeConfig(), log);
     assert.equal(caches.namespace('shop'), undefined, 'nothing is claimed before the list arrives');
     await eventually('synced', () => caches?.synced() === true);
     assert.deepEqual(caches.namespace('shop'), { labels: { 'envoy-injector.io/inject': 'enabled' }, annotations: { 'envoy-injector.io/log-level': 'debug' } });
-    assert.deepEqual(caches.service('shop', 'backend'), { ports: [8080, 9090] });
+    assert.deepEqual(caches.service('shop', 'backend'), {
+      ports: [
+        { port: 8080, name: 'http' },
+        { port: 9090, appProtocol: 'grpc' },
+      ],
+    });
     assert.equal(caches.service('shop', 'nothing'), undefined);
 
     const callsBefore = api.requests.length;

@@ -133,7 +133,7 @@ describe('admission over HTTPS, as kube-apiserver', () => {
     const created = structuredClone(pod);
     applyPatch(created, decodePatch(parseReview(await send(admissionReview(pod)))));
     const routes =
-      'virtual_hosts:\n- name: api\n  domains: ["api.example.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "api-v2:8080" }\n';
+      'virtual_hosts:\n- name: api\n  domains: ["api.example.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "api-v2:9090" }\n';
     const edited = structuredClone(created);
     edited.metadata!.annotations!['envoy-injector.io/routes'] = routes;
     const update = parseReview(await send(admissionReview(edited, { operation: 'UPDATE', oldObject: created })));
@@ -142,16 +142,21 @@ describe('admission over HTTPS, as kube-apiserver', () => {
     // What kubelet then writes into the proxy's config directory.
     const before = projectDownwardApiVolume(created, 'envoy-config');
     const files = projectDownwardApiVolume(updated, 'envoy-config');
-    assert.deepEqual([...files.keys()].sort(), ['bootstrap.json', 'cds.json', 'rds.json']);
+    assert.deepEqual([...files.keys()].sort(), ['bootstrap.json', 'cds.json', 'lds.json', 'rds.json']);
     const rds = JSON.parse(files.get('rds.json') ?? '') as {
       resources: { name: string; virtual_hosts: { name: string; routes: { route: { cluster: string } }[] }[] }[];
     };
     assert.equal(rds.resources.length, 1);
     assert.equal(rds.resources[0]?.name, 'outbound', 'the name the listener asks RDS for');
-    assert.equal(rds.resources[0]?.virtual_hosts[0]?.routes[0]?.route.cluster, 'api-v2.shop:8080');
+    assert.equal(rds.resources[0]?.virtual_hosts[0]?.routes[0]?.route.cluster, 'api-v2.shop:9090');
+    // The new target's port becomes an HTTP chain of the outbound listener, live through LDS.
+    const chainsOf = (lds: string | undefined): string[] =>
+      (JSON.parse(lds ?? '') as { resources: { filter_chains: { name: string }[] }[] }).resources[0]!.filter_chains.map((c) => c.name);
+    assert.ok(!chainsOf(before.get('lds.json')).includes('outbound_http_9090'));
+    assert.ok(chainsOf(files.get('lds.json')).includes('outbound_http_9090'));
     assert.notEqual(files.get('rds.json'), before.get('rds.json'));
     assert.match(files.get('cds.json') ?? '', /api-v2\.shop\.svc\.cluster\.local/);
-    assert.equal(files.get('bootstrap.json'), before.get('bootstrap.json'), 'the bootstrap (and so the running listeners) stays');
+    assert.equal(files.get('bootstrap.json'), before.get('bootstrap.json'), 'the bootstrap, which Envoy never reloads, stays');
     assert.notEqual(updated.metadata!.annotations!['envoy-injector.io/status'], created.metadata!.annotations!['envoy-injector.io/status']);
     assert.deepEqual(updated.spec, created.spec, 'only metadata changes');
 
@@ -163,5 +168,15 @@ describe('admission over HTTPS, as kube-apiserver', () => {
 
     const unchanged = parseReview(await send(admissionReview(updated, { operation: 'UPDATE', oldObject: updated })));
     assert.equal(unchanged.response.patch, undefined);
+
+    // A pod injected before listeners moved to LDS cannot follow: it is told to restart.
+    const legacy = structuredClone(edited);
+    const volume = legacy.spec.volumes!.find((v) => v.name === 'envoy-config') as unknown as { downwardAPI: { items: { path: string }[] } };
+    volume.downwardAPI.items = volume.downwardAPI.items.filter((item) => item.path !== 'lds.json');
+    const oldLegacy = structuredClone(legacy);
+    delete oldLegacy.metadata!.annotations!['envoy-injector.io/routes'];
+    const legacyAnswer = parseReview(await send(admissionReview(legacy, { operation: 'UPDATE', oldObject: oldLegacy })));
+    assert.equal(legacyAnswer.response.allowed, false);
+    assert.match(legacyAnswer.response.status?.message ?? '', /injected by an earlier envoy-injector .* recreate the pod/);
   });
 });

@@ -1,0 +1,368 @@
+// Envoy's routing decision for one request, over a RouteConfiguration in the
+// route language: the virtual host by the Host header, the first route whose
+// match holds, the cluster (weights by the request's random value), rewrites,
+// redirects and direct responses. Each step keeps why it chose what it chose,
+// so `explain --request` can say it and route-check can compare it.
+
+import { RE2JS } from 're2js';
+import { splitDomain } from './domains.js';
+
+export interface StringMatch {
+  exact?: string;
+  prefix?: string;
+  suffix?: string;
+  contains?: string;
+  safe_regex?: { regex: string };
+  ignore_case?: boolean;
+}
+
+export interface HeaderMatch {
+  name: string;
+  string_match?: StringMatch;
+  present_match?: boolean;
+  invert_match?: boolean;
+}
+
+export interface QueryMatch {
+  name: string;
+  string_match?: StringMatch;
+  present_match?: boolean;
+}
+
+export interface RouteMatch {
+  prefix?: string;
+  path?: string;
+  safe_regex?: { regex: string };
+  headers?: HeaderMatch[];
+  query_parameters?: QueryMatch[];
+  case_sensitive?: boolean;
+}
+
+export interface RouteEntry {
+  name?: string;
+  match: RouteMatch;
+  route?: {
+    cluster?: string;
+    weighted_clusters?: { clusters: Array<{ name: string; weight: number }> };
+    prefix_rewrite?: string;
+    host_rewrite_literal?: string;
+  };
+  redirect?: {
+    host_redirect?: string;
+    port_redirect?: number;
+    path_redirect?: string;
+    prefix_rewrite?: string;
+    https_redirect?: boolean;
+    scheme_redirect?: string;
+    response_code?: string;
+    strip_query?: boolean;
+  };
+  direct_response?: { status: number };
+}
+
+export interface VirtualHost {
+  name: string;
+  domains: string[];
+  routes: RouteEntry[];
+}
+
+/** A RouteConfiguration after the route language's schema check. */
+export interface RouteTable {
+  name?: string;
+  virtual_hosts: VirtualHost[];
+  ignore_port_in_host_matching?: boolean;
+}
+
+export interface RouteRequest {
+  authority: string;
+  /** Path with its query string, as in :path. */
+  path: string;
+  method: string;
+  scheme: 'http' | 'https';
+  /** Other request headers, names in any case; repeated names are joined with "," as Envoy does. */
+  headers: ReadonlyArray<readonly [string, string]>;
+  /** Picks among weighted clusters: random_value modulo the total weight. */
+  randomValue: number;
+}
+
+export interface HostChoice {
+  index: number;
+  name: string;
+  domain: string;
+  how: 'exact' | 'suffix wildcard' | 'prefix wildcard' | 'catch-all';
+}
+
+export type RouteAction =
+  | { kind: 'route'; cluster: string; weights?: Array<{ name: string; weight: number; chosen: boolean }>; path: string; authority: string }
+  | { kind: 'redirect'; uri: string; code: number }
+  | { kind: 'direct-response'; uri: string; code: number };
+
+export interface RouteDecision {
+  host?: HostChoice;
+  /** The routes tried before the one taken (or all of them), each with why it did not match. */
+  misses: Array<{ index: number; why: string }>;
+  route?: { index: number; entry: RouteEntry; action: RouteAction };
+}
+
+const REDIRECT_CODES: Readonly<Record<string, number>> = {
+  MOVED_PERMANENTLY: 301,
+  FOUND: 302,
+  SEE_OTHER: 303,
+  TEMPORARY_REDIRECT: 307,
+  PERMANENT_REDIRECT: 308,
+};
+
+export function routeRequest(table: RouteTable, request: RouteRequest): RouteDecision {
+  const host = selectVirtualHost(table, request.authority);
+  const virtualHost = host ? table.virtual_hosts[host.index] : undefined;
+  if (!host || !virtualHost) return { misses: [] };
+  const headers = new RequestHeaders(request);
+  const misses: Array<{ index: number; why: string }> = [];
+  for (const [index, entry] of virtualHost.routes.entries()) {
+    const why = whyNotMatched(entry.match, headers);
+    if (why === undefined) return { host, misses, route: { index, entry, action: actionOf(entry, request) } };
+    misses.push({ index, why });
+  }
+  return { host, misses };
+}
+
+/** Envoy's order: an exact domain, then the longest suffix wildcard, then the
+ * longest prefix wildcard, then "*". The Host is compared whole, port
+ * included, unless the configuration ignores ports. */
+export function selectVirtualHost(table: RouteTable, authority: string): HostChoice | undefined {
+  const host = hostForMatching(authority, table.ignore_port_in_host_matching === true);
+  let best: (HostChoice & { rank: number; length: number }) | undefined;
+  table.virtual_hosts.forEach((virtualHost, index) => {
+    for (const domain of virtualHost.domains) {
+      const candidate = domainMatch(domain.toLowerCase(), host);
+      if (!candidate) continue;
+      const better = !best || candidate.rank < best.rank || (candidate.rank === best.rank && candidate.length > best.length);
+      if (better) best = { index, name: virtualHost.name, domain, how: candidate.how, rank: candidate.rank, length: candidate.length };
+    }
+  });
+  if (!best) return undefined;
+  return { index: best.index, name: best.name, domain: best.domain, how: best.how };
+}
+
+function hostForMatching(authority: string, ignorePort: boolean): string {
+  const host = authority.toLowerCase();
+  if (!ignorePort) return host;
+  const { port } = splitDomain(host);
+  return port === undefined ? host : host.slice(0, host.lastIndexOf(':'));
+}
+
+function domainMatch(domain: string, host: string): { how: HostChoice['how']; rank: number; length: number } | undefined {
+  if (domain === '*') return { how: 'catch-all', rank: 3, length: 0 };
+  // The wildcard stands for at least one character.
+  if (domain.startsWith('*')) {
+    const suffix = domain.slice(1);
+    return host.length > suffix.length && host.endsWith(suffix) ? { how: 'suffix wildcard', rank: 1, length: suffix.length } : undefined;
+  }
+  if (domain.endsWith('*')) {
+    const prefix = domain.slice(0, -1);
+    return host.length > prefix.length && host.startsWith(prefix) ? { how: 'prefix wildcard', rank: 2, length: prefix.length } : undefined;
+  }
+  return domain === host ? { how: 'exact', rank: 0, length: domain.length } : undefined;
+}
+
+/** The request's headers as Envoy's matchers see them, pseudo-headers included. */
+class RequestHeaders {
+  private readonly values = new Map<string, string[]>();
+
+  constructor(request: RouteRequest) {
+    const all: Array<readonly [string, string]> = [
+      [':authority', request.authority],
+      [':path', request.path],
+      [':method', request.method],
+      [':scheme', request.scheme],
+      ['x-forwarded-proto', request.scheme],
+      ...request.headers,
+    ];
+    for (const [name, value] of all) {
+      const key = name.toLowerCase();
+      this.values.set(key, [...(this.values.get(key) ?? []), value]);
+    }
+  }
+
+  get(name: string): string | undefined {
+    return this.values.get(name.toLowerCase())?.join(',');
+  }
+
+  get path(): string {
+    return this.get(':path') ?? '';
+  }
+}
+
+function pathOnly(path: string): string {
+  const end = path.search(/[?#]/);
+  return end < 0 ? path : path.slice(0, end);
+}
+
+function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | undefined {
+  const path = headers.path;
+  const caseSensitive = match.case_sensitive !== false;
+  const fold = (text: string): string => (caseSensitive ? text : text.toLowerCase());
+  if (match.prefix !== undefined && !fold(path).startsWith(fold(match.prefix)))
+    return `prefix ${JSON.stringify(match.prefix)} does not match path ${JSON.stringify(path)}`;
+  if (match.path !== undefined && fold(pathOnly(path)) !== fold(match.path))
+    return `path ${JSON.stringify(match.path)} is not ${JSON.stringify(pathOnly(path))}`;
+  if (match.safe_regex !== undefined && !fullMatch(match.safe_regex.regex, pathOnly(path))) {
+    return `safe_regex ${JSON.stringify(match.safe_regex.regex)} does not match path ${JSON.stringify(pathOnly(path))}`;
+  }
+  for (const header of match.headers ?? []) {
+    const why = whyHeaderFails(header, headers.get(header.name));
+    if (why !== undefined) return why;
+  }
+  const query = queryParameters(path);
+  for (const parameter of match.query_parameters ?? []) {
+    const why = whyQueryFails(parameter, query.get(parameter.name));
+    if (why !== undefined) return why;
+  }
+  return undefined;
+}
+
+function whyHeaderFails(header: HeaderMatch, value: string | undefined): string | undefined {
+  const invert = header.invert_match === true;
+  const name = `header ${header.name}`;
+  if (header.string_match === undefined) {
+    // present_match (or a bare name): present, or with present_match: false, absent.
+    const wantPresent = header.present_match !== false;
+    const matched = (value !== undefined) === wantPresent;
+    if (matched !== invert) return undefined;
+    return `${name} is ${value === undefined ? 'absent' : 'present'}${invert ? ' (invert_match)' : ''}`;
+  }
+  // A missing header never matches a string matcher, inverted or not.
+  if (value === undefined) return `${name} is absent`;
+  const matched = stringMatches(header.string_match, value);
+  if (matched !== invert) return undefined;
+  return `${name}: ${describeStringMatch(header.string_match)} ${matched ? 'matches' : 'does not match'} ${JSON.stringify(value)}${invert ? ' (invert_match)' : ''}`;
+}
+
+function whyQueryFails(parameter: QueryMatch, value: string | undefined): string | undefined {
+  const name = `query parameter ${parameter.name}`;
+  if (value === undefined) return `${name} is absent`;
+  if (parameter.string_match === undefined || stringMatches(parameter.string_match, value)) return undefined;
+  return `${name}: ${describeStringMatch(parameter.string_match)} does not match ${JSON.stringify(value)}`;
+}
+
+/** The first value of each parameter, undecoded, as Envoy compares them. */
+function queryParameters(path: string): Map<string, string> {
+  const parameters = new Map<string, string>();
+  const start = path.indexOf('?');
+  if (start < 0) return parameters;
+  const end = path.indexOf('#', start);
+  for (const pair of path.slice(start + 1, end < 0 ? undefined : end).split('&')) {
+    if (pair === '') continue;
+    const equals = pair.indexOf('=');
+    const key = equals < 0 ? pair : pair.slice(0, equals);
+    if (!parameters.has(key)) parameters.set(key, equals < 0 ? '' : pair.slice(equals + 1));
+  }
+  return parameters;
+}
+
+export function stringMatches(matcher: StringMatch, value: string): boolean {
+  const fold = (text: string): string => (matcher.ignore_case === true ? text.toLowerCase() : text);
+  if (matcher.exact !== undefined) return fold(value) === fold(matcher.exact);
+  if (matcher.prefix !== undefined) return fold(value).startsWith(fold(matcher.prefix));
+  if (matcher.suffix !== undefined) return fold(value).endsWith(fold(matcher.suffix));
+  if (matcher.contains !== undefined) return fold(value).includes(fold(matcher.contains));
+  // ignore_case does not apply to regexes, as in Envoy.
+  if (matcher.safe_regex !== undefined) return fullMatch(matcher.safe_regex.regex, value);
+  return false;
+}
+
+function describeStringMatch(matcher: StringMatch): string {
+  const [kind, value] = Object.entries(matcher).find(([key]) => key !== 'ignore_case') ?? ['?', ''];
+  const shown = kind === 'safe_regex' ? (matcher.safe_regex?.regex ?? '') : String(value);
+  return `${kind} ${JSON.stringify(shown)}${matcher.ignore_case === true ? ' (ignore_case)' : ''}`;
+}
+
+const compiled = new Map<string, RE2JS>();
+
+/** RE2 semantics, whole value: Envoy's safe_regex never matches a part. */
+function fullMatch(regex: string, value: string): boolean {
+  let pattern = compiled.get(regex);
+  if (!pattern) {
+    pattern = RE2JS.compile(regex);
+    if (compiled.size > 1000) compiled.clear();
+    compiled.set(regex, pattern);
+  }
+  return pattern.matches(value);
+}
+
+function actionOf(entry: RouteEntry, request: RouteRequest): RouteAction {
+  if (entry.route) {
+    const weighted = entry.route.weighted_clusters?.clusters;
+    const weights = weighted ? chooseWeighted(weighted, request.randomValue) : undefined;
+    const cluster = weights ? (weights.find((w) => w.chosen)?.name ?? '') : (entry.route.cluster ?? '');
+    return {
+      kind: 'route',
+      cluster,
+      ...(weights ? { weights } : {}),
+      path: rewrittenPath(entry.match, entry.route.prefix_rewrite, request.path),
+      authority: entry.route.host_rewrite_literal ?? request.authority,
+    };
+  }
+  if (entry.redirect) {
+    const path = rewrittenPath(entry.match, entry.redirect.prefix_rewrite, request.path);
+    return {
+      kind: 'redirect',
+      uri: redirectUri(entry.redirect, { ...request, path }),
+      code: REDIRECT_CODES[entry.redirect.response_code ?? 'MOVED_PERMANENTLY'] ?? 301,
+    };
+  }
+  return { kind: 'direct-response', uri: redirectUri({}, request), code: entry.direct_response?.status ?? 0 };
+}
+
+/** Envoy's weighted pick: random_value modulo the total weight, against the
+ * cumulative weights in order. */
+function chooseWeighted(
+  clusters: ReadonlyArray<{ name: string; weight: number }>,
+  randomValue: number,
+): Array<{ name: string; weight: number; chosen: boolean }> {
+  const total = clusters.reduce((sum, c) => sum + c.weight, 0);
+  const selected = total > 0 ? randomValue % total : 0;
+  let end = 0;
+  let found = false;
+  return clusters.map(({ name, weight }) => {
+    const begin = end;
+    end += weight;
+    const chosen = !found && selected >= begin && selected < end;
+    found ||= chosen;
+    return { name, weight, chosen };
+  });
+}
+
+/** prefix_rewrite replaces what the match matched: the prefix, or for path and
+ * safe_regex matches the whole path; the query string stays. */
+function rewrittenPath(match: RouteMatch, rewrite: string | undefined, path: string): string {
+  if (rewrite === undefined) return path;
+  if (match.prefix !== undefined) return rewrite + path.slice(match.prefix.length);
+  return rewrite + path.slice(pathOnly(path).length);
+}
+
+/** Envoy's redirect URI: scheme, host (the request's, with a default port
+ * dropped when the scheme changes), port, path, and the query unless stripped. */
+function redirectUri(redirect: NonNullable<RouteEntry['redirect']>, request: RouteRequest): string {
+  const scheme = redirect.scheme_redirect ?? (redirect.https_redirect === true ? 'https' : request.scheme);
+  const port = redirect.port_redirect === undefined ? '' : `:${redirect.port_redirect}`;
+  const host = redirect.host_redirect ?? requestHost(request, scheme, port);
+  let path = request.path;
+  const redirectHasQuery = redirect.path_redirect?.includes('?') === true;
+  if (redirect.path_redirect !== undefined) {
+    const query = redirectHasQuery ? '' : path.slice(pathOnly(path).length);
+    path = redirect.path_redirect + query;
+  }
+  if (!path.startsWith('/')) path = `/${path}`;
+  if (redirect.strip_query === true && !redirectHasQuery) path = pathOnly(path);
+  return `${scheme}://${host}${port}${path}`;
+}
+
+function requestHost(request: RouteRequest, scheme: string, newPort: string): string {
+  const host = request.authority;
+  const colon = host.startsWith('[') ? host.lastIndexOf(']:') + 1 : host.lastIndexOf(':');
+  if (colon <= 0) return host;
+  const port = host.slice(colon);
+  const defaultPortDropped = scheme !== request.scheme && ((request.scheme === 'https' && port === ':443') || (request.scheme === 'http' && port === ':80'));
+  return newPort !== '' || defaultPortDropped ? host.slice(0, colon) : host;
+}

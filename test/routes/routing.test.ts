@@ -1,0 +1,206 @@
+// A pod's routing as a whole: which ports are HTTP and why, the domains that
+// make "reviews" match "reviews:9080" and "reviews.shop.svc", and the warnings
+// for routes that could never apply.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_CONFIG } from '../../src/config/config.js';
+import type { JsonObject } from '../../src/model/json.js';
+import type { ServiceInfo, ServiceLookup } from '../../src/model/lookups.js';
+import { deriveHttpPorts, type HttpPortInputs } from '../../src/routes/http-ports.js';
+import { covers, routeWarnings } from '../../src/routes/lint.js';
+import type { PlannedHost } from '../../src/routes/overrides.js';
+import { resolveRouting } from '../../src/routes/routing.js';
+import { addedDomains, renderVirtualHosts } from '../../src/routes/virtual-hosts.js';
+
+const services = (known: Record<string, ServiceInfo>): ServiceLookup => ({ service: (ns, name) => known[`${ns}/${name}`] });
+
+function ports(inputs: Partial<HttpPortInputs>): Array<[number, string[]]> {
+  const result = deriveHttpPorts({
+    defaults: [80, 8080],
+    annotated: undefined,
+    targets: [],
+    domains: [],
+    podNamespace: 'shop',
+    clusterDomain: 'cluster.local',
+    services: undefined,
+    excluded: [],
+    ...inputs,
+  });
+  return result.ports.map((p) => [p.port, p.origins]);
+}
+
+describe('HTTP ports of a pod', () => {
+  it('are the defaults, the annotation, route targets and explicit domain ports', () => {
+    assert.deepEqual(
+      ports({
+        annotated: { ports: [9090], origin: 'annotation envoy-injector.io/http-ports' },
+        targets: [{ kind: 'service', name: 'reviews-v1', namespace: 'shop', port: 9080, portGiven: true }],
+        domains: ['checkout.shop:7070', 'example.com'],
+      }),
+      [
+        [80, ['config proxy.outboundHttpPorts']],
+        [7070, ['route domain checkout.shop:7070']],
+        [8080, ['config proxy.outboundHttpPorts']],
+        [9080, ['route target reviews-v1.shop:9080']],
+        [9090, ['annotation envoy-injector.io/http-ports']],
+      ],
+    );
+  });
+
+  it('take the ports a named Service says are HTTP, or its only port unless it says otherwise', () => {
+    const lookup = services({
+      'shop/reviews': {
+        ports: [
+          { port: 9080, name: 'http' },
+          { port: 9443, name: 'https' },
+        ],
+      },
+      'shop/cart': {
+        ports: [
+          { port: 7070, name: 'grpc-cart' },
+          { port: 7071, name: 'metrics' },
+        ],
+      },
+      'shop/currency': {
+        ports: [
+          { port: 7000, appProtocol: 'kubernetes.io/h2c' },
+          { port: 7001, appProtocol: 'tcp' },
+        ],
+      },
+      'shop/ads': { ports: [{ port: 9555 }] },
+      'shop/db': { ports: [{ port: 5432, name: 'tcp-postgres' }] },
+      'other/payments': { ports: [{ port: 50051, appProtocol: 'grpc' }] },
+    });
+    const found = ports({
+      services: lookup,
+      defaults: [],
+      domains: ['reviews', 'cart.shop.svc', 'currency.shop.svc.cluster.local', 'ads', 'db', 'payments.other'],
+    });
+    assert.deepEqual(
+      found.map(([port]) => port),
+      [7000, 7070, 9080, 9555, 50051],
+    );
+    assert.deepEqual(found.find(([port]) => port === 9555)?.[1], ['service shop/ads port 9555 (its only port)']);
+    assert.deepEqual(found.find(([port]) => port === 7000)?.[1], ['service shop/currency port 7000 (appProtocol kubernetes.io/h2c)']);
+    const viaTarget = ports({
+      services: lookup,
+      defaults: [],
+      targets: [{ kind: 'service', name: 'payments', namespace: 'other', port: 50051, portGiven: false }],
+    });
+    assert.deepEqual(viaTarget, [[50051, ['route target payments.other:50051', 'service other/payments port 50051 (appProtocol grpc)']]]);
+  });
+
+  it('leave out excluded and proxy ports, with a warning unless the port is a default', () => {
+    const result = deriveHttpPorts({
+      defaults: [80, 8080],
+      annotated: { ports: [9090], origin: 'annotation envoy-injector.io/http-ports' },
+      targets: [{ kind: 'service', name: 'x', namespace: 'shop', port: 15001, portGiven: true }],
+      domains: [],
+      podNamespace: 'shop',
+      clusterDomain: 'cluster.local',
+      services: undefined,
+      excluded: [9090, 8080],
+    });
+    assert.deepEqual(
+      result.ports.map((p) => p.port),
+      [80],
+    );
+    assert.deepEqual(result.warnings, [
+      'port 9090 (annotation envoy-injector.io/http-ports) is not routed as HTTP: envoy-injector.io/exclude-outbound-ports keeps it out of the proxy, so routes for it never apply',
+      "port 15001 (route target x.shop:15001) is not routed as HTTP: it is one of the proxy's own ports, so routes for it never apply",
+    ]);
+  });
+});
+
+describe('domains as users mean them', () => {
+  const context = { httpPorts: [80, 9080], podNamespace: 'shop', clusterDomain: 'cluster.local' };
+
+  it('a Service short name gets its other names, and every name the HTTP ports', () => {
+    assert.deepEqual(addedDomains('reviews', context), [
+      'reviews:80',
+      'reviews:9080',
+      'reviews.shop',
+      'reviews.shop:80',
+      'reviews.shop:9080',
+      'reviews.shop.svc',
+      'reviews.shop.svc:80',
+      'reviews.shop.svc:9080',
+      'reviews.shop.svc.cluster.local',
+      'reviews.shop.svc.cluster.local:80',
+      'reviews.shop.svc.cluster.local:9080',
+    ]);
+  });
+
+  it('a domain with a port matches that port only; wildcards keep their meaning', () => {
+    assert.deepEqual(addedDomains('api.example.com:8443', context), []);
+    assert.deepEqual(addedDomains('Example.COM', context), ['example.com:80', 'example.com:9080']);
+    assert.deepEqual(addedDomains('*.example.com', context), ['*.example.com:80', '*.example.com:9080']);
+    assert.deepEqual(addedDomains('example.*', context), [], 'a prefix wildcard already matches any port');
+    assert.deepEqual(addedDomains('*', context), []);
+  });
+
+  it('an explicit domain wins over an added one, and the clash is said', () => {
+    const host = (name: string, domains: string[]): PlannedHost => ({ name, domains, routes: [], origin: `envoy-injector.io/routes virtual_hosts[${name}]` });
+    const { virtualHosts, warnings } = renderVirtualHosts([host('short', ['reviews']), host('full', ['reviews.shop.svc.cluster.local'])], context);
+    const [short, full] = virtualHosts as Array<JsonObject & { domains: string[] }>;
+    assert.ok(!short?.domains.includes('reviews.shop.svc.cluster.local'));
+    assert.ok(full?.domains.includes('reviews.shop.svc.cluster.local:9080'));
+    assert.deepEqual(warnings, [
+      'envoy-injector.io/routes virtual_hosts[short] (short) and envoy-injector.io/routes virtual_hosts[full] (full) both claim "reviews.shop.svc.cluster.local", "reviews.shop.svc.cluster.local:80", "reviews.shop.svc.cluster.local:9080": requests for it go to full',
+    ]);
+  });
+});
+
+describe('routes that can never apply', () => {
+  const match = (kind: 'prefix' | 'path' | 'safe_regex', value: string, extra: { caseSensitive?: boolean; conditions?: string[] } = {}) => ({
+    kind,
+    value,
+    caseSensitive: extra.caseSensitive ?? true,
+    conditions: extra.conditions ?? [],
+  });
+  const table: Array<[string, ReturnType<typeof match>, ReturnType<typeof match>, boolean]> = [
+    ['prefix / covers everything', match('prefix', '/'), match('safe_regex', '/x.*'), true],
+    ['a shorter prefix covers a longer one', match('prefix', '/api'), match('prefix', '/api/v1'), true],
+    ['a prefix is a string prefix, not a path segment', match('prefix', '/api'), match('path', '/apiv2'), true],
+    ['a longer prefix does not cover a shorter one', match('prefix', '/api/v1'), match('prefix', '/api'), false],
+    ['an exact path covers the same path only', match('path', '/a'), match('prefix', '/a'), false],
+    ['the same exact path', match('path', '/a'), match('path', '/a'), true],
+    ['a header condition narrows the earlier route', match('prefix', '/', { conditions: ['h'] }), match('prefix', '/x'), false],
+    ['the same condition on both', match('prefix', '/', { conditions: ['h'] }), match('prefix', '/x', { conditions: ['h', 'q'] }), true],
+    ['case-insensitive later reaches other spellings', match('prefix', '/api'), match('prefix', '/api/v1', { caseSensitive: false }), false],
+    ['case-insensitive earlier covers any spelling', match('prefix', '/API', { caseSensitive: false }), match('path', '/api/x'), true],
+    ['regexes are compared as written', match('safe_regex', '/v[0-9]+'), match('safe_regex', '/v[0-9]+'), true],
+    ['a regex never claims a prefix', match('safe_regex', '.*'), match('prefix', '/x'), false],
+  ];
+  for (const [name, earlier, later, expected] of table) it(name, () => assert.equal(covers(earlier, later), expected));
+
+  it('warns about a shadowed route and a virtual host no HTTP port reaches', () => {
+    const routes: JsonObject[] = [
+      { match: { prefix: '/' }, route: { cluster: 'a' } },
+      { match: { prefix: '/api' }, route: { cluster: 'b' } },
+    ];
+    const hosts: PlannedHost[] = [
+      { name: 'web', domains: ['web'], routes, origin: 'envoy-injector.io/routes virtual_hosts[0]' },
+      { name: 'db', domains: ['db', 'db.other:9999'], routes: [], origin: 'envoy-injector.io/routes virtual_hosts[1]' },
+    ];
+    const lookup = services({ 'shop/db': { ports: [{ port: 5432, name: 'tcp-postgres' }] } });
+    assert.deepEqual(routeWarnings(hosts, { httpPorts: [80, 8080], podNamespace: 'shop', clusterDomain: 'cluster.local', services: lookup }), [
+      'envoy-injector.io/routes virtual_hosts[0].routes[1] (prefix "/api") can never match: routes[0] (prefix "/") comes first and matches every request it would',
+      'envoy-injector.io/routes virtual_hosts[1] (db) is never consulted: service shop/db has ports 5432 (tcp-postgres), none routed as HTTP (add one to envoy-injector.io/http-ports, or give it appProtocol: http or a name http-*); port 9999 of "db.other:9999" is not routed as HTTP',
+    ]);
+  });
+
+  it('reaches the pod: the warnings come back from resolveRouting', () => {
+    const text =
+      'virtual_hosts:\n- name: web\n  domains: ["web"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "a" }\n  - match: { path: "/x" }\n    route: { cluster: "b" }\n';
+    const result = resolveRouting(
+      { pod: { annotation: 'envoy-injector.io/routes', value: text, from: 'pod' } },
+      { namespace: 'shop', config: DEFAULT_CONFIG },
+      { annotated: undefined, excluded: [] },
+    );
+    assert.ok(result.ok);
+    assert.equal(result.value.warnings.length, 1);
+    assert.match(result.value.warnings[0] ?? '', /routes\[1\] \(path "\/x"\) can never match/);
+  });
+});
