@@ -272,9 +272,10 @@ export function stringMatches(matcher: StringMatch, value: string): boolean {
 }
 
 function describeStringMatch(matcher: StringMatch): string {
-  const [kind, value] = Object.entries(matcher).find(([key]) => key !== 'ignore_case') ?? ['?', ''];
-  const shown = kind === 'safe_regex' ? (matcher.safe_regex?.regex ?? '') : String(value);
-  return `${kind} ${JSON.stringify(shown)}${matcher.ignore_case === true ? ' (ignore_case)' : ''}`;
+  const kinds = ['exact', 'prefix', 'suffix', 'contains'] as const;
+  const kind = kinds.find((k) => matcher[k] !== undefined);
+  const shown = kind ? `${kind} ${JSON.stringify(matcher[kind])}` : `safe_regex ${JSON.stringify(matcher.safe_regex?.regex ?? '')}`;
+  return `${shown}${matcher.ignore_case === true ? ' (ignore_case)' : ''}`;
 }
 
 const compiled = new Map<string, RE2JS>();
