@@ -1,19 +1,24 @@
-// The routing guide's examples are tests: each pod in docs/routing.md
+// The routing guide's examples are tests. Every manifest it shows is a file
+// of examples/routing/ whose route-check tests pass; and each pod in docs/routing.md
 // is injected exactly as `envoy-injector inject` would, and the virtual hosts
 // and clusters shown under it must be what was rendered. REFRESH_GOLDEN=1
 // rewrites the shown output from the rendering, for review like code.
 
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import { ANNOTATION } from '../src/model/names.js';
 import { injectManifests } from '../src/offline/offline.js';
+import { routeCheck } from '../src/offline/route-check.js';
 import { DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from './support/envoy-proto.js';
 import { repoPath } from './support/repo.js';
 
 const GUIDE = repoPath('docs', 'routing.md');
+const EXAMPLE_FILE = /<!-- routing-example: ([a-z-]+) -->\n```yaml\n([\s\S]*?)```/g;
+const EXAMPLES_DIR = repoPath('examples', 'routing');
 const EXAMPLE = /<!-- routing-example: ([a-z-]+) -->\n```yaml\n([\s\S]*?)```\n\n[^`]*?```json\n([\s\S]*?)```\n\n[^`]*?```text\n([\s\S]*?)```/g;
 
 interface RenderedExample {
@@ -65,6 +70,32 @@ describe('routing guide examples', () => {
       writeFileSync(GUIDE, refreshed);
     });
     return;
+  }
+
+  const shown = [...guide.matchAll(EXAMPLE_FILE)];
+  it('shows every example of examples/routing, each once', () => {
+    const files = readdirSync(EXAMPLES_DIR)
+      .filter((f) => f.endsWith('.tests.yaml'))
+      .map((f) => f.replace('.tests.yaml', ''));
+    assert.deepEqual(shown.map((m) => m[1]).sort(), files.sort());
+    assert.ok(files.length >= 5);
+  });
+
+  for (const [, name = '', yaml] of shown) {
+    it(`${name}: the guide shows the file, and its route-check tests pass`, () => {
+      const manifest = readFileSync(join(EXAMPLES_DIR, `${name}.yaml`), 'utf8');
+      assert.equal(yaml, manifest, `the guide shows examples/routing/${name}.yaml as it is`);
+      const results = routeCheck(manifest, readFileSync(join(EXAMPLES_DIR, `${name}.tests.yaml`), 'utf8'), {
+        config: DEFAULT_CONFIG,
+        defaultNamespace: 'default',
+      });
+      assert.ok(results.ok, results.ok ? '' : results.problems.join('; '));
+      assert.ok(results.value.length >= 3);
+      assert.deepEqual(
+        results.value.filter((r) => !r.passed),
+        [],
+      );
+    });
   }
 
   for (const [, name, podYaml = '', json, text] of examples) {

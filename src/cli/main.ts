@@ -3,16 +3,11 @@
 
 import { UsageError } from './args.js';
 import { InputError } from './files.js';
-import { CommandFailure, runExplain, runInject } from './offline-commands.js';
+import { CommandFailure, type CommandOutput } from './command.js';
+import { runExplain, runInject } from './offline-commands.js';
+import { COMMAND_USAGE, USAGE, wantsHelp } from './usage.js';
 
-const USAGE = `usage:
-  envoy-injector serve [--cert-dir DIR] [--port 8443] [--address 0.0.0.0] [--config FILE] [--log-level info]
-                       [--self-manage [--namespace NS] [--service envoy-injector] [--secret envoy-injector-tls] [--webhook-config envoy-injector]]
-  envoy-injector inject -f FILE|- [--config FILE] [--namespace NS] [--namespace-label k=v]... [--namespace-annotation k=v]...
-  envoy-injector explain -f FILE|- [-o text|json] [same flags as inject]
-  envoy-injector certs --out DIR [--service envoy-injector] [--namespace envoy-injector]`;
-
-type Command = (argv: readonly string[]) => string | Promise<string>;
+type Command = (argv: readonly string[]) => string | CommandOutput | Promise<string | CommandOutput>;
 
 async function loadCommand(name: string): Promise<Command | undefined> {
   switch (name) {
@@ -25,6 +20,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./serve.js')).runServe;
     case 'certs':
       return (await import('./certs.js')).runCerts;
+    case 'route-check':
+      return (await import('./route-check.js')).runRouteCheck;
     default:
       return undefined;
   }
@@ -41,9 +38,16 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`envoy-injector: unknown command ${JSON.stringify(name)}\n${USAGE}\n`);
     return 2;
   }
-  try {
-    process.stdout.write(await command(rest));
+  if (wantsHelp(rest)) {
+    process.stdout.write(`usage:\n  ${COMMAND_USAGE[name] ?? ''}\n`);
     return 0;
+  }
+  try {
+    const result = await command(rest);
+    const output = typeof result === 'string' ? { stdout: result } : result;
+    process.stdout.write(output.stdout);
+    if (output.stderr) process.stderr.write(output.stderr);
+    return output.exitCode ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`envoy-injector ${name}: ${error.message}\n`);

@@ -2,37 +2,54 @@
 
 import { formatReason } from '../inject/reasons.js';
 import { explainManifests, injectManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
-import { keyValues, parseFlags, single, UsageError, type FlagSpec } from './args.js';
+import { keyValues, parseFlags, single, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
+import { CommandFailure } from './command.js';
+import { explainOneRequest, parseRequestFlag } from './explain-request.js';
+import { parseServiceFlag } from './service-flag.js';
 import { loadConfig, readInput } from './files.js';
 
-export class CommandFailure extends Error {}
-
-const OFFLINE_FLAGS: Record<string, FlagSpec> = {
-  filename: { value: true, short: 'f' },
+/** The flags every offline command shares: the namespace and Services to simulate. */
+export const SIMULATION_FLAGS: Record<string, FlagSpec> = {
   config: { value: true },
   namespace: { value: true, short: 'n' },
   'namespace-label': { value: true, repeatable: true },
   'namespace-annotation': { value: true, repeatable: true },
-  output: { value: true, short: 'o' },
+  service: { value: true, repeatable: true },
 };
 
-function offlineInput(argv: readonly string[]): { text: string; options: OfflineOptions; output: string | undefined } {
-  const flags = parseFlags(argv, OFFLINE_FLAGS);
-  const file = single(flags, 'filename');
-  if (file === undefined) throw new UsageError('-f FILE (or -f - for standard input) is required');
+const OFFLINE_FLAGS: Record<string, FlagSpec> = {
+  ...SIMULATION_FLAGS,
+  filename: { value: true, short: 'f' },
+  output: { value: true, short: 'o' },
+  request: { value: true },
+  header: { value: true, repeatable: true, short: 'H' },
+};
+
+/** `configFlag` names the injector's config file: route-check's --config is the routes. */
+export function simulationOptions(flags: ParsedFlags, configFlag = 'config'): OfflineOptions {
   const options: OfflineOptions = {
-    config: loadConfig(single(flags, 'config')),
+    config: loadConfig(single(flags, configFlag)),
     defaultNamespace: single(flags, 'namespace') ?? 'default',
+    serviceFlags: (flags.get('service') ?? []).map(parseServiceFlag),
   };
   const labels = keyValues(flags, 'namespace-label');
   const annotations = keyValues(flags, 'namespace-annotation');
   if (labels) options.namespaceLabels = labels;
   if (annotations) options.namespaceAnnotations = annotations;
-  return { text: readInput(file), options, output: single(flags, 'output') };
+  return options;
+}
+
+function offlineInput(argv: readonly string[]): { text: string; options: OfflineOptions; flags: ParsedFlags } {
+  const flags = parseFlags(argv, OFFLINE_FLAGS);
+  const file = single(flags, 'filename');
+  if (file === undefined) throw new UsageError('-f FILE (or -f - for standard input) is required');
+  return { text: readInput(file), options: simulationOptions(flags), flags };
 }
 
 export function runInject(argv: readonly string[]): string {
-  const { text, options, output } = offlineInput(argv);
+  const { text, options, flags } = offlineInput(argv);
+  if (flags.has('request') || flags.has('header')) throw new UsageError('--request and -H are for explain');
+  const output = single(flags, 'output');
   if (output !== undefined) throw new UsageError('inject writes YAML only: -o is for explain');
   const result = injectManifests(text, options);
   if (!result.ok) throw new CommandFailure(result.problems.join('; '));
@@ -44,7 +61,12 @@ function describeVerdict(verdict: PodVerdict): string {
   const { outcome } = verdict;
   switch (outcome.kind) {
     case 'injected':
-      return [`${head}: injected`, `  because ${outcome.because}`, ...outcome.warnings.map((w) => `  warning: ${w}`)].join('\n');
+      return [
+        `${head}: injected`,
+        `  because ${outcome.because}`,
+        `  HTTP ports: ${outcome.settings.httpPorts.map((p) => `${p.port} (${p.origins.join(', ')})`).join(', ')}`,
+        ...outcome.warnings.map((w) => `  warning: ${w}`),
+      ].join('\n');
     case 'skipped':
       return [`${head}: skipped`, ...outcome.reasons.map((r) => `  ${formatReason(r)}`), ...outcome.warnings.map((w) => `  warning: ${w}`)].join('\n');
     case 'rejected':
@@ -57,7 +79,7 @@ function verdictJson(verdict: PodVerdict): Record<string, unknown> {
   const base = { document: verdict.document, object: verdict.object, pod: verdict.pod, decision: outcome.kind };
   switch (outcome.kind) {
     case 'injected':
-      return { ...base, because: outcome.because, warnings: outcome.warnings };
+      return { ...base, because: outcome.because, httpPorts: outcome.settings.httpPorts, warnings: outcome.warnings };
     case 'skipped':
       return { ...base, reasons: outcome.reasons.map(({ code, message }) => ({ code, message })), warnings: outcome.warnings };
     case 'rejected':
@@ -66,8 +88,12 @@ function verdictJson(verdict: PodVerdict): Record<string, unknown> {
 }
 
 export function runExplain(argv: readonly string[]): string {
-  const { text, options, output = 'text' } = offlineInput(argv);
+  const { text, options, flags } = offlineInput(argv);
+  const output = single(flags, 'output') ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
+  const request = single(flags, 'request');
+  if (request !== undefined) return explainOneRequest(text, options, parseRequestFlag(request, flags.get('header') ?? []), output);
+  if (flags.has('header')) throw new UsageError('-H goes with --request');
   const result = explainManifests(text, options);
   if (!result.ok) throw new CommandFailure(result.problems.join('; '));
   if (output === 'json') return `${JSON.stringify(result.value.map(verdictJson), null, 2)}\n`;

@@ -9,10 +9,10 @@ import { findConflicts } from './conflicts.js';
 import { decide, readPodSetting } from './decide.js';
 import { injectPod } from './inject.js';
 import { formatReason, type Reason } from './reasons.js';
-import { readProxySettings } from './settings.js';
+import { readProxySettings, type ProxySettings } from './settings.js';
 
 export type Outcome =
-  | { kind: 'injected'; pod: Pod; because: string; warnings: string[] }
+  | { kind: 'injected'; pod: Pod; because: string; warnings: string[]; settings: ProxySettings }
   | { kind: 'skipped'; reasons: Reason[]; warnings: string[] }
   | { kind: 'rejected'; problems: string[] };
 
@@ -43,7 +43,7 @@ export function evaluatePod(input: EvaluationInput): Outcome {
     settings: proxy.value.settings,
     ...(input.workload === undefined ? {} : { workload: input.workload }),
   });
-  return { kind: 'injected', pod: injected, because: decision.because, warnings: proxy.value.warnings };
+  return { kind: 'injected', pod: injected, because: decision.because, warnings: proxy.value.warnings, settings: proxy.value.settings };
 }
 
 /** A skip the pod's author did not expect is said back (kubectl prints

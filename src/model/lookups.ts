@@ -24,4 +24,7 @@ export interface ServiceInfo {
 export interface ServiceLookup {
   /** Undefined when the Service is not known. */
   service(namespace: string, name: string): ServiceInfo | undefined;
+  /** True when the lookup knows only some Services (offline, from flags and
+   * manifests): a Service it does not know may still exist. */
+  partial?: boolean;
 }

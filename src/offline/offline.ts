@@ -7,6 +7,8 @@ import type { InjectorConfig } from '../config/config.js';
 import { evaluatePod, type Outcome } from '../inject/evaluate.js';
 import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
 import { failed, ok, type Result } from '../model/result.js';
+import type { ServiceLookup } from '../model/lookups.js';
+import { offlineServices, type ServiceFlag } from './services.js';
 import { describeObject, findPods, type PodLocation } from './workloads.js';
 
 export interface OfflineOptions {
@@ -16,6 +18,8 @@ export interface OfflineOptions {
   /** Simulated namespace settings; without any, the namespace counts as enrolled. */
   namespaceLabels?: StringMap;
   namespaceAnnotations?: StringMap;
+  /** Services to simulate the webhook's cache with (Service manifests in the input count too). */
+  serviceFlags?: ServiceFlag[];
 }
 
 export interface PodVerdict {
@@ -26,7 +30,7 @@ export interface PodVerdict {
   outcome: Outcome;
 }
 
-function parseDocuments(text: string): Result<Document.Parsed[]> {
+export function parseDocuments(text: string): Result<Document.Parsed[]> {
   const documents = parseAllDocuments(text, { uniqueKeys: true });
   if (!Array.isArray(documents)) return ok([]);
   for (const [index, document] of documents.entries()) {
@@ -43,7 +47,7 @@ function namespaceFor(owner: Record<string, unknown>, options: OfflineOptions): 
   return { name, metadata: { labels: options.namespaceLabels ?? {}, annotations: options.namespaceAnnotations ?? {} } };
 }
 
-function evaluateLocation(location: PodLocation, options: OfflineOptions): Outcome {
+function evaluateLocation(location: PodLocation, options: OfflineOptions, services: ServiceLookup | undefined): Outcome {
   const problem = podShapeProblem(location.holder);
   if (problem) return { kind: 'rejected', problems: [`the ${location.isTemplate ? `pod template (${location.path})` : 'pod'} ${problem}`] };
   const ownerMeta = isPlainObject(location.owner.metadata) ? location.owner.metadata : {};
@@ -52,6 +56,7 @@ function evaluateLocation(location: PodLocation, options: OfflineOptions): Outco
     pod: location.holder as unknown as Pod,
     namespace: namespaceFor(location.owner, options),
     config: options.config,
+    ...(services ? { services } : {}),
     ...(workload === undefined ? {} : { workload }),
   });
 }
@@ -64,14 +69,16 @@ interface EvaluatedDocument {
 }
 
 function evaluateDocuments(documents: Document.Parsed[], options: OfflineOptions): EvaluatedDocument[] {
+  const allData = documents.map((document): unknown => document.toJS());
+  const services = offlineServices(allData, options.serviceFlags ?? [], options.defaultNamespace);
   return documents.map((document, index) => {
-    const data: unknown = document.toJS();
+    const data = allData[index];
     const found = findPods(data).map((location) => ({
       document: index + 1,
       object: describeObject(location.owner),
       pod: location.isTemplate ? 'pod template' : 'pod',
       location,
-      outcome: evaluateLocation(location, options),
+      outcome: evaluateLocation(location, options, services),
     }));
     return { document, data, verdicts: found };
   });

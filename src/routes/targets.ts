@@ -74,7 +74,10 @@ export function parseRouteTarget(text: string, options: TargetOptions): Result<R
 export function targetWarning(target: RouteTarget, services: ServiceLookup | undefined): string | undefined {
   if (target.kind !== 'service' || !services) return undefined;
   const known = services.service(target.namespace, target.name);
-  if (!known) return `service ${target.namespace}/${target.name} does not exist (yet): requests routed to it fail with 503 until it does`;
+  if (!known)
+    return services.partial === true
+      ? undefined
+      : `service ${target.namespace}/${target.name} does not exist (yet): requests routed to it fail with 503 until it does`;
   const ports = known.ports.map((p) => p.port);
   if (target.portGiven && !ports.includes(target.port)) {
     return `service ${target.namespace}/${target.name} has no port ${target.port} (its ports: ${ports.join(', ') || 'none'})`;

@@ -130,4 +130,78 @@ describe('envoy-injector CLI', () => {
     assert.match(result.stderr, /proxy\.image: "" is not a container image reference/);
     assert.match(result.stderr, /proxy\.outboundHttpPorts: 0 is not a port/);
   });
+
+  it('inject --help and explain --help print their usage and exit 0', () => {
+    for (const command of ['inject', 'explain', 'route-check', 'certs']) {
+      const help = run([command, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^usage:\\n  envoy-injector ${command} `));
+    }
+    assert.match(run(['--help']).stdout, /certs --out DIR .*--days 365/);
+  });
+
+  it('route-check follows router_check: exit 0, 1 with expected and actual on stderr, 2 on bad input', () => {
+    const config = repoPath('examples', 'routing', 'canary.yaml');
+    const tests = repoPath('examples', 'routing', 'canary.tests.yaml');
+    const passing = run(['route-check', '--config', config, '--tests', tests, '--details']);
+    assert.equal(passing.code, 0, passing.stderr);
+    assert.match(passing.stdout, /^90 of every 100 requests go to v1\n/);
+    assert.match(passing.stdout, /route-check: 4 of 4 tests passed\n$/);
+
+    const wrong = file(
+      'wrong.tests.yaml',
+      'tests:\n- test_name: wrong\n  input: { authority: "reviews:9080", path: / }\n  validate: { cluster_name: "reviews-v2.shop:9080", path_redirect: "" }\n',
+    );
+    const failing = run(['route-check', '--config', config, '--tests', wrong]);
+    assert.equal(failing.code, 1);
+    assert.equal(failing.stderr, 'wrong\nexpected: [reviews-v2.shop:9080], actual: [reviews-v1.shop:9080], test type: cluster_name\n');
+    const json = JSON.parse(run(['route-check', '--config', config, '--tests', wrong, '-o', 'json']).stdout) as {
+      failed: number;
+      tests: Array<{ passed: boolean }>;
+    };
+    assert.equal(json.failed, 1);
+
+    const bad = run(['route-check', '--config', config, '--tests', file('bad.tests.yaml', 'tests: [{ test_name: x }]\n')]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^envoy-injector route-check: --tests at tests\[0\]\.input: is required/);
+    assert.equal(run(['route-check', '--config', config]).code, 2);
+    assert.equal(run(['route-check', '--config', config, '--tests', `${tests}.nope`]).code, 2);
+  });
+
+  it('route-check over a RouteConfiguration, as router_check takes it', () => {
+    const config = file('routes.yaml', 'virtual_hosts:\n- name: a\n  domains: ["a.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: ca }\n');
+    const tests = file(
+      'routes.tests.json',
+      JSON.stringify({ tests: [{ test_name: 't', input: { authority: 'a.com', path: '/' }, validate: { cluster_name: 'ca', virtual_host_name: 'a' } }] }),
+    );
+    const result = run(['route-check', '--config', config, '--tests', tests]);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
+  it('explain --request shows the path of one request, and --service simulates the Service cache', () => {
+    const manifest = repoPath('examples', 'routing', 'bookinfo-reviews.yaml');
+    const jason = run(['explain', '-f', manifest, '--request', 'GET http://reviews:9080/reviews/0', '-H', 'end-user: jason']);
+    assert.equal(jason.code, 0, jason.stderr);
+    assert.match(jason.stdout, /port 9080 is routed as HTTP \(route target reviews-v2\.bookinfo:9080/);
+    assert.match(jason.stdout, /virtual host "reviews" \(virtual_hosts\[0\]\) by domain "reviews:9080" \(exact\)/);
+    assert.match(jason.stdout, /routes\[0\] matched/);
+    assert.match(jason.stdout, /cluster reviews-v2\.bookinfo:9080\n/);
+    const other = run(['explain', '-f', manifest, '--request', 'GET http://reviews.bookinfo.svc:9080/reviews/0']);
+    assert.match(other.stdout, /routes\[0\] did not match: header end-user is absent/);
+    assert.match(other.stdout, /by weight \(reviews-v1\.bookinfo:9080 90 chosen, reviews-v3\.bookinfo:9080 10/);
+    const tcp = run(['explain', '-f', manifest, '--request', 'GET http://mysql:3306/']);
+    assert.match(tcp.stdout, /port 3306 is not an HTTP port of this pod \(its HTTP ports: 80, 8080, 9080\): TCP to cluster passthrough/);
+    assert.equal(run(['explain', '-f', manifest, '--request', 'reviews:9080']).code, 2);
+
+    const pod = file(
+      'grpc.yaml',
+      POD.replace(
+        '  namespace: shop\n',
+        '  namespace: shop\n  annotations:\n    envoy-injector.io/routes: |\n      virtual_hosts:\n      - name: cat\n        domains: ["catalog"]\n        routes:\n        - match: { prefix: "/" }\n          route: { cluster: "catalog-v2" }\n',
+      ),
+    );
+    const withService = run(['explain', '-f', pod, '--service', 'catalog:3550/grpc', '--service', 'catalog-v2:3550']);
+    assert.match(withService.stdout, /HTTP ports: .*3550 \(route target catalog-v2\.shop:3550, service shop\/catalog port 3550 \(appProtocol grpc\)/);
+    assert.equal(run(['explain', '-f', pod, '--service', 'catalog']).code, 2);
+  });
 });

@@ -1,0 +1,97 @@
+// `explain -f FILE --request 'METHOD URL' [-H 'name: value']`: the path one
+// request takes through each pod's proxy: the port's chain (HTTP or TCP), the
+// virtual host and why, the routes that did not match and why, the route that
+// did, the cluster (and weights), rewrites, redirects.
+
+import type { Outcome } from '../inject/evaluate.js';
+import { formatReason } from '../inject/reasons.js';
+import { explainManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
+import { destinationPort, podRouter } from '../offline/pod-router.js';
+import type { HttpPort } from '../routes/http-ports.js';
+import type { Routed } from '../routes/router-check.js';
+import type { RouteAction, RouteRequest } from '../routes/router.js';
+import { UsageError } from './args.js';
+import { CommandFailure } from './command.js';
+
+const REQUEST = /^([A-Z]{1,16}) (https?):\/\/([^/?#\s]{1,255})([^\s]{0,4096})$/;
+
+export function parseRequestFlag(text: string, headerFlags: readonly string[]): RouteRequest {
+  const match = REQUEST.exec(text.trim());
+  if (!match) throw new UsageError(`--request wants 'METHOD URL', e.g. 'GET http://reviews:9080/api', got ${JSON.stringify(text.slice(0, 80))}`);
+  const [, method = 'GET', scheme, authority = '', rest = ''] = match;
+  const headers = headerFlags.map((flag): [string, string] => {
+    const colon = flag.indexOf(':');
+    if (colon <= 0) throw new UsageError(`-H wants 'name: value', got ${JSON.stringify(flag.slice(0, 80))}`);
+    return [flag.slice(0, colon).trim(), flag.slice(colon + 1).trim()];
+  });
+  const path = rest === '' || rest.startsWith('?') ? `/${rest}` : rest;
+  return { method, scheme: scheme === 'https' ? 'https' : 'http', authority, path, headers, randomValue: 0 };
+}
+
+export function explainOneRequest(text: string, options: OfflineOptions, request: RouteRequest, output: 'text' | 'json'): string {
+  const verdicts = explainManifests(text, options);
+  if (!verdicts.ok) throw new CommandFailure(verdicts.problems.join('; '));
+  const traces = verdicts.value.map((verdict) => traceOne(verdict, request));
+  if (output === 'json')
+    return `${JSON.stringify(
+      traces.map(({ lines: _lines, ...data }) => data),
+      null,
+      2,
+    )}\n`;
+  if (traces.length === 0) return 'no pods or pod templates found\n';
+  const head = `${request.method} ${request.scheme}://${request.authority}${request.path}`;
+  return `${traces.map((t) => [`${t.object} (document ${t.document}, ${t.pod}): ${head}`, ...t.lines.map((l) => `  ${l}`)].join('\n')).join('\n')}\n`;
+}
+
+interface Trace {
+  document: number;
+  object: string;
+  pod: string;
+  decision: Outcome['kind'];
+  routed?: Routed;
+  lines: string[];
+}
+
+function traceOne(verdict: PodVerdict, request: RouteRequest): Trace {
+  const base = { document: verdict.document, object: verdict.object, pod: verdict.pod, decision: verdict.outcome.kind };
+  const { outcome } = verdict;
+  if (outcome.kind === 'skipped') return { ...base, lines: ['not injected, so no proxy sees it:', ...outcome.reasons.map((r) => `  ${formatReason(r)}`)] };
+  if (outcome.kind === 'rejected') return { ...base, lines: ['refused by the injector:', ...outcome.problems.map((p) => `  ${p}`)] };
+  const router = podRouter(outcome.pod);
+  if (!router.ok) return { ...base, lines: router.problems };
+  const routed = router.value(request);
+  return { ...base, routed, lines: describeRouted(routed, destinationPort(request.authority), outcome.settings.httpPorts) };
+}
+
+function describeRouted(routed: Routed, port: number, httpPorts: readonly HttpPort[]): string[] {
+  const httpPort = httpPorts.find((p) => p.port === port);
+  if (routed.kind === 'tcp') {
+    const list = httpPorts.map((p) => p.port).join(', ');
+    return [`port ${port} is not an HTTP port of this pod (its HTTP ports: ${list}): TCP to cluster ${routed.cluster}, no routes apply`];
+  }
+  const lines = [`port ${port} is routed as HTTP (${httpPort?.origins.join(', ') ?? 'HTTP chain'})`];
+  const { decision } = routed;
+  if (!decision.host) return [...lines, 'no virtual host matches the authority: Envoy answers 404'];
+  lines.push(
+    `virtual host ${JSON.stringify(decision.host.name)} (virtual_hosts[${decision.host.index}]) by domain ${JSON.stringify(decision.host.domain)} (${decision.host.how})`,
+  );
+  for (const miss of decision.misses) lines.push(`routes[${miss.index}] did not match: ${miss.why}`);
+  if (!decision.route) return [...lines, `no route of ${JSON.stringify(decision.host.name)} matches: Envoy answers 404`];
+  lines.push(`routes[${decision.route.index}] matched: ${JSON.stringify(decision.route.entry.match)}`);
+  return [...lines, ...describeAction(decision.route.action)];
+}
+
+function describeAction(action: RouteAction): string[] {
+  switch (action.kind) {
+    case 'route': {
+      const weights = action.weights
+        ? ` by weight (${action.weights.map((w) => `${w.name} ${w.weight}${w.chosen ? ' chosen' : ''}`).join(', ')}; random value decides)`
+        : '';
+      return [`cluster ${action.cluster}${weights}`, `upstream request: path ${action.path}, authority ${action.authority}`];
+    }
+    case 'redirect':
+      return [`redirect ${action.code} to ${action.uri}`];
+    case 'direct-response':
+      return [`direct response ${action.code} from the proxy`];
+  }
+}

@@ -1,0 +1,62 @@
+// `route-check`: Envoy's router_check test file against either an Envoy v3
+// RouteConfiguration, or a manifest whose pod is injected as the webhook
+// would and whose rendered listener and routes then decide.
+
+import { parse as parseYaml } from 'yaml';
+import { isPlainObject } from '../model/kubernetes.js';
+import { failed, ok, type Result } from '../model/result.js';
+import { formatReason } from '../inject/reasons.js';
+import { parseRouterTests, runRouterTest, type RouteFunction, type TestResult } from '../routes/router-check.js';
+import { explainManifests, parseDocuments, type OfflineOptions } from './offline.js';
+import { podRouter, routeTableOf, tableRouter } from './pod-router.js';
+
+export function routeCheck(configText: string, testsText: string, options: OfflineOptions): Result<TestResult[]> {
+  const router = loadRouter(configText, options);
+  if (!router.ok) return router;
+  const document = parseYamlDocument(testsText);
+  if (!document.ok) return failed(...document.problems.map((p) => `--tests: ${p}`));
+  const tests = parseRouterTests(document.value);
+  if (!tests.ok) return failed(...tests.problems.map((p) => `--tests${p.field ? ` at ${p.field}` : ''}: ${p.message}`));
+  return ok(tests.value.map((test) => runRouterTest(test, router.value)));
+}
+
+function parseYamlDocument(text: string): Result<unknown> {
+  try {
+    return ok(parseYaml(text, { uniqueKeys: true }));
+  } catch (error) {
+    return failed(`invalid YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`);
+  }
+}
+
+/** A RouteConfiguration (it has virtual_hosts), else a manifest with one pod. */
+export function loadRouter(text: string, options: OfflineOptions): Result<RouteFunction> {
+  const documents = parseDocuments(text);
+  if (!documents.ok) return failed(...documents.problems.map((p) => `--config: ${p}`));
+  const data = documents.value.map((d): unknown => d.toJS()).filter((d) => d !== null && d !== undefined);
+  const [only] = data;
+  if (data.length === 1 && isPlainObject(only) && 'virtual_hosts' in only) {
+    const table = routeTableOf(only);
+    if (!table.ok)
+      return failed(
+        ...table.problems.map((p) => `--config at ${p.field || 'the top'}: ${p.message} (route-check simulates the fields of the route language only)`),
+      );
+    return ok(tableRouter(table.value));
+  }
+  return routerOfOnePod(text, options);
+}
+
+function routerOfOnePod(text: string, options: OfflineOptions): Result<RouteFunction> {
+  const verdicts = explainManifests(text, options);
+  if (!verdicts.ok) return failed(...verdicts.problems.map((p) => `--config: ${p}`));
+  if (verdicts.value.length !== 1) {
+    return failed(
+      `--config holds ${verdicts.value.length} pods or pod templates: give route-check a RouteConfiguration (with virtual_hosts) or a manifest with exactly one pod`,
+    );
+  }
+  const [verdict] = verdicts.value;
+  const outcome = verdict?.outcome;
+  if (outcome?.kind === 'rejected') return failed(`--config: ${verdict?.object} is refused: ${outcome.problems.join('; ')}`);
+  if (outcome?.kind === 'skipped') return failed(`--config: ${verdict?.object} would not be injected: ${outcome.reasons.map(formatReason).join('; ')}`);
+  if (outcome?.kind !== 'injected') return failed('--config: no pod');
+  return podRouter(outcome.pod);
+}

@@ -1,0 +1,57 @@
+// route-check gives Envoy's own answers: the route configurations and tests
+// in envoy-router-check/ carry the expectations of Envoy's router_check test
+// suite (see its README), restricted to the route language.
+
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { DEFAULT_CONFIG } from '../../src/config/config.js';
+import { routeCheck } from '../../src/offline/route-check.js';
+import { repoPath } from '../support/repo.js';
+
+const DIR = repoPath('test', 'routes', 'envoy-router-check');
+const options = { config: DEFAULT_CONFIG, defaultNamespace: 'default' };
+const read = (file: string): string => readFileSync(join(DIR, file), 'utf8');
+
+describe("Envoy's router_check cases", () => {
+  const names = readdirSync(DIR)
+    .filter((f) => f.endsWith('.config.yaml'))
+    .map((f) => f.replace('.config.yaml', ''));
+
+  it('are all here', () => {
+    assert.deepEqual(names.sort(), ['comprehensive-routes', 'header-matched-routing', 'redirect', 'test-routes', 'weighted']);
+  });
+
+  for (const name of names) {
+    it(`${name}: every test gives Envoy's answer`, () => {
+      const results = routeCheck(read(`${name}.config.yaml`), read(`${name}.tests.yaml`), options);
+      assert.ok(results.ok, results.ok ? '' : results.problems.join('; '));
+      assert.deepEqual(
+        results.value.filter((r) => !r.passed),
+        [],
+      );
+      assert.ok(results.value.length >= 3);
+    });
+  }
+
+  it('a wrong expectation fails, with what was expected and what came', () => {
+    const tests = read('weighted.tests.yaml').replace('validate: { cluster_name: cluster2 }', 'validate: { cluster_name: cluster3 }');
+    const results = routeCheck(read('weighted.config.yaml'), tests, options);
+    assert.ok(results.ok);
+    assert.deepEqual(
+      results.value.filter((r) => !r.passed),
+      [{ test_name: '445 is 45 of 100, within 30 to 60', passed: false, failures: [{ test_type: 'cluster_name', expected: 'cluster3', actual: 'cluster2' }] }],
+    );
+  });
+
+  it('a field it does not simulate is refused by name, never skipped', () => {
+    const config = read('weighted.config.yaml').replace('- name: www1\n', '- name: www1\n    require_tls: ALL\n');
+    const results = routeCheck(config, read('weighted.tests.yaml'), options);
+    assert.equal(results.ok, false);
+    assert.match(results.ok ? '' : (results.problems[0] ?? ''), /--config at virtual_hosts\[0\]\.require_tls: unknown field/);
+    const tests = read('weighted.tests.yaml').replace('validate: { path_redirect: "" }', 'validate: { virtual_cluster: x }');
+    const badTests = routeCheck(read('weighted.config.yaml'), tests, options);
+    assert.match(badTests.ok ? '' : (badTests.problems[0] ?? ''), /--tests at tests\[0\]\.validate\.virtual_cluster: unknown field/);
+  });
+});
