@@ -44,4 +44,44 @@ describe('reviewAdmission with known namespaces', () => {
     const patch = Buffer.from(outcome.review.response.patch ?? '', 'base64').toString('utf8');
     assert.match(patch, /"--log-level","debug"/);
   });
+
+  it('routes that can never apply come back as admission warnings, naming the virtual host and why', () => {
+    const routes = [
+      'virtual_hosts:',
+      '- name: db',
+      '  domains: ["postgres"]',
+      '  routes:',
+      '  - match: { prefix: "/" }',
+      '    route: { cluster: "postgres-replica:5432" }',
+      '- name: web',
+      '  domains: ["web"]',
+      '  routes:',
+      '  - match: { prefix: "/" }',
+      '    route: { cluster: "web-v1" }',
+      '  - match: { prefix: "/admin" }',
+      '    route: { cluster: "web-admin" }',
+    ].join('\n');
+    const pod = { ...POD, metadata: { name: 'p', annotations: { 'envoy-injector.io/routes': routes, 'envoy-injector.io/exclude-outbound-ports': '5432' } } };
+    const services = {
+      service: (ns: string, name: string) => (ns === 'tuned' && name === 'postgres' ? { ports: [{ port: 5432, name: 'tcp-postgres' }] } : undefined),
+    };
+    const outcome = reviewAdmission(admissionReview(pod, { namespace: 'tuned' }), { config: DEFAULT_CONFIG, namespaces, services });
+    assert.equal(outcome.result, 'injected');
+    const warnings = outcome.review.response.warnings ?? [];
+    assert.ok(
+      warnings.some((w) =>
+        /envoy-injector\.io\/routes virtual_hosts\[0\] \(db\) is never consulted: service tuned\/postgres has ports 5432 \(tcp-postgres\), none routed as HTTP/.test(
+          w,
+        ),
+      ),
+      warnings.join('\n'),
+    );
+    assert.ok(
+      warnings.some((w) =>
+        /port 5432 \(route target postgres-replica\.tuned:5432\) is not routed as HTTP: envoy-injector\.io\/exclude-outbound-ports keeps it out/.test(w),
+      ),
+    );
+    assert.ok(warnings.some((w) => /virtual_hosts\[1\]\.routes\[1\] \(prefix "\/admin"\) can never match: routes\[0\] \(prefix "\/"\)/.test(w)));
+    assert.ok(warnings.some((w) => /service tuned\/web-v1 does not exist \(yet\)/.test(w)));
+  });
 });
