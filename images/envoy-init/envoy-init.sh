@@ -53,12 +53,16 @@ split() { tr ',' '\n' <<<"$1" | sed 's/^[[:space:]]*//; s/[[:space:]]*$//' | sed
 
 is_port() { [[ "$1" =~ ^[0-9]{1,5}$ ]] && ((10#$1 >= 1 && 10#$1 <= 65535)); }
 is_id() { [[ "$1" =~ ^[0-9]{1,10}$ ]]; }
-is_ipv4_cidr() { [[ "$1" =~ ^([0-9]{1,3}\.){3}[0-9]{1,3}(/([0-9]|[12][0-9]|3[0-2]))?$ ]]; }
-# The shape of an IPv6 address (hex groups, at most one "::") and an optional
-# prefix length; the webhook has already checked each value with a real parser.
+# The same rule as the webhook's (src/syntax/values.ts, isCidr): an address, a
+# "/" and a prefix length without leading zeros; no zone ("%eth0"). A test
+# runs one table of ranges through both and requires the same verdicts.
+octet='(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])'
+is_ipv4_cidr() { [[ "$1" =~ ^($octet\.){3}$octet/([0-9]|[12][0-9]|3[0-2])$ ]]; }
+# The shape of an IPv6 address (hex groups, at most one "::") and a prefix
+# length; the webhook has already checked each value with a real parser.
 is_ipv6_cidr() {
   local address="${1%%/*}"
-  [[ "$1" =~ ^([0-9a-fA-F]{0,4}:){2,7}([0-9a-fA-F]{0,4}|([0-9]{1,3}\.){3}[0-9]{1,3})(/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8]))?$ ]] &&
+  [[ "$1" =~ ^([0-9a-fA-F]{0,4}:){2,7}([0-9a-fA-F]{0,4}|($octet\.){3}$octet)/([0-9]|[1-9][0-9]|1[01][0-9]|12[0-8])$ ]] &&
     [[ "$address" != *:::* && "${address#*::}" != *::* ]]
 }
 

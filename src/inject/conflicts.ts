@@ -4,6 +4,7 @@
 
 import type { Container, Pod } from '../model/kubernetes.js';
 import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
+import { quote } from '../syntax/quote.js';
 
 const PORT_ROLE: ReadonlyMap<number, string> = new Map(Object.entries(PROXY_PORT).map(([role, port]) => [port, role]));
 const OPT_OUT = `or label the pod ${ANNOTATION.inject}: "false" to keep it out of the mesh`;
@@ -16,13 +17,13 @@ export function findConflicts(pod: Pod): string[] {
   const problems: string[] = [];
   for (const container of appContainers(pod)) {
     if (container.name === SIDECAR_CONTAINER || container.name === INIT_CONTAINER) {
-      problems.push(`the pod already has a container named "${container.name}" but no ${ANNOTATION.status} annotation: rename that container, ${OPT_OUT}`);
+      problems.push(`the pod already has a container named ${quote(container.name)} but no ${ANNOTATION.status} annotation: rename that container, ${OPT_OUT}`);
     }
     for (const port of container.ports ?? []) {
       const role = PORT_ROLE.get(port.containerPort);
       if (role !== undefined) {
         problems.push(
-          `container "${container.name}" declares port ${port.containerPort}, which the proxy uses (${role}): move the app to another port, ${OPT_OUT}`,
+          `container ${quote(container.name)} declares port ${port.containerPort}, which the proxy uses (${role}): move the app to another port, ${OPT_OUT}`,
         );
       }
     }
@@ -30,12 +31,12 @@ export function findConflicts(pod: Pod): string[] {
     const gid = container.securityContext?.runAsGroup ?? pod.spec.securityContext?.runAsGroup;
     if (uid === PROXY_UID) {
       problems.push(
-        `container "${container.name}" runs as UID ${PROXY_UID}, the proxy's UID, so its traffic would bypass capture: run it as another user, ${OPT_OUT}`,
+        `container ${quote(container.name)} runs as UID ${PROXY_UID}, the proxy's UID, so its traffic would bypass capture: run it as another user, ${OPT_OUT}`,
       );
     }
     if (gid === PROXY_GID) {
       problems.push(
-        `container "${container.name}" runs with GID ${PROXY_GID}, the proxy's GID, so its traffic would bypass capture: run it with another group, ${OPT_OUT}`,
+        `container ${quote(container.name)} runs with GID ${PROXY_GID}, the proxy's GID, so its traffic would bypass capture: run it with another group, ${OPT_OUT}`,
       );
     }
   }

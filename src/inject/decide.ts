@@ -6,6 +6,7 @@ import type { InjectorConfig } from '../config/config.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from '../model/names.js';
 import type { Decision, Reason } from './reasons.js';
+import { quote } from '../syntax/quote.js';
 
 /** The pod's own say, label first: the label wins when both are set. */
 export interface PodSetting {
@@ -51,7 +52,7 @@ function enrolmentReasons(setting: PodSetting, enrolment: NamespaceEnrolment, na
   const notEnrolled = enrolment === 'not-labelled' || typeof enrolment === 'object';
   const why =
     typeof enrolment === 'object'
-      ? `namespace ${namespace} has label ${LABEL_INJECT}=${JSON.stringify(enrolment.invalid)}, which is neither enabled nor disabled`
+      ? `namespace ${namespace} has label ${LABEL_INJECT}=${quote(enrolment.invalid)}, which is neither enabled nor disabled`
       : `namespace ${namespace} is not labelled ${LABEL_INJECT}=enabled`;
   if (enrolment === 'disabled') {
     return [
@@ -116,7 +117,7 @@ export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorCo
   if (setting.invalid) {
     reasons.push({
       code: 'invalid-inject-value',
-      message: `${setting.invalid.where}: ${JSON.stringify(setting.invalid.value)} must be "true" or "false"`,
+      message: `${setting.invalid.where}: ${quote(setting.invalid.value)} must be "true" or "false"`,
       rejectsPod: true,
     });
   }

@@ -8,6 +8,7 @@ import type { ServiceLookup } from '../model/lookups.js';
 import { findConflicts } from './conflicts.js';
 import { decide, readPodSetting } from './decide.js';
 import { injectPod } from './inject.js';
+import { inputLimitProblems, renderedSizeProblem } from './limits.js';
 import { formatReason, type Reason } from './reasons.js';
 import { readProxySettings, type ProxySettings } from './settings.js';
 
@@ -27,6 +28,8 @@ export interface EvaluationInput {
 
 export function evaluatePod(input: EvaluationInput): Outcome {
   const { pod, namespace, config } = input;
+  const tooLarge = inputLimitProblems(pod);
+  if (tooLarge.length > 0) return { kind: 'rejected', problems: tooLarge };
   const decision = decide(pod, namespace, config);
   if (!decision.inject) {
     const refusals = decision.reasons.filter((reason) => reason.rejectsPod);
@@ -43,6 +46,8 @@ export function evaluatePod(input: EvaluationInput): Outcome {
     settings: proxy.value.settings,
     ...(input.workload === undefined ? {} : { workload: input.workload }),
   });
+  const oversized = renderedSizeProblem(injected);
+  if (oversized) return { kind: 'rejected', problems: [oversized] };
   return { kind: 'injected', pod: injected, because: decision.because, warnings: proxy.value.warnings, settings: proxy.value.settings };
 }
 

@@ -8,7 +8,7 @@ import type { RouteOverrides } from '../envoy/render.js';
 import { formatAnnotationProblem, type AnnotationProblem, type AnnotationSources, type AnnotationValue } from '../model/annotations.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
-import { ANNOTATION, DOMAIN, PROXY_PORT } from '../model/names.js';
+import { ANNOTATION, DOMAIN, INJECTOR_ANNOTATIONS, PROXY_PORT } from '../model/names.js';
 import { failed, ok, ProblemList, type Result } from '../model/result.js';
 import type { HttpPort } from '../routes/http-ports.js';
 import { resolveRouting } from '../routes/routing.js';
@@ -35,10 +35,11 @@ export interface PodProxySettings {
   warnings: string[];
 }
 
-/** Keys the webhook itself writes: users may see them but never need to set them. */
-const WRITTEN_BY_INJECTOR: readonly string[] = [ANNOTATION.status, ANNOTATION.envoyBootstrap, ANNOTATION.envoyLds, ANNOTATION.envoyRds, ANNOTATION.envoyCds];
 const KNOWN_KEYS: readonly string[] = Object.values(ANNOTATION);
-const SUGGESTED_KEYS: readonly string[] = KNOWN_KEYS.filter((key) => !WRITTEN_BY_INJECTOR.includes(key));
+const SUGGESTED_KEYS: readonly string[] = KNOWN_KEYS.filter((key) => !INJECTOR_ANNOTATIONS.includes(key));
+const MAX_NAMED_UNKNOWN_KEYS = 10;
+/** Longer than any real key; did-you-mean is quadratic in the key's length. */
+const MAX_SUGGESTED_KEY_LENGTH = 100;
 
 export function readProxySettings(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services?: ServiceLookup): Result<PodProxySettings> {
   const annotations = new AnnotationReader(pod, namespace);
@@ -120,17 +121,21 @@ class AnnotationReader {
     return pod ?? namespace;
   }
 
-  /** A misspelt key must not silently become a default. */
+  /** A misspelt key must not silently become a default. The first few are
+   * named with a suggestion; a flood of them costs no more than that. */
   unknownKeys(): AnnotationProblem[] {
     const problems: AnnotationProblem[] = [];
     for (const [annotations, from] of [
       [this.own, 'pod'],
       [this.inherited, 'namespace'],
     ] as const) {
-      for (const key of Object.keys(annotations)) {
-        if (key.startsWith(`${DOMAIN}/`) && !KNOWN_KEYS.includes(key)) {
-          problems.push({ annotation: key, from, message: `unknown annotation${didYouMean(key, SUGGESTED_KEYS)}` });
-        }
+      const unknown = Object.keys(annotations).filter((key) => key.startsWith(`${DOMAIN}/`) && !KNOWN_KEYS.includes(key));
+      for (const key of unknown.slice(0, MAX_NAMED_UNKNOWN_KEYS)) {
+        const suggestion = key.length <= MAX_SUGGESTED_KEY_LENGTH ? didYouMean(key, SUGGESTED_KEYS) : '';
+        problems.push({ annotation: key.slice(0, MAX_SUGGESTED_KEY_LENGTH), from, message: `unknown annotation${suggestion}` });
+      }
+      if (unknown.length > MAX_NAMED_UNKNOWN_KEYS) {
+        problems.push({ annotation: `${DOMAIN}/*`, from, message: `and ${unknown.length - MAX_NAMED_UNKNOWN_KEYS} more unknown annotations` });
       }
     }
     return problems;

@@ -11,10 +11,17 @@ export function workloadName(pod: Pod): string {
   // generateName before name: a pod's name is set after admission, and its
   // proxy must render the same on CREATE and on later UPDATEs.
   if (meta.generateName) {
-    let base = meta.generateName.replace(/-+$/, '');
+    let base = withoutTrailingDashes(meta.generateName);
     const templateHash = labels['pod-template-hash'];
     if (templateHash && base.endsWith(`-${templateHash}`)) base = base.slice(0, -templateHash.length - 1);
     if (base) return base;
   }
   return meta.name || 'unknown';
+}
+
+/** A loop, not /-+$/: that regex is quadratic on a long run of dashes. */
+function withoutTrailingDashes(text: string): string {
+  let end = text.length;
+  while (end > 0 && text[end - 1] === '-') end--;
+  return text.slice(0, end);
 }

@@ -28,6 +28,15 @@ export const ANNOTATION = {
   envoyCds: `${DOMAIN}/envoy-cds`,
 } as const;
 
+/** The annotations the webhook writes: users may see them but never set them. */
+export const INJECTOR_ANNOTATIONS: readonly string[] = [
+  ANNOTATION.status,
+  ANNOTATION.envoyBootstrap,
+  ANNOTATION.envoyLds,
+  ANNOTATION.envoyRds,
+  ANNOTATION.envoyCds,
+];
+
 export const SIDECAR_CONTAINER = 'envoy';
 export const INIT_CONTAINER = 'envoy-init';
 export const CONFIG_VOLUME = 'envoy-config';

@@ -3,6 +3,7 @@
 
 import { RE2JS } from 're2js';
 import type { ObjectSpec, Spec } from './schema.js';
+import { quote } from '../syntax/quote.js';
 
 /** Envoy refuses regexes whose RE2 program is larger than this by default
  * (runtime re2.max_program_size.error_level). */
@@ -12,11 +13,11 @@ function re2Problem(pattern: string): string | undefined {
   try {
     const size = RE2JS.compile(pattern).programSize();
     if (size > ENVOY_MAX_REGEX_PROGRAM_SIZE) {
-      return `regex ${JSON.stringify(pattern)} is too complex for Envoy (RE2 program size ${size}, limit ${ENVOY_MAX_REGEX_PROGRAM_SIZE}): simplify it, e.g. avoid large counted repetitions like {1,64}`;
+      return `regex ${quote(pattern)} is too complex for Envoy (RE2 program size ${size}, limit ${ENVOY_MAX_REGEX_PROGRAM_SIZE}): simplify it, e.g. avoid large counted repetitions like {1,64}`;
     }
     return undefined;
   } catch (error) {
-    return `${JSON.stringify(pattern)} is not an RE2 regex (${(error as Error).message}); RE2 has no lookaround or backreferences`;
+    return `${quote(pattern)} is not an RE2 regex (${(error as Error).message}); RE2 has no lookaround or backreferences`;
   }
 }
 
@@ -24,17 +25,27 @@ function re2Problem(pattern: string): string | undefined {
 const DOMAIN = /^(\*|\*[.-]?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[a-z0-9]([a-z0-9.-]*[a-z0-9])?([.-]\*)?)(:\d{1,5})?$/;
 function domainProblem(domain: string): string | undefined {
   if (!DOMAIN.test(domain.toLowerCase()))
-    return `${JSON.stringify(domain)} is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")`;
+    return `${quote(domain)} is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")`;
   return undefined;
 }
 
 function pathProblem(text: string): string | undefined {
-  return text.startsWith('/') ? undefined : `${JSON.stringify(text)} must start with "/"`;
+  return text.startsWith('/') ? undefined : `${quote(text)} must start with "/"`;
+}
+
+/** What ends up in a request or response header (a rewritten path or host, a
+ * Location): control characters there would split or smuggle headers. */
+function headerValueProblem(text: string): string | undefined {
+  // eslint-disable-next-line no-control-regex -- finding control characters is the point
+  const control = /[\u0000-\u001f\u007f]/.exec(text);
+  return control
+    ? `${quote(text)} contains a control character (code ${control[0].charCodeAt(0)}): header values cannot carry CR, LF, NUL or other controls`
+    : undefined;
 }
 
 const HEADER_NAME = /^:?[a-z0-9!#$%&'*+.^_`|~-]+$/i;
 function headerNameProblem(text: string): string | undefined {
-  return HEADER_NAME.test(text) ? undefined : `${JSON.stringify(text)} is not an HTTP header name`;
+  return HEADER_NAME.test(text) ? undefined : `${quote(text)} is not an HTTP header name`;
 }
 
 const RETRY_CONDITIONS = [
@@ -61,9 +72,7 @@ function retryOnProblem(text: string): string | undefined {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => !(RETRY_CONDITIONS as readonly string[]).includes(s));
-  return unknown.length === 0
-    ? undefined
-    : `unknown retry condition ${unknown.map((s) => JSON.stringify(s)).join(', ')} (known: ${RETRY_CONDITIONS.join(', ')})`;
+  return unknown.length === 0 ? undefined : `unknown retry condition ${unknown.map((s) => quote(s)).join(', ')} (known: ${RETRY_CONDITIONS.join(', ')})`;
 }
 
 const regexSpec: ObjectSpec = {
@@ -170,8 +179,8 @@ const routeAction: ObjectSpec = {
     weighted_clusters: weightedClusters,
     timeout: { kind: 'duration' },
     retry_policy: retryPolicy,
-    prefix_rewrite: { kind: 'string' },
-    host_rewrite_literal: { kind: 'string', nonEmpty: true },
+    prefix_rewrite: { kind: 'string', check: headerValueProblem },
+    host_rewrite_literal: { kind: 'string', nonEmpty: true, check: headerValueProblem },
   },
   exactlyOne: [['cluster', 'weighted_clusters']],
   hints: { cluster_header: 'cluster_header is not allowed: a pod may only route to services it names' },
@@ -180,12 +189,16 @@ const routeAction: ObjectSpec = {
 const redirectAction: ObjectSpec = {
   kind: 'object',
   fields: {
-    host_redirect: { kind: 'string', nonEmpty: true },
+    host_redirect: { kind: 'string', nonEmpty: true, check: headerValueProblem },
     port_redirect: { kind: 'integer', min: 1, max: 65535 },
-    path_redirect: { kind: 'string', check: pathProblem },
-    prefix_rewrite: { kind: 'string' },
+    path_redirect: { kind: 'string', check: (text) => pathProblem(text) ?? headerValueProblem(text) },
+    prefix_rewrite: { kind: 'string', check: headerValueProblem },
     https_redirect: { kind: 'boolean' },
-    scheme_redirect: { kind: 'string', nonEmpty: true },
+    scheme_redirect: {
+      kind: 'string',
+      nonEmpty: true,
+      check: (text) => (/^[a-z][a-z0-9+.-]{0,31}$/i.test(text) ? undefined : `${quote(text)} is not a URI scheme`),
+    },
     response_code: { kind: 'enum', values: ['MOVED_PERMANENTLY', 'FOUND', 'SEE_OTHER', 'TEMPORARY_REDIRECT', 'PERMANENT_REDIRECT'] },
     strip_query: { kind: 'boolean' },
   },

@@ -7,6 +7,7 @@ import { isPlainObject } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { serviceOfHost, splitDomain } from './domains.js';
 import type { PlannedHost } from './overrides.js';
+import { quote } from '../syntax/quote.js';
 
 export interface LintContext {
   httpPorts: readonly number[];
@@ -32,7 +33,7 @@ function unreachableHost(host: PlannedHost, context: LintContext): string[] {
 
 function whyUnreachable(domain: string, context: LintContext): string | undefined {
   const { host, port } = splitDomain(domain);
-  if (port !== undefined) return context.httpPorts.includes(port) ? undefined : `port ${port} of ${JSON.stringify(domain)} is not routed as HTTP`;
+  if (port !== undefined) return context.httpPorts.includes(port) ? undefined : `port ${port} of ${quote(domain)} is not routed as HTTP`;
   if (context.httpPorts.length === 0) return 'the pod routes no port as HTTP';
   const service = serviceOfHost(host, context.podNamespace, context.clusterDomain);
   const known = service ? context.services?.service(service.namespace, service.name) : undefined;
@@ -80,7 +81,7 @@ export function covers(earlier: PathMatch, later: PathMatch): boolean {
 
 function describeMatch(match: PathMatch): string {
   const conditions = match.conditions.length > 0 ? ` with ${match.conditions.length} header or query condition(s)` : '';
-  return `${match.kind} ${JSON.stringify(match.value)}${conditions}`;
+  return `${match.kind} ${quote(match.value)}${conditions}`;
 }
 
 function shadowedRoutes(host: PlannedHost): string[] {

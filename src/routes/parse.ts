@@ -8,10 +8,45 @@ import type { JsonObject } from '../model/json.js';
 import { failed, ProblemList, type Result } from '../model/result.js';
 import { ROUTE_OVERRIDES_SPEC } from './language.js';
 import { check, type FieldProblem } from './schema.js';
+import { quote } from '../syntax/quote.js';
 
 /** Bigger than any hand-written routing table; small enough that the rendered
  * files stay far below the 256 KiB the API server allows for all annotations. */
 export const MAX_ROUTES_ANNOTATION_BYTES = 32 * 1024;
+
+/** The YAML parser recurses on flow collections ("[[[[…"): a thousand levels
+ * overflow the stack on some Node versions. The route language needs < 10. */
+const MAX_NESTING_DEPTH = 64;
+
+/** How deep [ and { nest outside quoted strings: one pass, no parsing. A
+ * quote opens a string only where YAML starts a scalar (after ":", "-", "[",
+ * "{", "," or at a line's start), so an apostrophe inside a word cannot hide
+ * the brackets after it; a bracket elsewhere counts, which errs on the safe side. */
+export function flowNestingDepth(text: string): number {
+  let depth = 0;
+  let deepest = 0;
+  let quote: '"' | "'" | undefined;
+  let previous = '\n';
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (quote === '"') {
+      if (c === '\\') i++;
+      else if (c === '"') quote = undefined;
+      continue;
+    }
+    if (quote === "'") {
+      if (c === "'") quote = undefined;
+      continue;
+    }
+    if ((c === '"' || c === "'") && SCALAR_STARTS.includes(previous)) quote = c;
+    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
+    else if ((c === ']' || c === '}') && depth > 0) depth--;
+    if (c === '\n' || (c !== ' ' && c !== '\t')) previous = c;
+  }
+  return deepest;
+}
+
+const SCALAR_STARTS = ['\n', ':', '-', '[', '{', ',', '?'];
 
 /** A virtual host as the user wrote it, after the schema check. */
 export interface VirtualHostInput {
@@ -26,6 +61,13 @@ export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[],
     return failed({
       field: '',
       message: `is ${bytes} bytes, above the limit of ${MAX_ROUTES_ANNOTATION_BYTES}: split the routes between the namespace default and the pod, or simplify them`,
+    });
+  }
+  const depth = flowNestingDepth(value);
+  if (depth > MAX_NESTING_DEPTH) {
+    return failed({
+      field: '',
+      message: `nests ${depth} levels of [ and { deep, over the limit of ${MAX_NESTING_DEPTH}: the route language needs fewer than 10`,
     });
   }
   let document: unknown;
@@ -52,10 +94,10 @@ function duplicateProblems(hosts: readonly VirtualHostInput[]): FieldProblem[] {
   hosts.forEach((host, index) => {
     const path = `virtual_hosts[${index}]`;
     if (host.name === PASSTHROUGH_VIRTUAL_HOST.name)
-      problems.push({ field: `${path}.name`, message: `"${host.name}" is reserved for the injector's default virtual host: choose another name` });
+      problems.push({ field: `${path}.name`, message: `${quote(host.name)} is reserved for the injector's default virtual host: choose another name` });
     const sameName = seenNames.get(host.name);
     if (sameName !== undefined)
-      problems.push({ field: `${path}.name`, message: `"${host.name}" is already the name of virtual_hosts[${sameName}]: names must be unique` });
+      problems.push({ field: `${path}.name`, message: `${quote(host.name)} is already the name of virtual_hosts[${sameName}]: names must be unique` });
     seenNames.set(host.name, index);
     host.domains.forEach((domain, domainIndex) => {
       const key = domain.toLowerCase();
@@ -63,7 +105,7 @@ function duplicateProblems(hosts: readonly VirtualHostInput[]): FieldProblem[] {
       if (owner !== undefined) {
         problems.push({
           field: `${path}.domains[${domainIndex}]`,
-          message: `"${domain}" is already a domain of virtual_hosts[${owner}]: each domain may appear once across all virtual hosts`,
+          message: `${quote(domain)} is already a domain of virtual_hosts[${owner}]: each domain may appear once across all virtual hosts`,
         });
       }
       seenDomains.set(key, index);

@@ -6,6 +6,7 @@
 
 import { RE2JS } from 're2js';
 import { splitDomain } from './domains.js';
+import { quote } from '../syntax/quote.js';
 
 export interface StringMatch {
   exact?: string;
@@ -202,12 +203,10 @@ function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | und
   const path = headers.path;
   const caseSensitive = match.case_sensitive !== false;
   const fold = (text: string): string => (caseSensitive ? text : text.toLowerCase());
-  if (match.prefix !== undefined && !fold(path).startsWith(fold(match.prefix)))
-    return `prefix ${JSON.stringify(match.prefix)} does not match path ${JSON.stringify(path)}`;
-  if (match.path !== undefined && fold(pathOnly(path)) !== fold(match.path))
-    return `path ${JSON.stringify(match.path)} is not ${JSON.stringify(pathOnly(path))}`;
+  if (match.prefix !== undefined && !fold(path).startsWith(fold(match.prefix))) return `prefix ${quote(match.prefix)} does not match path ${quote(path)}`;
+  if (match.path !== undefined && fold(pathOnly(path)) !== fold(match.path)) return `path ${quote(match.path)} is not ${quote(pathOnly(path))}`;
   if (match.safe_regex !== undefined && !fullMatch(match.safe_regex.regex, pathOnly(path))) {
-    return `safe_regex ${JSON.stringify(match.safe_regex.regex)} does not match path ${JSON.stringify(pathOnly(path))}`;
+    return `safe_regex ${quote(match.safe_regex.regex)} does not match path ${quote(pathOnly(path))}`;
   }
   for (const header of match.headers ?? []) {
     const why = whyHeaderFails(header, headers.get(header.name));
@@ -235,14 +234,14 @@ function whyHeaderFails(header: HeaderMatch, value: string | undefined): string 
   if (value === undefined) return `${name} is absent`;
   const matched = stringMatches(header.string_match, value);
   if (matched !== invert) return undefined;
-  return `${name}: ${describeStringMatch(header.string_match)} ${matched ? 'matches' : 'does not match'} ${JSON.stringify(value)}${invert ? ' (invert_match)' : ''}`;
+  return `${name}: ${describeStringMatch(header.string_match)} ${matched ? 'matches' : 'does not match'} ${quote(value)}${invert ? ' (invert_match)' : ''}`;
 }
 
 function whyQueryFails(parameter: QueryMatch, value: string | undefined): string | undefined {
   const name = `query parameter ${parameter.name}`;
   if (value === undefined) return `${name} is absent`;
   if (parameter.string_match === undefined || stringMatches(parameter.string_match, value)) return undefined;
-  return `${name}: ${describeStringMatch(parameter.string_match)} does not match ${JSON.stringify(value)}`;
+  return `${name}: ${describeStringMatch(parameter.string_match)} does not match ${quote(value)}`;
 }
 
 /** The first value of each parameter, undecoded, as Envoy compares them. */
@@ -274,7 +273,7 @@ export function stringMatches(matcher: StringMatch, value: string): boolean {
 function describeStringMatch(matcher: StringMatch): string {
   const kinds = ['exact', 'prefix', 'suffix', 'contains'] as const;
   const kind = kinds.find((k) => matcher[k] !== undefined);
-  const shown = kind ? `${kind} ${JSON.stringify(matcher[kind])}` : `safe_regex ${JSON.stringify(matcher.safe_regex?.regex ?? '')}`;
+  const shown = kind ? `${kind} ${quote(matcher[kind])}` : `safe_regex ${quote(matcher.safe_regex?.regex ?? '')}`;
   return `${shown}${matcher.ignore_case === true ? ' (ignore_case)' : ''}`;
 }
 

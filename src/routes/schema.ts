@@ -5,6 +5,7 @@
 import { isPlainObject } from '../model/kubernetes.js';
 import type { ProblemList } from '../model/result.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
+import { quote } from '../syntax/quote.js';
 
 /** A problem at one place of a structured value. */
 export interface FieldProblem {
@@ -45,7 +46,7 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (isPlainObject(value)) return 'a mapping';
-  return `${typeof value} ${JSON.stringify(value)}`;
+  return `${typeof value} ${quote(value)}`;
 }
 
 export function check(value: unknown, spec: Spec, path: string, problems: ProblemList<FieldProblem>): void {
@@ -112,9 +113,10 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, problems: P
   const known = Object.keys(spec.fields);
   let unknownFields = 0;
   for (const [key, fieldValue] of Object.entries(value)) {
-    const fieldSpec = spec.fields[key];
+    // Own properties only: "toString" or "__proto__" are not fields of any spec.
+    const fieldSpec = Object.hasOwn(spec.fields, key) ? spec.fields[key] : undefined;
     if (fieldSpec === undefined) {
-      const hint = spec.hints?.[key];
+      const hint = spec.hints && Object.hasOwn(spec.hints, key) ? spec.hints[key] : undefined;
       problems.add({ field: join(path, key), message: hint ?? `unknown field${didYouMean(key, known)} (known here: ${known.join(', ')})` });
       unknownFields++;
       continue;
@@ -124,10 +126,10 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, problems: P
   // A misspelt field usually is the missing one: one message, not two.
   if (unknownFields > 0) return;
   for (const field of spec.required ?? []) {
-    if (!(field in value)) problems.add({ field: join(path, field), message: 'is required' });
+    if (!Object.hasOwn(value, field)) problems.add({ field: join(path, field), message: 'is required' });
   }
   for (const group of spec.exactlyOne ?? []) {
-    const present = group.filter((field) => field in value);
+    const present = group.filter((field) => Object.hasOwn(value, field));
     if (present.length !== 1) {
       problems.add({
         field: path,
@@ -136,7 +138,7 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, problems: P
     }
   }
   for (const group of spec.atMostOne ?? []) {
-    const present = group.filter((field) => field in value);
+    const present = group.filter((field) => Object.hasOwn(value, field));
     if (present.length > 1) problems.add({ field: path, message: `sets ${present.join(' and ')}: they cannot be combined` });
   }
 }

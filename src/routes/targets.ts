@@ -8,6 +8,7 @@ import { socketAddress } from '../envoy/xds.js';
 import type { JsonObject } from '../model/json.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { failed, ok, type Result } from '../model/result.js';
+import { quote } from '../syntax/quote.js';
 
 export type RouteTarget =
   { kind: 'service'; name: string; namespace: string; port: number; portGiven: boolean } | { kind: 'external'; host: string; port: number };
@@ -39,26 +40,26 @@ function splitPort(text: string): { host: string; port?: number; badPort?: strin
 
 export function parseRouteTarget(text: string, options: TargetOptions): Result<RouteTarget> {
   const { host, port, badPort } = splitPort(text);
-  if (badPort !== undefined) return failed(`"${badPort}" in ${JSON.stringify(text)} is not a port number (1-65535); named ports are not supported`);
+  if (badPort !== undefined) return failed(`${quote(badPort)} in ${quote(text)} is not a port number (1-65535); named ports are not supported`);
   const labels = host.split('.');
   const isService = labels.length <= 2 && !isIP(host);
   if (!isService) {
     if (!options.allowExternalHosts) {
       return failed(
-        `${JSON.stringify(text)} is not a Kubernetes service (${FORMS}): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts`,
+        `${quote(text)} is not a Kubernetes service (${FORMS}): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts`,
       );
     }
-    if (port === undefined) return failed(`external host ${JSON.stringify(text)} needs a port, e.g. ${host}:443`);
-    if (!isIP(host) && !HOSTNAME.test(host)) return failed(`${JSON.stringify(host)} is not a host name`);
+    if (port === undefined) return failed(`external host ${quote(text)} needs a port, e.g. ${host}:443`);
+    if (!isIP(host) && !HOSTNAME.test(host)) return failed(`${quote(host)} is not a host name`);
     return ok({ kind: 'external', host, port });
   }
   const [name = '', namespace = options.podNamespace] = labels;
   if (!DNS_LABEL.test(name)) {
     return failed(
-      `${JSON.stringify(name)} is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write ${FORMS}`,
+      `${quote(name)} is not a valid service name (lowercase letters, digits and "-", starting with a letter, at most 63 characters); write ${FORMS}`,
     );
   }
-  if (!NAMESPACE.test(namespace)) return failed(`${JSON.stringify(namespace)} is not a valid namespace name`);
+  if (!NAMESPACE.test(namespace)) return failed(`${quote(namespace)} is not a valid namespace name`);
   if (port !== undefined) return ok({ kind: 'service', name, namespace, port, portGiven: true });
   const known = options.services?.service(namespace, name);
   const knownPorts = known?.ports.map((p) => p.port) ?? [];

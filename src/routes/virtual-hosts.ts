@@ -9,6 +9,7 @@
 import type { JsonObject } from '../model/json.js';
 import { isShortName, serviceHostNames, splitDomain } from './domains.js';
 import type { PlannedHost } from './overrides.js';
+import { quote } from '../syntax/quote.js';
 
 export interface DomainContext {
   httpPorts: readonly number[];
@@ -66,6 +67,6 @@ export function renderVirtualHosts(hosts: readonly PlannedHost[], context: Domai
 }
 
 function quoteList(names: readonly string[]): string {
-  const shown = names.slice(0, 3).map((n) => JSON.stringify(n));
+  const shown = names.slice(0, 3).map((n) => quote(n));
   return names.length > 3 ? `${shown.join(', ')} and ${names.length - 3} more` : shown.join(', ');
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../../../src/config/config.js';
@@ -21,9 +21,13 @@ import { injectManifests } from '../../../src/offline/offline.js';
 import { repoPath } from '../../support/repo.js';
 
 const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
-/** The peers run as other UIDs, which may not traverse the checkout (a clone
- * under /root or in a 0700 temporary folder): they get a world-readable copy. */
-const PEER = worldReadableCopy(repoPath('dist', 'test', 'system', 'capture', 'peer.js'));
+/** The peers and one run of the script are other UIDs, which may not
+ * traverse the checkout (a clone under /root or in a 0700 temporary folder):
+ * they get world-readable copies. */
+const SHARED_DIR = worldReadableDir();
+// .mjs: outside the package, a .js file would be read as CommonJS.
+const PEER = worldReadableCopy(repoPath('dist', 'test', 'system', 'capture', 'peer.js'), 'peer.mjs');
+const SCRIPT_FOR_ANY_USER = worldReadableCopy(SCRIPT, 'envoy-init.sh');
 const APP_UID = 1000;
 const suffix = String(process.pid % 100000);
 const POD_NS = `ei-pod-${suffix}`;
@@ -50,11 +54,14 @@ spec:
     image: shop:1
 `;
 
-function worldReadableCopy(file: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'envoy-init-peer-'));
+function worldReadableDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'envoy-init-test-'));
   chmodSync(dir, 0o755);
-  // .mjs: outside the package, a .js file would be read as CommonJS.
-  const copy = join(dir, 'peer.mjs');
+  return dir;
+}
+
+function worldReadableCopy(file: string, name: string): string {
+  const copy = join(SHARED_DIR, name);
   copyFileSync(file, copy);
   chmodSync(copy, 0o644);
   return copy;
@@ -187,7 +194,7 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
   after(() => {
     for (const peer of peers) peer.kill();
     for (const ns of [POD_NS, REMOTE_NS]) run('ip', ['netns', 'del', ns]);
-    rmSync(dirname(PEER), { recursive: true, force: true });
+    rmSync(SHARED_DIR, { recursive: true, force: true });
   });
 
   it('runs with the arguments the webhook renders, and installs the exclusions they name', () => {
@@ -276,7 +283,7 @@ describe('envoy-init in a network namespace', { skip: reason ?? false, timeout: 
 
   it('fails loudly, changing nothing, without root privileges', () => {
     const before4 = natRules('iptables');
-    const result = run('ip', inNs(POD_NS, 'setpriv', `--reuid=${APP_UID}`, `--regid=${APP_UID}`, '--clear-groups', 'bash', SCRIPT, ...initArgs));
+    const result = run('ip', inNs(POD_NS, 'setpriv', `--reuid=${APP_UID}`, `--regid=${APP_UID}`, '--clear-groups', 'bash', SCRIPT_FOR_ANY_USER, ...initArgs));
     assert.equal(result.code, 1);
     assert.match(
       result.stderr,
