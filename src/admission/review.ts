@@ -22,7 +22,8 @@ export type ReviewResult = 'injected' | 'skipped' | 'rejected' | 'ignored' | 'ro
 export interface ReviewOutcome {
   review: AdmissionReviewResponse;
   result: ReviewResult;
-  operation: string;
+  /** One of a fixed set: it is a metric label, and a request may say anything. */
+  operation: OperationLabel;
   namespace?: string;
   name?: string;
   reasons: Reason[];
@@ -31,6 +32,13 @@ export interface ReviewOutcome {
 
 /** The review could not be read at all: no uid to answer with. */
 export class BadReviewError extends Error {}
+
+const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
+export type OperationLabel = (typeof OPERATIONS)[number] | 'other';
+
+function operationLabel(operation: unknown): OperationLabel {
+  return OPERATIONS.find((known) => known === operation) ?? 'other';
+}
 
 function readRequest(body: unknown): AdmissionRequest {
   if (!isPlainObject(body)) throw new BadReviewError('the body is not a JSON object');
@@ -79,7 +87,7 @@ function namespaceContext(name: string, lookup: NamespaceLookup | undefined): Na
 export function reviewAdmission(body: unknown, deps: ReviewDependencies): ReviewOutcome {
   const request = readRequest(body);
   const { uid } = request;
-  const operation = request.operation ?? 'UNKNOWN';
+  const operation = operationLabel(request.operation);
   const base = { operation, reasons: [] as Reason[], problems: [] as string[] };
   if (!isPodRequest(request) || (operation !== 'CREATE' && operation !== 'UPDATE')) {
     return { ...base, review: withPatch(uid, [], []), result: 'ignored' };

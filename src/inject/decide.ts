@@ -6,6 +6,7 @@ import type { InjectorConfig } from '../config/config.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from '../model/names.js';
 import type { Decision, Reason } from './reasons.js';
+import { verifiedStatus } from './status.js';
 import { quote } from '../syntax/quote.js';
 
 /** The pod's own say, label first: the label wins when both are set. */
@@ -83,13 +84,39 @@ function enrolmentReasons(setting: PodSetting, enrolment: NamespaceEnrolment, na
   return [];
 }
 
+/** The level Pod Security admission enforces, read as it reads it: the values
+ * are exact, and an invalid one ("Restricted", "strict") makes it fail closed
+ * to "restricted". No label, or "privileged", enforces nothing. */
+function enforcedLevel(value: string | undefined): { level: 'baseline' | 'restricted'; invalid?: string } | undefined {
+  if (value === undefined || value === 'privileged') return undefined;
+  if (value === 'baseline' || value === 'restricted') return { level: value };
+  return { level: 'restricted', invalid: value };
+}
+
 function podSecurityReason(namespace: NamespaceContext, config: InjectorConfig): Reason | undefined {
-  const level = namespace.metadata?.labels[POD_SECURITY_ENFORCE];
-  if (level !== 'baseline' && level !== 'restricted') return undefined;
+  const enforced = enforcedLevel(namespace.metadata?.labels[POD_SECURITY_ENFORCE]);
+  if (!enforced) return undefined;
+  const why =
+    enforced.invalid === undefined
+      ? ''
+      : ` (its label ${POD_SECURITY_ENFORCE}=${quote(enforced.invalid)} is not a level, which Pod Security reads as "restricted")`;
   return {
     code: 'pod-security',
-    message: `namespace ${namespace.name} enforces the "${level}" Pod Security level, which forbids the NET_ADMIN and NET_RAW capabilities that ${INIT_CONTAINER} needs to install traffic capture`,
+    message: `namespace ${namespace.name} enforces the "${enforced.level}" Pod Security level${why}, which forbids the NET_ADMIN and NET_RAW capabilities that ${INIT_CONTAINER} needs to install traffic capture`,
     rejectsPod: config.podSecurity === 'fail',
+  };
+}
+
+/** A pod that carries our status was injected before, if the status is one
+ * the injector wrote and the pod holds what it lists; any other is refused:
+ * it would keep the pod out of the mesh while claiming to be in it. */
+function statusReason(pod: Pod, text: string): Reason {
+  const status = verifiedStatus(pod, text);
+  if (status.ok) return { code: 'already-injected', message: `the pod already carries ${ANNOTATION.status}: it was injected before`, rejectsPod: false };
+  return {
+    code: 'invalid-status',
+    message: `annotation ${ANNOTATION.status} ${status.problems.join('; ')}: it is written by the injector only; remove it to have the pod injected`,
+    rejectsPod: true,
   };
 }
 
@@ -110,9 +137,8 @@ export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorCo
       rejectsPod: false,
     });
   }
-  if (pod.metadata?.annotations?.[ANNOTATION.status] !== undefined) {
-    reasons.push({ code: 'already-injected', message: `the pod already carries ${ANNOTATION.status}: it was injected before`, rejectsPod: false });
-  }
+  const statusText = pod.metadata?.annotations?.[ANNOTATION.status];
+  if (statusText !== undefined) reasons.push(statusReason(pod, statusText));
   const setting = readPodSetting(pod);
   if (setting.invalid) {
     reasons.push({

@@ -11,6 +11,7 @@ export const REASON_CODES = [
   'pod-opted-out',
   'pod-not-opted-in',
   'invalid-inject-value',
+  'invalid-status',
   'pod-security',
 ] as const;
 

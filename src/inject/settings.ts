@@ -41,8 +41,35 @@ const MAX_NAMED_UNKNOWN_KEYS = 10;
 /** Longer than any real key; did-you-mean is quadratic in the key's length. */
 const MAX_SUGGESTED_KEY_LENGTH = 100;
 
+/** A namespace annotation is a default for many pods: when it is invalid, its
+ * pods are still injected, without that default and with a warning that names
+ * it. A pod's own invalid annotation refuses the pod. */
 export function readProxySettings(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services?: ServiceLookup): Result<PodProxySettings> {
-  const annotations = new AnnotationReader(pod, namespace);
+  const first = readOnce(pod, namespace, config, services, new Set());
+  const badDefaults = first.problems.filter((p) => p.from === 'namespace');
+  const read = badDefaults.length === 0 ? first : readOnce(pod, namespace, config, services, new Set(badDefaults.map((p) => p.annotation)));
+  const refusals = read.problems.filter((p) => p.from === 'pod');
+  if (refusals.length > 0) return failed(...refusals.map(formatAnnotationProblem));
+  const ignored = [...badDefaults, ...read.problems.filter((p) => p.from === 'namespace' && !badDefaults.includes(p))].map(
+    (p) => `envoy-injector: ${formatAnnotationProblem(p)} (namespace ${namespace.name}): ignored, its pods use the injector's default`,
+  );
+  return ok({ settings: read.settings, warnings: [...ignored, ...read.warnings] });
+}
+
+interface SingleRead {
+  settings: ProxySettings;
+  warnings: string[];
+  problems: readonly AnnotationProblem[];
+}
+
+function readOnce(
+  pod: Pod,
+  namespace: NamespaceContext,
+  config: InjectorConfig,
+  services: ServiceLookup | undefined,
+  ignoredDefaults: ReadonlySet<string>,
+): SingleRead {
+  const annotations = new AnnotationReader(pod, namespace, ignoredDefaults);
   const problems = new ProblemList<AnnotationProblem>();
   problems.add(...annotations.unknownKeys());
   const read = <T>(annotation: string, parse: (text: string) => Result<T>, fallback: T): T => {
@@ -83,8 +110,7 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
     routes: resolved.overrides,
     httpPorts: resolved.httpPorts,
   };
-  if (!problems.isEmpty()) return failed(...problems.all().map(formatAnnotationProblem));
-  return ok({ settings, warnings: resolved.warnings });
+  return { settings, warnings: resolved.warnings, problems: problems.all() };
 }
 
 /** Ports the proxy listens on itself cannot be routed: they would loop. */
@@ -102,9 +128,10 @@ class AnnotationReader {
   private readonly own: Readonly<Record<string, string>>;
   private readonly inherited: Readonly<Record<string, string>>;
 
-  constructor(pod: Pod, namespace: NamespaceContext) {
+  constructor(pod: Pod, namespace: NamespaceContext, ignoredDefaults: ReadonlySet<string>) {
     this.own = pod.metadata?.annotations ?? {};
-    this.inherited = namespace.metadata?.annotations ?? {};
+    const defaults = namespace.metadata?.annotations ?? {};
+    this.inherited = ignoredDefaults.size === 0 ? defaults : Object.fromEntries(Object.entries(defaults).filter(([key]) => !ignoredDefaults.has(key)));
   }
 
   sources(annotation: string): AnnotationSources {

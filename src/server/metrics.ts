@@ -43,7 +43,7 @@ export class WebhookMetrics {
   }
 
   recordUnreadable(seconds: number): void {
-    this.requests.inc({ operation: 'UNKNOWN', result: 'invalid' });
-    this.duration.observe({ operation: 'UNKNOWN' }, seconds);
+    this.requests.inc({ operation: 'other', result: 'invalid' });
+    this.duration.observe({ operation: 'other' }, seconds);
   }
 }

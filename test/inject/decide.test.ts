@@ -20,7 +20,8 @@ function pod(shape: PodShape = {}): Pod {
   const annotations: Record<string, string> = {};
   if (shape.label !== undefined) labels['envoy-injector.io/inject'] = shape.label;
   if (shape.annotation !== undefined) annotations['envoy-injector.io/inject'] = shape.annotation;
-  if (shape.injected) annotations['envoy-injector.io/status'] = '{}';
+  if (shape.injected)
+    annotations['envoy-injector.io/status'] = '{"version":1,"mode":"native","containers":[],"initContainers":[],"volumes":[],"configHash":"0123456789abcdef"}';
   return { metadata: { name: 'p', labels, annotations }, spec: { containers: [{ name: 'app' }], ...(shape.hostNetwork ? { hostNetwork: true } : {}) } };
 }
 
@@ -84,6 +85,12 @@ describe('decide: the rows of docs/reference.md', () => {
       pod: pod({ label: 'false', hostNetwork: true, injected: true }),
       ns: namespace('enabled', 'kube-system'),
       want: ['system-namespace', 'host-network', 'already-injected', 'pod-opted-out'],
+    },
+    {
+      name: 'a status the injector did not write is refused',
+      pod: { ...pod(), metadata: { annotations: { 'envoy-injector.io/status': '{"version":1}' } } },
+      ns: namespace('enabled'),
+      want: ['invalid-status'],
     },
     { name: 'an invalid label value is a reason that rejects', pod: pod({ label: 'yes' }), ns: namespace('enabled'), want: ['invalid-inject-value'] },
     {

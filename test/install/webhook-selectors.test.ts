@@ -113,7 +113,11 @@ const PODS: Pod[] = [
   pod('annotation-false', undefined, { 'envoy-injector.io/inject': 'false' }),
   pod('label-false-annotation-true', { 'envoy-injector.io/inject': 'false' }, { 'envoy-injector.io/inject': 'true' }),
   pod('host-network', { 'envoy-injector.io/inject': 'true' }, undefined, true),
-  pod('already-injected', { 'envoy-injector.io/inject': 'true' }, { 'envoy-injector.io/status': '{"version":1}' }),
+  pod(
+    'already-injected',
+    { 'envoy-injector.io/inject': 'true' },
+    { 'envoy-injector.io/status': '{"version":1,"mode":"native","containers":[],"initContainers":[],"volumes":[],"configHash":"0123456789abcdef"}' },
+  ),
 ];
 
 describe('MutatingWebhookConfiguration', () => {
@@ -182,14 +186,19 @@ describe('MutatingWebhookConfiguration', () => {
     // A namespace labelled disabled is never injected, even for pods labelled "true".
     assert.deepEqual(names('disabled', 'label-true'), []);
     assert.deepEqual(names('disabled-fail', 'label-true'), []);
-    // Never: system namespaces, the injector's own, hostNetwork pods, pods already injected.
+    // Never: system namespaces, the injector's own, hostNetwork pods.
     for (const system of ['kube-system', 'kube-public', 'kube-node-lease', 'envoy-injector']) assert.deepEqual(names(system, 'label-true'), [], system);
     assert.deepEqual(names('enrolled', 'host-network'), []);
-    assert.deepEqual(names('enrolled', 'already-injected'), []);
+    // A pod that carries a status reaches the webhook, which checks the status
+    // (reinvocation skips it; a forged one is refused).
+    assert.deepEqual(names('enrolled', 'already-injected'), ['enrolled.envoy-injector.io']);
   });
 
-  describe("pod UPDATE: only a change of an injected pod's routes reaches the webhook", () => {
-    const injected = pod('web', undefined, { 'envoy-injector.io/status': '{"version":1}', 'envoy-injector.io/routes': 'virtual_hosts: []' });
+  describe("pod UPDATE: only a change of an injected pod's own annotations reaches the webhook", () => {
+    const injected = pod('web', undefined, {
+      'envoy-injector.io/status': '{"version":1,"mode":"native","containers":[],"initContainers":[],"volumes":[],"configHash":"0123456789abcdef"}',
+      'envoy-injector.io/routes': 'virtual_hosts: []',
+    });
     const withRoutes = (routes: string | undefined): Pod => {
       const next = structuredClone(injected);
       if (routes === undefined) delete next.metadata!.annotations!['envoy-injector.io/routes'];
@@ -203,6 +212,18 @@ describe('MutatingWebhookConfiguration', () => {
     it('routes added or removed: reached', () => {
       assert.equal(reached(enrolled, injected, 'UPDATE', withRoutes(undefined)).length, 1);
       assert.equal(reached(enrolled, withRoutes(undefined), 'UPDATE', injected).length, 1);
+    });
+    it('a hand edit of the rendered config, or of the status: reached', () => {
+      for (const key of ['envoy-injector.io/envoy-cds', 'envoy-injector.io/envoy-lds', 'envoy-injector.io/status', 'envoy-injector.io/http-ports']) {
+        const edited = structuredClone(injected);
+        edited.metadata!.annotations![key] = '{"x":1}';
+        assert.equal(reached(enrolled, edited, 'UPDATE', injected).length, 1, key);
+      }
+    });
+    it('a status added to a pod that was not injected: reached (and refused)', () => {
+      const plain = pod('plain', undefined, {});
+      const forged = pod('plain', undefined, { 'envoy-injector.io/status': '{}' });
+      assert.equal(reached(enrolled, forged, 'UPDATE', plain).length, 1);
     });
     it('anything else changed (labels, other annotations): not reached', () => {
       const relabelled = structuredClone(injected);
