@@ -9,6 +9,7 @@ import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod } from 
 import type { NamespaceLookup, ServiceLookup } from '../model/lookups.js';
 import { createPatch, type PatchOperation } from './patch.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
+import { quote } from '../syntax/quote.js';
 
 export interface ReviewDependencies {
   config: InjectorConfig;
@@ -40,16 +41,23 @@ function operationLabel(operation: unknown): OperationLabel {
   return OPERATIONS.find((known) => known === operation) ?? 'other';
 }
 
+/** Kubernetes uids are 36 characters; the answer echoes it, so it is bounded. */
+const MAX_UID_LENGTH = 128;
+
 function readRequest(body: unknown): AdmissionRequest {
   if (!isPlainObject(body)) throw new BadReviewError('the body is not a JSON object');
   if (body.apiVersion !== ADMISSION_API_VERSION || body.kind !== ADMISSION_KIND) {
-    throw new BadReviewError(
-      `expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_KIND}, got ${JSON.stringify(body.apiVersion)} and ${JSON.stringify(body.kind)}`,
-    );
+    throw new BadReviewError(`expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_KIND}, got ${quote(body.apiVersion)} and ${quote(body.kind)}`);
   }
   const request = body.request;
   if (!isPlainObject(request)) throw new BadReviewError('the AdmissionReview has no request');
   if (typeof request.uid !== 'string' || request.uid === '') throw new BadReviewError('the AdmissionReview request has no uid');
+  if (request.uid.length > MAX_UID_LENGTH)
+    throw new BadReviewError(`the AdmissionReview request's uid is ${request.uid.length} characters: not a Kubernetes uid`);
+  for (const field of ['namespace', 'name'] as const) {
+    const value = request[field];
+    if (value !== undefined && value !== null && typeof value !== 'string') throw new BadReviewError(`the AdmissionReview request's ${field} is not a string`);
+  }
   return request as unknown as AdmissionRequest;
 }
 
@@ -99,7 +107,9 @@ export function reviewAdmission(body: unknown, deps: ReviewDependencies): Review
   }
   const pod = request.object as Pod;
   const namespaceName = request.namespace || pod.metadata?.namespace || 'default';
-  const podName = pod.metadata?.name || request.name;
+  // Controllers create pods with generateName: the name is set after admission.
+  const generated = pod.metadata?.generateName ? `${pod.metadata.generateName}*` : undefined;
+  const podName = (pod.metadata?.name || request.name || generated)?.slice(0, 253);
   const who = { namespace: namespaceName, ...(podName ? { name: podName } : {}) };
   const namespace = namespaceContext(namespaceName, deps.namespaces);
   const input = { pod, namespace, config: deps.config, ...(deps.services ? { services: deps.services } : {}) };

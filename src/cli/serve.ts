@@ -4,8 +4,8 @@ import { pino } from 'pino';
 import { clusterConfigured, defaultKubeConfig, startClusterCaches, type ClusterCaches } from '../cluster/cluster.js';
 import { startSelfManagement, type SelfManager } from '../cluster/self-manage.js';
 import { startServer } from '../server/server.js';
-import { parseFlags, single, UsageError } from './args.js';
-import { loadConfig } from './files.js';
+import { parseFlags, single, UsageError, type ParsedFlags } from './args.js';
+import { loadConfig, readInput } from './files.js';
 
 export async function runServe(argv: readonly string[]): Promise<string> {
   const flags = parseFlags(argv, {
@@ -19,10 +19,18 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     service: { value: true },
     secret: { value: true },
     'webhook-config': { value: true },
+    'client-ca': { value: true },
+    'metrics-port': { value: true },
+    'max-in-flight': { value: true },
   });
-  const portText = single(flags, 'port') ?? '8443';
-  const port = Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port ${portText} is not a port`);
+  const port = portFlag(flags, 'port') ?? 8443;
+  const metricsPort = portFlag(flags, 'metrics-port');
+  const maxInFlightText = single(flags, 'max-in-flight');
+  const maxReviewsInFlight = maxInFlightText === undefined ? undefined : Number(maxInFlightText);
+  if (maxReviewsInFlight !== undefined && !(Number.isInteger(maxReviewsInFlight) && maxReviewsInFlight >= 1))
+    throw new UsageError('--max-in-flight must be a whole number ≥ 1');
+  const clientCaFile = single(flags, 'client-ca');
+  const clientCa = clientCaFile === undefined ? undefined : readInput(clientCaFile);
   const config = loadConfig(single(flags, 'config'));
   // One logger for the server and the cluster caches: the same JSON lines.
   const logger = pino({ level: single(flags, 'log-level') ?? 'info' });
@@ -62,6 +70,9 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     address: single(flags, 'address') ?? '0.0.0.0',
     config,
     ...(cluster ? { cluster } : {}),
+    ...(clientCa === undefined ? {} : { clientCa }),
+    ...(metricsPort === undefined ? {} : { metricsPort }),
+    ...(maxReviewsInFlight === undefined ? {} : { maxReviewsInFlight }),
     logger,
   });
   await new Promise<void>((resolve) => {
@@ -74,4 +85,12 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return '';
+}
+
+function portFlag(flags: ParsedFlags, name: string): number | undefined {
+  const text = single(flags, name);
+  if (text === undefined) return undefined;
+  const port = Number(text);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--${name} ${text} is not a port`);
+  return port;
 }

@@ -65,6 +65,14 @@ export interface NamespaceContext {
   metadata?: { labels: StringMap; annotations: StringMap };
 }
 
+function isObjectOrAbsent(value: unknown): boolean {
+  return value === undefined || value === null || isPlainObject(value);
+}
+
+function isListOfObjects(value: unknown): boolean {
+  return value === undefined || value === null || (Array.isArray(value) && value.every(isPlainObject));
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -75,6 +83,10 @@ export function podShapeProblem(value: unknown): string | undefined {
   if (!isPlainObject(value)) return 'is not an object';
   if (value.metadata !== undefined && !isPlainObject(value.metadata)) return 'metadata is not an object';
   const meta = value.metadata;
+  for (const field of ['name', 'generateName', 'namespace'] as const) {
+    const text = meta?.[field];
+    if (text !== undefined && text !== null && typeof text !== 'string') return `metadata.${field} must be a string`;
+  }
   for (const field of ['labels', 'annotations'] as const) {
     const map = meta?.[field];
     if (map === undefined || map === null) continue;
@@ -88,7 +100,10 @@ export function podShapeProblem(value: unknown): string | undefined {
     if (containers === undefined || containers === null) continue;
     if (!Array.isArray(containers) || containers.some((c) => !isPlainObject(c) || typeof c.name !== 'string'))
       return `spec.${list} must be a list of containers with names`;
+    const odd = (containers as Array<Record<string, unknown>>).find((c) => !isListOfObjects(c.ports) || !isObjectOrAbsent(c.securityContext));
+    if (odd) return `spec.${list}: container ${JSON.stringify(String(odd.name).slice(0, 63))} must have a list of ports and an object securityContext`;
   }
+  if (!isObjectOrAbsent(spec.securityContext)) return 'spec.securityContext must be an object';
   if (
     spec.volumes !== undefined &&
     spec.volumes !== null &&

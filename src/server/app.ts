@@ -9,6 +9,7 @@ import type { WebhookMetrics } from './metrics.js';
 
 /** Room for an object and an oldObject of ~3 MiB each, as for controller-runtime. */
 const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
+const DEFAULT_MAX_REVIEWS_IN_FLIGHT = 4;
 
 export interface Readiness {
   /** Undefined when ready; otherwise what is missing. */
@@ -19,6 +20,14 @@ export interface AppOptions {
   dependencies: ReviewDependencies;
   metrics: WebhookMetrics;
   readiness: Readiness;
+  /** Reviews read and computed at once; more get 429 before their body is read.
+   * With the 7 MiB body limit, this is what bounds the server's memory. */
+  maxReviewsInFlight?: number;
+  /** Answer /mutate (and /metrics here) only to clients whose certificate the
+   * server's client CA verified; health endpoints stay open for kubelet. */
+  requireClientCertificate?: boolean;
+  /** False when /metrics has a port of its own (server.ts). */
+  serveMetrics?: boolean;
   /** Server options; `https` turns the app into an HTTPS server (server.ts). */
   fastify?: FastifyServerOptions & { https?: HttpsServerOptions };
 }
@@ -45,6 +54,31 @@ export function buildApp(options: AppOptions): FastifyInstance {
         : error.message;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
     void reply.status(status).send({ error: message });
+  });
+
+  const maxInFlight = options.maxReviewsInFlight ?? DEFAULT_MAX_REVIEWS_IN_FLIGHT;
+  let inFlight = 0;
+  // Before the body is read: a flood of large reviews never holds more than
+  // maxInFlight of them in memory. kube-apiserver treats 429 as a failed call.
+  app.addHook('onRequest', async (request, reply) => {
+    if (options.requireClientCertificate && request.url !== '/healthz' && request.url !== '/readyz' && !isVerifiedClient(request.raw.socket)) {
+      return reply.status(401).send({ error: 'a client certificate signed by the configured client CA is required' });
+    }
+    if (request.routeOptions.url !== '/mutate') return;
+    if (inFlight >= maxInFlight) {
+      return reply
+        .status(429)
+        .header('retry-after', '1')
+        .send({ error: `${maxInFlight} reviews are already being answered: retry` });
+    }
+    inFlight++;
+    let released = false;
+    const release = (): void => {
+      if (!released) inFlight--;
+      released = true;
+    };
+    reply.raw.once('close', release);
+    reply.raw.once('finish', release);
   });
 
   app.post('/mutate', async (request, reply) => {
@@ -86,9 +120,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
     const missing = options.readiness.notReadyBecause();
     return missing === undefined ? { status: 'ready' } : reply.status(503).send({ status: 'not ready', reason: missing });
   });
-  app.get('/metrics', async (_request, reply) => {
-    void reply.header('content-type', options.metrics.registry.contentType);
-    return options.metrics.registry.metrics();
-  });
+  if (options.serveMetrics !== false) registerMetrics(app, options.metrics);
   return app;
+}
+
+export function registerMetrics(app: FastifyInstance, metrics: WebhookMetrics): void {
+  app.get('/metrics', async (_request, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+}
+
+function isVerifiedClient(socket: unknown): boolean {
+  return (socket as { authorized?: boolean }).authorized === true;
 }

@@ -1,15 +1,15 @@
 // The HTTPS webhook server: TLS ≥ 1.2 from a certificate directory reloaded
 // live, the app, and a graceful close that answers in-flight reviews first.
 
-import type { FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Server as HttpsServer } from 'node:https';
 import type { ReviewDependencies } from '../admission/review.js';
 import type { InjectorConfig } from '../config/config.js';
 import type { ClusterCaches } from '../cluster/cluster.js';
-import { buildApp } from './app.js';
+import { buildApp, registerMetrics } from './app.js';
 import { WebhookMetrics } from './metrics.js';
-import { CertificateWatcher } from './tls.js';
+import { CertificateWatcher, TLS_SETTINGS } from './tls.js';
 
 export interface ServerOptions {
   certDir: string;
@@ -22,11 +22,18 @@ export interface ServerOptions {
   certPollMs?: number;
   /** How long a request may take to arrive in full (slow clients). */
   requestTimeoutMs?: number;
+  /** PEM of the CA that signs the API server's client certificate: /mutate
+   * then answers only clients it verified (see docs/operations.md). */
+  clientCa?: string;
+  /** Serve /metrics over plain HTTP on this port instead of the webhook's. */
+  metricsPort?: number;
+  maxReviewsInFlight?: number;
 }
 
 export interface RunningServer {
   app: FastifyInstance;
   port: number;
+  metricsPort?: number;
   close(): Promise<void>;
 }
 
@@ -38,20 +45,25 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     options.certDir,
     {
       onReload: (pair) => {
-        (app?.server as HttpsServer | undefined)?.setSecureContext({ ...pair, minVersion: 'TLSv1.2' });
+        (app?.server as HttpsServer | undefined)?.setSecureContext({ ...pair, ...TLS_SETTINGS, ...clientVerification });
         app?.log.info({ certDir: options.certDir }, 'serving certificate reloaded');
       },
       onError: (error) => app?.log.warn({ certDir: options.certDir, err: error.message }, 'serving certificate not (re)loaded; keeping the current one'),
     },
     options.certPollMs,
   );
+  const clientVerification = options.clientCa === undefined ? {} : { ca: options.clientCa, requestCert: true, rejectUnauthorized: false };
   const pair = await certificates.start();
+  const metrics = new WebhookMetrics();
 
   const { cluster, config } = options;
   const dependencies: ReviewDependencies = { config, ...(cluster ? { namespaces: cluster, services: cluster } : {}) };
   app = buildApp({
     dependencies,
-    metrics: new WebhookMetrics(),
+    metrics,
+    requireClientCertificate: options.clientCa !== undefined,
+    serveMetrics: options.metricsPort === undefined,
+    ...(options.maxReviewsInFlight === undefined ? {} : { maxReviewsInFlight: options.maxReviewsInFlight }),
     readiness: {
       notReadyBecause: () => {
         if (cluster && !cluster.synced()) return 'namespace and service caches not synced yet';
@@ -60,7 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     fastify: {
       // connectionsCheckingInterval: how often Node enforces requestTimeout (30 s by default).
-      https: { ...pair, minVersion: 'TLSv1.2', connectionsCheckingInterval: 1000 },
+      https: { ...pair, ...TLS_SETTINGS, ...clientVerification, connectionsCheckingInterval: 1000 },
       loggerInstance: options.logger ?? pino({ level: 'silent' }),
       // kube-apiserver gives up after the webhook's timeoutSeconds (≤ 30 s):
       // a client slower than this is not the API server.
@@ -71,16 +83,30 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   await app.listen({ port: options.port, host: options.address });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
+  const metricsApp = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics, options.metricsPort, options.address);
   const running = app;
   return {
     app: running,
-    port,
+    port: listeningPort(app, options.port),
+    ...(metricsApp ? { metricsPort: listeningPort(metricsApp, options.metricsPort ?? 0) } : {}),
     close: async () => {
       certificates.stop();
-      await running.close();
+      await Promise.all([running.close(), metricsApp?.close()]);
       await cluster?.stop();
     },
   };
+}
+
+/** /metrics alone, plain HTTP: scrapers reach it without the webhook's port,
+ * which a NetworkPolicy can then open to the API server only. */
+async function startMetricsServer(metrics: WebhookMetrics, port: number, address: string): Promise<FastifyInstance> {
+  const app = Fastify({ logger: false });
+  registerMetrics(app, metrics);
+  await app.listen({ port, host: address });
+  return app;
+}
+
+function listeningPort(app: FastifyInstance, fallback: number): number {
+  const address = app.server.address();
+  return typeof address === 'object' && address ? address.port : fallback;
 }

@@ -5,8 +5,27 @@
 
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { createSecureContext } from 'node:tls';
+import { connect, createSecureContext, createServer } from 'node:tls';
+
+/** TLS 1.2 and 1.3 only, and for 1.2 Mozilla's "intermediate" suites: ECDHE
+ * key exchange with AEAD ciphers (no static RSA, no CBC). TLS 1.3's suites are
+ * all AEAD. Go's client (kube-apiserver) offers all of these. */
+export const TLS_SETTINGS = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+} as const;
 
 export interface KeyPair {
   cert: string;
@@ -20,9 +39,36 @@ export interface CertificateSourceEvents {
 
 async function readKeyPair(dir: string): Promise<KeyPair> {
   const [cert, key] = await Promise.all([readFile(join(dir, 'tls.crt'), 'utf8'), readFile(join(dir, 'tls.key'), 'utf8')]);
+  if (cert.trim() === '' || key.trim() === '') throw new Error(`${cert.trim() === '' ? 'tls.crt' : 'tls.key'} is empty`);
   // Throws when the pair does not match or is half-written: keep the old one then.
   createSecureContext({ cert, key });
+  await completesHandshake({ cert, key });
   return { cert, key };
+}
+
+/** A pair Node accepts can still fail every handshake (createSecureContext
+ * takes an empty certificate): prove it on loopback before serving it. */
+export async function completesHandshake(pair: KeyPair): Promise<void> {
+  const server = createServer({ ...pair, ...TLS_SETTINGS });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  try {
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect({ host: '127.0.0.1', port, rejectUnauthorized: false }, () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.setTimeout(5000, () => socket.destroy(new Error('timed out')));
+      socket.once('error', (error: Error) => {
+        reject(new Error(`the certificate and key do not complete a TLS handshake: ${error.message}`));
+      });
+    });
+  } finally {
+    server.close();
+  }
 }
 
 export class CertificateWatcher {

@@ -84,4 +84,20 @@ describe('reviewAdmission with known namespaces', () => {
     assert.ok(warnings.some((w) => /virtual_hosts\[1\]\.routes\[1\] \(prefix "\/admin"\) can never match: routes\[0\] \(prefix "\/"\)/.test(w)));
     assert.ok(warnings.some((w) => /service tuned\/web-v1 does not exist \(yet\)/.test(w)));
   });
+
+  it('a pod made by a controller is named by its generateName in logs and metrics', () => {
+    const made = { ...POD, metadata: { generateName: 'web-7d9f8-' } };
+    const outcome = reviewAdmission(admissionReview(made, { name: '' }), { config: DEFAULT_CONFIG, namespaces });
+    assert.equal(outcome.name, 'web-7d9f8-*');
+  });
+
+  it('fields the review must hold as strings are checked before use', () => {
+    assert.throws(
+      () => reviewAdmission(admissionReview(POD, { namespace: { toString: '' } }), { config: DEFAULT_CONFIG }),
+      /request's namespace is not a string/,
+    );
+    assert.throws(() => reviewAdmission(admissionReview(POD, { uid: 'u'.repeat(5000) }), { config: DEFAULT_CONFIG }), /uid is 5000 characters/);
+    const odd = { ...POD, spec: { containers: [{ name: 'a', ports: 80 }] } };
+    assert.equal(reviewAdmission(admissionReview(odd), { config: DEFAULT_CONFIG }).result, 'invalid');
+  });
 });

@@ -1,0 +1,343 @@
+// The attacks a pod author (or anything that reaches port 8443) can mount,
+// each as a regression test over real HTTPS: every review is answered within
+// its budget, the process stays up, and nothing grows without bound.
+
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { join } from 'node:path';
+import { connect } from 'node:tls';
+import { after, before, describe, it } from 'node:test';
+import selfsigned from 'selfsigned';
+import { admissionReview, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpResult } from '../../support/apiserver.js';
+import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
+
+const pod = (annotations: Record<string, string> = {}, metadata: Record<string, unknown> = {}): Record<string, unknown> => ({
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'p', namespace: 'shop', annotations, ...metadata },
+  spec: { containers: [{ name: 'app', image: 'x' }] },
+});
+
+interface Timed extends HttpResult {
+  ms: number;
+}
+
+describe('attacks on the webhook', () => {
+  let webhook: TestWebhook;
+  let agent: ReturnType<typeof makeAgent>;
+  before(async () => {
+    webhook = await startTestWebhook({ requestTimeoutMs: 2000 });
+    agent = makeAgent(webhook.certificates.caCert);
+  });
+  after(async () => {
+    agent.destroy();
+    await webhook.server.close();
+  });
+
+  async function review(object: unknown, overrides: Record<string, unknown> = {}): Promise<Timed & { allowed: boolean; message: string }> {
+    const started = performance.now();
+    const result = await post(agent, webhook.server.port, '/mutate', JSON.stringify(admissionReview(object, overrides)));
+    const ms = performance.now() - started;
+    assert.equal(result.status, 200, result.body.slice(0, 200));
+    const answer = JSON.parse(result.body) as { response: { allowed: boolean; status?: { message: string } } };
+    return { ...result, ms, allowed: answer.response.allowed, message: answer.response.status?.message ?? '' };
+  }
+
+  const alive = async (): Promise<void> => {
+    assert.equal((await get(agent, webhook.server.port, '/healthz')).status, 200);
+  };
+
+  it('deeply nested routes ([ × 1000), twice: refused at once, no stack overflow', async () => {
+    for (let i = 0; i < 2; i++) {
+      const answer = await review(pod({ 'envoy-injector.io/routes': '['.repeat(1000) }));
+      assert.equal(answer.allowed, false);
+      assert.match(answer.message, /nests 1000 levels of \[ and \{ deep, over the limit of 64/);
+      assert.ok(answer.ms < 1000, `${answer.ms} ms`);
+    }
+    await alive();
+  });
+
+  it('a quantity of 100,000 digits and an x: refused in linear time, not echoed', async () => {
+    const digits = `${'1'.repeat(100_000)}x`;
+    for (const key of ['proxy-cpu', 'proxy-memory', 'proxy-cpu-limit', 'proxy-memory-limit']) {
+      const answer = await review(pod({ [`envoy-injector.io/${key}`]: digits }));
+      assert.equal(answer.allowed, false);
+      assert.ok(answer.ms < 1000, `${key}: ${answer.ms} ms`);
+      assert.ok(answer.body.length < 2000, `${key}: the answer is ${answer.body.length} bytes`);
+    }
+    const short = await review(pod({ 'envoy-injector.io/proxy-cpu': `${'1'.repeat(3000)}x` }));
+    assert.match(short.message, /is not a Kubernetes quantity/);
+    assert.ok(short.ms < 1000);
+  });
+
+  it('a generateName of 200,000 dashes: refused by its length at once', async () => {
+    const answer = await review(pod({}, { name: undefined, generateName: `${'-'.repeat(200_000)}a` }));
+    assert.equal(answer.allowed, false);
+    assert.match(answer.message, /metadata\.generateName is 200001 characters, over Kubernetes' limit of 253/);
+    assert.ok(answer.ms < 1000, `${answer.ms} ms`);
+    // Within the limit, trailing dashes cost nothing either.
+    const dashes = await review(pod({}, { name: undefined, generateName: `${'-'.repeat(250)}a-` }));
+    assert.equal(dashes.allowed, true);
+  });
+
+  it('5,000 unknown envoy-injector.io keys: refused fast, naming the first ten', async () => {
+    const flood = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`envoy-injector.io/prxy-cpu-${i}`, 'x']));
+    const answer = await review(pod(flood));
+    assert.equal(answer.allowed, false);
+    assert.ok(answer.ms < 1000, `${answer.ms} ms`);
+    const big = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`envoy-injector.io/prxy-cpu-${i}`, 'x'.repeat(200)]));
+    const over = await review(pod(big));
+    assert.match(over.message, /metadata\.annotations are \d+\.\d KiB, over Kubernetes' limit of 256\.0 KiB/);
+    assert.match(answer.message, /and 4990 more unknown annotations/);
+    assert.ok((answer.message.match(/unknown annotation/g) ?? []).length <= 11);
+  });
+
+  it('invalid values are quoted short: six 40 KiB values give a small answer', async () => {
+    const annotations = Object.fromEntries(
+      ['proxy-image', 'log-level', 'native-sidecar', 'exclude-inbound-ports', 'exclude-outbound-ports', 'http-ports'].map((k) => [
+        `envoy-injector.io/${k}`,
+        'y'.repeat(3000),
+      ]),
+    );
+    const answer = await review(pod(annotations));
+    assert.equal(answer.allowed, false);
+    assert.ok(answer.body.length < 3000, `the answer is ${answer.body.length} bytes`);
+    assert.match(answer.message, /"yyyy[^"]*"… \(3000 characters\)/);
+  });
+
+  it('4,000 reviews with made-up operations: the metrics stay small', async () => {
+    for (let batch = 0; batch < 40; batch++) {
+      await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          post(
+            agent,
+            webhook.server.port,
+            '/mutate',
+            JSON.stringify(admissionReview({ kind: 'ConfigMap' }, { operation: `OP-${batch}-${i}`, kind: { group: '', version: 'v1', kind: 'ConfigMap' } })),
+          ),
+        ),
+      );
+    }
+    const metrics = await get(agent, webhook.server.port, '/metrics');
+    assert.ok(metrics.body.length < 40_000, `/metrics is ${metrics.body.length} bytes`);
+    assert.doesNotMatch(metrics.body, /OP-/);
+    assert.match(metrics.body, /operation="other"/);
+  });
+
+  it('route keys named after Object.prototype are unknown fields, not fields', async () => {
+    for (const key of ['toString', 'constructor', '__proto__', 'hasOwnProperty']) {
+      const routes = `virtual_hosts:\n- name: a\n  domains: ["a"]\n  routes:\n  - match: { prefix: "/", ${key}: 1 }\n    route: { cluster: "b" }\n`;
+      const answer = await review(pod({ 'envoy-injector.io/routes': routes }));
+      assert.equal(answer.allowed, false, key);
+      assert.match(answer.message, new RegExp(`match\\.${key}: unknown field`));
+    }
+  });
+
+  it('CR, LF and NUL never reach a rewritten header or a redirect', async () => {
+    for (const [field, value] of [
+      ['host_rewrite_literal', 'a\\r\\nx-injected: 1'],
+      ['prefix_rewrite', '/a\\nb'],
+    ] as const) {
+      const routes = `virtual_hosts:\n- name: a\n  domains: ["a"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "b", ${field}: "${value}" }\n`;
+      const answer = await review(pod({ 'envoy-injector.io/routes': routes }));
+      assert.equal(answer.allowed, false, field);
+      assert.match(answer.message, /contains a control character/);
+    }
+    const redirect = `virtual_hosts:\n- name: a\n  domains: ["a"]\n  routes:\n  - match: { prefix: "/" }\n    redirect: { host_redirect: "x\\u0000y" }\n`;
+    assert.match((await review(pod({ 'envoy-injector.io/routes': redirect }))).message, /control character \(code 0\)/);
+  });
+
+  it('routes that would render past 256 KiB of annotations are refused with what to shrink', async () => {
+    // Within 32 KiB, short Service names on many ports multiply into many domains.
+    const hosts = Array.from({ length: 350 }, (_, i) => `- {name: h${i}, domains: [s${i}], routes: [{match: {prefix: /}, route: {cluster: t${i}}}]}`).join(
+      '\n',
+    );
+    const answer = await review(
+      pod({ 'envoy-injector.io/routes': `virtual_hosts:\n${hosts}\n`, 'envoy-injector.io/http-ports': '81,82,83,84,85,86,87,88,89' }),
+    );
+    assert.equal(answer.allowed, false);
+    assert.match(
+      answer.message,
+      /the rendered Envoy config would make the pod's annotations \d+\.\d KiB, over Kubernetes' limit of 256\.0 KiB: shrink envoy-injector\.io\/routes/,
+    );
+    assert.ok(answer.ms < 1000, `${answer.ms} ms`);
+  });
+
+  it('TLS 1.2 offers ECDHE with AEAD only: a static-RSA or CBC client is refused', async () => {
+    const handshake = (ciphers: string): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect(
+          { host: '127.0.0.1', port: webhook.server.port, ca: webhook.certificates.caCert, servername: WEBHOOK_SERVER_NAME, maxVersion: 'TLSv1.2', ciphers },
+          () => {
+            resolve(socket.getCipher().name);
+            socket.destroy();
+          },
+        );
+        socket.once('error', (error: Error) => resolve(`refused: ${error.message}`));
+      });
+    assert.match(await handshake('AES128-SHA'), /^refused/);
+    assert.match(await handshake('AES128-GCM-SHA256'), /^refused/);
+    assert.match(await handshake('ECDHE-RSA-AES128-SHA'), /^refused/);
+    assert.equal(await handshake('ECDHE-RSA-AES128-GCM-SHA256'), 'ECDHE-RSA-AES128-GCM-SHA256');
+  });
+});
+
+describe('bounded work and memory under a flood', () => {
+  it(`reviews past --max-in-flight get 429 before their body is read`, async () => {
+    const webhook = await startTestWebhook({ maxReviewsInFlight: 2, requestTimeoutMs: 5000 });
+    const agent = makeAgent(webhook.certificates.caCert, 10);
+    try {
+      // Two requests that send their headers and hold their bodies back.
+      const held = [0, 1].map(() => {
+        const req = httpsRequest({
+          host: '127.0.0.1',
+          port: webhook.server.port,
+          path: '/mutate',
+          method: 'POST',
+          agent,
+          servername: WEBHOOK_SERVER_NAME,
+          headers: { 'content-type': 'application/json', 'content-length': 100_000 },
+        });
+        req.on('error', () => undefined);
+        req.write('{');
+        return req;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const third = await post(agent, webhook.server.port, '/mutate', JSON.stringify(admissionReview(pod())));
+      assert.equal(third.status, 429);
+      assert.match(third.body, /2 reviews are already being answered: retry/);
+      for (const req of held) req.destroy();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const after = await post(agent, webhook.server.port, '/mutate', JSON.stringify(admissionReview(pod())));
+      assert.equal(after.status, 200, 'the slots are released when the held requests go away');
+    } finally {
+      agent.destroy();
+      await webhook.server.close();
+    }
+  });
+
+  it('20 concurrent 7 MiB reviews against a server with a 128 MiB heap: answered, alive, RSS under 256 MiB', { timeout: 60_000 }, async () => {
+    const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'flood-'));
+    const certificates = await writeCertificates(dir);
+    const server = await spawnServe(['--cert-dir', dir], { KUBECONFIG: '', HOME: dir, NODE_OPTIONS: '--max-old-space-size=128' });
+    const agent = makeAgent(certificates.caCert, 40);
+    try {
+      const filler = 'x'.repeat(3 * 1024 * 1024 - 1024);
+      const huge = JSON.stringify(admissionReview(pod({ note: filler }), { operation: 'UPDATE', oldObject: pod({ note: filler }) }));
+      assert.ok(huge.length > 6_000_000);
+      const statuses = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          post(agent, server.port, '/mutate', huge).then(
+            (r) => r.status,
+            () => 0,
+          ),
+        ),
+      );
+      assert.ok(
+        statuses.every((s) => s === 200 || s === 429),
+        statuses.join(','),
+      );
+      assert.ok(statuses.includes(200));
+      assert.equal((await get(agent, server.port, '/healthz')).status, 200);
+      const peakKiB = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${server.child.pid}/status`, 'utf8'))?.[1]);
+      assert.ok(peakKiB < 256 * 1024, `peak RSS ${Math.round(peakKiB / 1024)} MiB`);
+    } finally {
+      agent.destroy();
+      server.child.kill('SIGTERM');
+    }
+  });
+});
+
+describe('callers and certificates', () => {
+  it('--client-ca: /mutate and /metrics answer only verified clients; health stays open', async () => {
+    const clientCa = await selfsigned.generate([{ name: 'commonName', value: 'apiserver-client-ca' }], {
+      keySize: 2048,
+      extensions: [
+        { name: 'basicConstraints', cA: true, critical: true },
+        { name: 'keyUsage', keyCertSign: true, critical: true },
+      ],
+    });
+    const client = await selfsigned.generate([{ name: 'commonName', value: 'kube-apiserver' }], {
+      keySize: 2048,
+      ca: { key: clientCa.private, cert: clientCa.cert },
+      extensions: [{ name: 'extKeyUsage', clientAuth: true }],
+    });
+    const stranger = await selfsigned.generate([{ name: 'commonName', value: 'kube-apiserver' }], {
+      keySize: 2048,
+      extensions: [{ name: 'extKeyUsage', clientAuth: true }],
+    });
+    const webhook = await startTestWebhook({ clientCa: clientCa.cert });
+    const call = (path: string, cert?: { cert: string; private: string }): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const body = path === '/mutate' ? JSON.stringify(admissionReview(pod())) : undefined;
+        const req = httpsRequest(
+          {
+            host: '127.0.0.1',
+            port: webhook.server.port,
+            path,
+            method: body ? 'POST' : 'GET',
+            ca: webhook.certificates.caCert,
+            servername: WEBHOOK_SERVER_NAME,
+            ...(cert ? { cert: cert.cert, key: cert.private } : {}),
+            headers: body ? { 'content-type': 'application/json' } : {},
+          },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    try {
+      assert.equal(await call('/mutate', client), 200);
+      assert.equal(await call('/mutate'), 401);
+      assert.equal(await call('/mutate', stranger), 401);
+      assert.equal(await call('/metrics'), 401);
+      assert.equal(await call('/healthz'), 200);
+      assert.equal(await call('/readyz'), 200);
+    } finally {
+      await webhook.server.close();
+    }
+  });
+
+  it('--metrics-port: /metrics over plain HTTP there, and not on the webhook port', async () => {
+    const webhook = await startTestWebhook({ metricsPort: 0 });
+    const agent = makeAgent(webhook.certificates.caCert);
+    try {
+      assert.ok(webhook.server.metricsPort);
+      const metrics = await fetch(`http://127.0.0.1:${webhook.server.metricsPort}/metrics`);
+      assert.equal(metrics.status, 200);
+      assert.match(await metrics.text(), /envoy_injector_admission_requests_total/);
+      assert.equal((await get(agent, webhook.server.port, '/metrics')).status, 404);
+    } finally {
+      agent.destroy();
+      await webhook.server.close();
+    }
+  });
+
+  it('an empty, partial or mismatched pair never replaces a working one', async () => {
+    const webhook = await startTestWebhook({ certPollMs: 100 });
+    const agent = makeAgent(webhook.certificates.caCert);
+    const other = await (
+      await import('../../../src/certs/generate.js')
+    ).generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
+    try {
+      for (const [cert, key] of [
+        [webhook.certificates.cert, ''],
+        ['', webhook.certificates.key],
+        [webhook.certificates.cert.slice(0, 200), webhook.certificates.key],
+        [webhook.certificates.cert, other.key],
+      ] as const) {
+        writeFileSync(join(webhook.certDir, 'tls.crt'), cert);
+        writeFileSync(join(webhook.certDir, 'tls.key'), key);
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.equal((await get(agent, webhook.server.port, '/healthz')).status, 200, 'still served with the working pair');
+      }
+    } finally {
+      agent.destroy();
+      await webhook.server.close();
+    }
+  });
+});
