@@ -21,14 +21,14 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     'webhook-config': { value: true },
     'client-ca': { value: true },
     'metrics-port': { value: true },
-    'max-in-flight': { value: true },
+    'max-in-flight-mib': { value: true },
   });
   const port = portFlag(flags, 'port') ?? 8443;
   const metricsPort = portFlag(flags, 'metrics-port');
-  const maxInFlightText = single(flags, 'max-in-flight');
-  const maxReviewsInFlight = maxInFlightText === undefined ? undefined : Number(maxInFlightText);
-  if (maxReviewsInFlight !== undefined && !(Number.isInteger(maxReviewsInFlight) && maxReviewsInFlight >= 1))
-    throw new UsageError('--max-in-flight must be a whole number ≥ 1');
+  const maxInFlightText = single(flags, 'max-in-flight-mib');
+  const maxInFlightMiB = maxInFlightText === undefined ? undefined : Number(maxInFlightText);
+  if (maxInFlightMiB !== undefined && !(Number.isInteger(maxInFlightMiB) && maxInFlightMiB >= 1))
+    throw new UsageError('--max-in-flight-mib must be a whole number ≥ 1');
   const clientCaFile = single(flags, 'client-ca');
   const clientCa = clientCaFile === undefined ? undefined : readInput(clientCaFile);
   const config = loadConfig(single(flags, 'config'));
@@ -72,7 +72,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     ...(cluster ? { cluster } : {}),
     ...(clientCa === undefined ? {} : { clientCa }),
     ...(metricsPort === undefined ? {} : { metricsPort }),
-    ...(maxReviewsInFlight === undefined ? {} : { maxReviewsInFlight }),
+    ...(maxInFlightMiB === undefined ? {} : { maxReviewBytesInFlight: maxInFlightMiB * 2 ** 20 }),
     logger,
   });
   await new Promise<void>((resolve) => {

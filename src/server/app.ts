@@ -9,7 +9,15 @@ import type { WebhookMetrics } from './metrics.js';
 
 /** Room for an object and an oldObject of ~3 MiB each, as for controller-runtime. */
 const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
-const DEFAULT_MAX_REVIEWS_IN_FLIGHT = 4;
+/** A review takes about a millisecond; a hundred means something to look at. */
+const SLOW_REVIEW_SECONDS = 0.1;
+
+/** Three of the largest reviews at once: within the Deployment's 256 MiB. */
+const DEFAULT_MAX_REVIEW_BYTES_IN_FLIGHT = 3 * BODY_LIMIT_BYTES;
+
+function mib(bytes: number): string {
+  return (bytes / 2 ** 20).toFixed(1);
+}
 
 export interface Readiness {
   /** Undefined when ready; otherwise what is missing. */
@@ -20,9 +28,9 @@ export interface AppOptions {
   dependencies: ReviewDependencies;
   metrics: WebhookMetrics;
   readiness: Readiness;
-  /** Reviews read and computed at once; more get 429 before their body is read.
-   * With the 7 MiB body limit, this is what bounds the server's memory. */
-  maxReviewsInFlight?: number;
+  /** Bytes of review bodies read and computed at once (by Content-Length);
+   * more get 429 before their body is read. This bounds the server's memory. */
+  maxReviewBytesInFlight?: number;
   /** Answer /mutate (and /metrics here) only to clients whose certificate the
    * server's client CA verified; health endpoints stay open for kubelet. */
   requireClientCertificate?: boolean;
@@ -56,25 +64,29 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void reply.status(status).send({ error: message });
   });
 
-  const maxInFlight = options.maxReviewsInFlight ?? DEFAULT_MAX_REVIEWS_IN_FLIGHT;
-  let inFlight = 0;
-  // Before the body is read: a flood of large reviews never holds more than
-  // maxInFlight of them in memory. kube-apiserver treats 429 as a failed call.
+  const budget = options.maxReviewBytesInFlight ?? DEFAULT_MAX_REVIEW_BYTES_IN_FLIGHT;
+  let bytesInFlight = 0;
+  // Before the body is read: the bodies being read and computed at once never
+  // add up to more than the budget, so a flood of 7 MiB reviews cannot exhaust
+  // memory, while ordinary reviews (kilobytes) are never held back. One review
+  // is always let through. kube-apiserver treats 429 as a failed call.
   app.addHook('onRequest', async (request, reply) => {
     if (options.requireClientCertificate && request.url !== '/healthz' && request.url !== '/readyz' && !isVerifiedClient(request.raw.socket)) {
       return reply.status(401).send({ error: 'a client certificate signed by the configured client CA is required' });
     }
     if (request.routeOptions.url !== '/mutate') return;
-    if (inFlight >= maxInFlight) {
+    const declared = Number(request.headers['content-length']);
+    const cost = Number.isInteger(declared) && declared >= 0 ? Math.min(declared, BODY_LIMIT_BYTES) : BODY_LIMIT_BYTES;
+    if (bytesInFlight > 0 && bytesInFlight + cost > budget) {
       return reply
         .status(429)
         .header('retry-after', '1')
-        .send({ error: `${maxInFlight} reviews are already being answered: retry` });
+        .send({ error: `${mib(bytesInFlight)} MiB of reviews are already being answered (the limit is ${mib(budget)} MiB): retry` });
     }
-    inFlight++;
+    bytesInFlight += cost;
     let released = false;
     const release = (): void => {
-      if (!released) inFlight--;
+      if (!released) bytesInFlight -= cost;
       released = true;
     };
     reply.raw.once('close', release);
@@ -90,7 +102,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
     }
     try {
       const outcome = reviewAdmission(request.body, options.dependencies);
-      options.metrics.record(outcome, seconds());
+      const took = seconds();
+      options.metrics.record(outcome, took);
+      // Every step is linear in bounded input; a slow review means a limit is wrong.
+      if (took > SLOW_REVIEW_SECONDS) request.log.warn({ uid: outcome.review.response.uid, seconds: took }, 'admission review was slow');
       request.log.info(
         {
           uid: outcome.review.response.uid,

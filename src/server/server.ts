@@ -27,7 +27,7 @@ export interface ServerOptions {
   clientCa?: string;
   /** Serve /metrics over plain HTTP on this port instead of the webhook's. */
   metricsPort?: number;
-  maxReviewsInFlight?: number;
+  maxReviewBytesInFlight?: number;
 }
 
 export interface RunningServer {
@@ -63,7 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     requireClientCertificate: options.clientCa !== undefined,
     serveMetrics: options.metricsPort === undefined,
-    ...(options.maxReviewsInFlight === undefined ? {} : { maxReviewsInFlight: options.maxReviewsInFlight }),
+    ...(options.maxReviewBytesInFlight === undefined ? {} : { maxReviewBytesInFlight: options.maxReviewBytesInFlight }),
     readiness: {
       notReadyBecause: () => {
         if (cluster && !cluster.synced()) return 'namespace and service caches not synced yet';

@@ -131,6 +131,18 @@ describe('decide: the rows of docs/reference.md', () => {
       ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'privileged' }),
       want: 'inject',
     },
+    {
+      name: 'an invalid Pod Security level fails closed to restricted, as Pod Security reads it',
+      pod: pod(),
+      ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': 'Restricted' }),
+      want: ['pod-security'],
+    },
+    {
+      name: 'an empty Pod Security level is invalid too',
+      pod: pod(),
+      ns: namespace('enabled', 'apps', { 'pod-security.kubernetes.io/enforce': '' }),
+      want: ['pod-security'],
+    },
   ];
   for (const row of rows) {
     it(row.name, () => assert.deepEqual(codes(row.pod, row.ns, row.config), row.want));

@@ -148,3 +148,36 @@ describe('injectPod and its patch', () => {
     assert.deepEqual(again.kind === 'skipped' ? again.reasons.map((r) => r.code) : [], ['already-injected']);
   });
 });
+
+describe('namespace defaults', () => {
+  const ns = (annotations: Record<string, string>) => ({ name: 'shop', metadata: { labels: { 'envoy-injector.io/inject': 'enabled' }, annotations } });
+  const pod = (): Pod => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'm' }, spec: { containers: [{ name: 'app', image: 'a' }] } });
+
+  it('an invalid namespace default does not stop the namespace: ignored, with a warning naming it', () => {
+    const outcome = evaluatePod({
+      pod: pod(),
+      namespace: ns({
+        'envoy-injector.io/log-level': 'loud',
+        'envoy-injector.io/routes': 'virtual_hosts: 7',
+        'envoy-injector.io/proxy-cpu': '200m',
+        'envoy-injector.io/proxy-imag': 'x',
+      }),
+      config: DEFAULT_CONFIG,
+    });
+    assert.equal(outcome.kind, 'injected');
+    if (outcome.kind !== 'injected') return;
+    assert.equal(outcome.settings.logLevel, DEFAULT_CONFIG.proxy.logLevel);
+    assert.equal(outcome.settings.resources.requests.cpu, '200m', 'a valid default still applies');
+    assert.deepEqual(outcome.warnings, [
+      'envoy-injector: namespace annotation envoy-injector.io/proxy-imag: unknown annotation (did you mean "envoy-injector.io/proxy-image"?) (namespace shop): ignored, its pods use the injector\'s default',
+      "envoy-injector: namespace annotation envoy-injector.io/routes at virtual_hosts: expected a list, got number 7 (namespace shop): ignored, its pods use the injector's default",
+      'envoy-injector: namespace annotation envoy-injector.io/log-level: "loud" is not an Envoy log level (one of trace, debug, info, warning, error, critical, off) (namespace shop): ignored, its pods use the injector\'s default',
+    ]);
+  });
+
+  it("the pod's own invalid annotation still refuses the pod", () => {
+    const own = { ...pod(), metadata: { name: 'm', annotations: { 'envoy-injector.io/log-level': 'loud' } } };
+    const outcome = evaluatePod({ pod: own, namespace: ns({ 'envoy-injector.io/log-level': 'loud' }), config: DEFAULT_CONFIG });
+    assert.equal(outcome.kind, 'rejected');
+  });
+});

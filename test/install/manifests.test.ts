@@ -15,7 +15,11 @@ import { restrictedProblems } from '../support/pod-security.js';
 import { repoPath } from '../support/repo.js';
 
 const VERSION = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
-const BUILDS = { 'self-managed (default)': repoPath('manifests'), 'cert-manager': repoPath('manifests', 'cert-manager') } as const;
+const BUILDS = {
+  'self-managed (default)': repoPath('manifests'),
+  'cert-manager': repoPath('manifests', 'cert-manager'),
+  'network policy': repoPath('manifests', 'network-policy'),
+} as const;
 
 type Validatable = new (data: unknown) => { validate(): void };
 
