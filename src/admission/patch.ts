@@ -1,12 +1,71 @@
-// The JSON Patch (RFC 6902) that turns the submitted pod into the injected one.
+// The JSON Patch (RFC 6902) that turns the submitted pod into the injected
+// one, built from what changed rather than by diffing two whole pods: the
+// injection adds list items (init containers, the proxy, the volume) and map
+// keys (annotations), and keeps the app's own items as the same objects. So a
+// list that only gained items is patched with one `add` per new item at its
+// index, never field by field, and an item is recognised as kept by identity
+// (or, for a copy, by value) in one pass.
 
-import fastJsonPatch, { type Operation } from 'fast-json-patch';
-import type { Pod } from '../model/kubernetes.js';
+import { isPlainObject } from '../model/kubernetes.js';
 
-export type PatchOperation = Operation;
+export type PatchOperation = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
-export function createPatch(original: Pod, injected: Pod): PatchOperation[] {
-  // compare() escapes "/" in annotation keys as "~1" and adds whole objects
-  // where the original had none (no annotations, no initContainers, no volumes).
-  return fastJsonPatch.compare(original, injected);
+export function createPatch(original: unknown, changed: unknown): PatchOperation[] {
+  const operations: PatchOperation[] = [];
+  diff(original, changed, '', operations);
+  return operations;
+}
+
+/** RFC 6901: "~" and "/" in a key are escaped. */
+function pointer(path: string, key: string | number): string {
+  return `${path}/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+}
+
+function diff(before: unknown, after: unknown, path: string, operations: PatchOperation[]): void {
+  if (before === after) return;
+  if (isPlainObject(before) && isPlainObject(after)) {
+    for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) operations.push({ op: 'remove', path: pointer(path, key) });
+    for (const [key, value] of Object.entries(after)) {
+      if (Object.hasOwn(before, key)) diff(before[key], value, pointer(path, key), operations);
+      else operations.push({ op: 'add', path: pointer(path, key), value });
+    }
+    return;
+  }
+  if (Array.isArray(before) && Array.isArray(after)) {
+    const added = insertedIndexes(before, after);
+    if (added) {
+      // In increasing order, each add lands at its final index.
+      for (const index of added) operations.push({ op: 'add', path: pointer(path, index), value: after[index] });
+      return;
+    }
+    if (before.length === after.length) {
+      before.forEach((item, index) => diff(item, after[index], pointer(path, index), operations));
+      return;
+    }
+  }
+  if (!sameValue(before, after)) operations.push({ op: 'replace', path, value: after });
+}
+
+/** The indexes of `after` that are new, when `after` is `before` with items
+ * inserted (kept items in the same order); otherwise undefined. */
+function insertedIndexes(before: readonly unknown[], after: readonly unknown[]): number[] | undefined {
+  if (after.length <= before.length) return undefined;
+  const added: number[] = [];
+  let kept = 0;
+  for (let index = 0; index < after.length; index++) {
+    if (kept < before.length && sameValue(before[kept], after[index])) kept++;
+    else added.push(index);
+  }
+  return kept === before.length ? added : undefined;
+}
+
+/** Deep equality of JSON values; identical references answer at once. */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, index) => sameValue(item, b[index]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameValue(a[key], b[key]));
+  }
+  return false;
 }

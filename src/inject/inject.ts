@@ -47,8 +47,11 @@ export function injectorAnnotations(rendered: RenderedEnvoyConfig, status: Injec
   };
 }
 
+/** The pod with the proxy added. It copies only what it changes (the pod,
+ * its metadata, annotations, spec and the three lists): the app's own
+ * containers and volumes are the same objects, so the JSON Patch can tell
+ * insertions from changes by identity, and a large pod is not cloned. */
 export function injectPod(pod: Pod, params: InjectionParams): Pod {
-  const injected = structuredClone(pod);
   const { settings, config } = params;
   const mode = settings.nativeSidecar ? 'native' : 'classic';
   const { rendered, serviceCluster } = renderForPod(pod, params);
@@ -60,21 +63,16 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
     capture: settings.capture,
     ipFamilies: config.proxy.ipFamilies,
   });
-  const appInits = injected.spec.initContainers ?? [];
-  if (mode === 'native') {
-    // Capture first, then the proxy: the app's own init containers already
-    // run with a working proxy in front of them.
-    injected.spec.initContainers = [init, sidecar, ...appInits];
-  } else {
-    // Classic: the app's init containers run before capture is installed,
-    // since no proxy would be there yet to carry their traffic.
-    injected.spec.initContainers = [...appInits, init];
-    injected.spec.containers = settings.holdApplicationUntilProxyStarts ? [sidecar, ...injected.spec.containers] : [...injected.spec.containers, sidecar];
-  }
-  injected.spec.volumes = [...(injected.spec.volumes ?? []), buildConfigVolume()];
+  const appInits = pod.spec.initContainers ?? [];
+  // Native: capture first, then the proxy, so the app's own init containers
+  // already run with a working proxy in front of them. Classic: the app's
+  // init containers run before capture is installed, since no proxy would be
+  // there yet to carry their traffic.
+  const initContainers = mode === 'native' ? [init, sidecar, ...appInits] : [...appInits, init];
+  const containers =
+    mode === 'native' ? pod.spec.containers : settings.holdApplicationUntilProxyStarts ? [sidecar, ...pod.spec.containers] : [...pod.spec.containers, sidecar];
 
-  const metadata = (injected.metadata ??= {});
-  const annotations: StringMap = { ...(metadata.annotations ?? {}) };
+  const annotations: StringMap = { ...(pod.metadata?.annotations ?? {}) };
   const hasPrometheusAnnotations = Object.keys(annotations).some((key) => key.startsWith('prometheus.io/'));
   if (!hasPrometheusAnnotations) Object.assign(annotations, PROMETHEUS_ANNOTATIONS);
   Object.assign(
@@ -88,6 +86,9 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
       configHash: rendered.hash,
     }),
   );
-  metadata.annotations = annotations;
-  return injected;
+  return {
+    ...pod,
+    metadata: { ...pod.metadata, annotations },
+    spec: { ...pod.spec, initContainers, containers, volumes: [...(pod.spec.volumes ?? []), buildConfigVolume()] },
+  };
 }
