@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import { evaluatePod } from '../src/inject/evaluate.js';
 import type { Pod } from '../src/model/kubernetes.js';
-import { createPatch } from '../src/admission/patch.js';
+import { createPatch } from '../src/model/json-patch.js';
 import { repoPath } from '../test/support/repo.js';
 
 function measure(name: string, pod: Pod, iterations: number): void {

@@ -16,7 +16,7 @@ import { applyPatch, type Operation as Rfc6902Operation } from 'rfc6902';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import type { Pod } from '../src/model/kubernetes.js';
 import { ANNOTATION } from '../src/model/names.js';
-import { createPatch } from '../src/admission/patch.js';
+import { createPatch } from '../src/model/json-patch.js';
 import { injectManifests, type OfflineOptions } from '../src/offline/offline.js';
 import { BOOTSTRAP_TYPE, DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from './support/envoy-proto.js';
 import { manifestPods, podProblems } from './support/pod-checks.js';

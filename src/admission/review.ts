@@ -7,7 +7,7 @@ import type { Reason } from '../inject/reasons.js';
 import { reroutePod } from '../inject/reroute.js';
 import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod } from '../model/kubernetes.js';
 import type { NamespaceLookup, ServiceLookup } from '../model/lookups.js';
-import { createPatch, type PatchOperation } from './patch.js';
+import { createPatch, type PatchOperation } from '../model/json-patch.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
 import { quote } from '../syntax/quote.js';
 

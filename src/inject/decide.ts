@@ -6,6 +6,7 @@ import type { InjectorConfig } from '../config/config.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from '../model/names.js';
 import type { Decision, Reason } from './reasons.js';
+import { otherMesh } from './other-mesh.js';
 import { verifiedStatus } from './status.js';
 import { quote } from '../syntax/quote.js';
 
@@ -27,10 +28,11 @@ export function readPodSetting(pod: Pod): PodSetting {
   return { invalid: { where, value: raw } };
 }
 
-type NamespaceEnrolment = 'enabled' | 'disabled' | 'not-labelled' | 'unknown' | { invalid: string };
+type NamespaceEnrolment = 'enabled' | 'disabled' | 'not-labelled' | 'unknown' | 'labels-unknown' | { invalid: string };
 
 function namespaceEnrolment(namespace: NamespaceContext): NamespaceEnrolment {
   if (!namespace.metadata) return 'unknown';
+  if (!namespace.metadata.labels) return 'labels-unknown';
   const value = namespace.metadata.labels[LABEL_INJECT];
   if (value === undefined) return 'not-labelled';
   if (value === 'enabled' || value === 'disabled') return value;
@@ -94,7 +96,7 @@ function enforcedLevel(value: string | undefined): { level: 'baseline' | 'restri
 }
 
 function podSecurityReason(namespace: NamespaceContext, config: InjectorConfig): Reason | undefined {
-  const enforced = enforcedLevel(namespace.metadata?.labels[POD_SECURITY_ENFORCE]);
+  const enforced = enforcedLevel(namespace.metadata?.labels?.[POD_SECURITY_ENFORCE]);
   if (!enforced) return undefined;
   const why =
     enforced.invalid === undefined
@@ -123,6 +125,7 @@ function statusReason(pod: Pod, text: string): Reason {
 function positiveReason(setting: PodSetting, enrolment: NamespaceEnrolment, namespace: string): string {
   if (setting.wants === true) return `the pod's ${setting.source} ${LABEL_INJECT} is "true"`;
   if (enrolment === 'unknown') return `namespace ${namespace} is not known to the injector, so it counts as enrolled`;
+  if (enrolment === 'labels-unknown') return `the labels of namespace ${namespace} are not known (only its annotations were given), so it counts as enrolled`;
   return `namespace ${namespace} is labelled ${LABEL_INJECT}=enabled`;
 }
 
@@ -139,6 +142,14 @@ export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorCo
   }
   const statusText = pod.metadata?.annotations?.[ANNOTATION.status];
   if (statusText !== undefined) reasons.push(statusReason(pod, statusText));
+  const other = otherMesh(pod);
+  if (other) {
+    reasons.push({
+      code: 'other-mesh',
+      message: `the pod already runs ${other.mesh}'s proxy (${other.evidence}): two proxies would fight over its traffic; take it out of ${other.mesh} first, or label it ${LABEL_INJECT}: "false"`,
+      rejectsPod: false,
+    });
+  }
   const setting = readPodSetting(pod);
   if (setting.invalid) {
     reasons.push({

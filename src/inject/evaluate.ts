@@ -11,6 +11,7 @@ import { injectPod } from './inject.js';
 import { inputLimitProblems, renderedSizeProblem } from './limits.js';
 import { formatReason, type Reason } from './reasons.js';
 import { readProxySettings, type ProxySettings } from './settings.js';
+import type { PodOwner } from './workload.js';
 
 export type Outcome =
   | { kind: 'injected'; pod: Pod; because: string; warnings: string[]; settings: ProxySettings }
@@ -23,7 +24,8 @@ export interface EvaluationInput {
   config: InjectorConfig;
   /** Known Services, for warnings on unknown route targets; absent offline. */
   services?: ServiceLookup;
-  workload?: string;
+  /** Offline, for a pod template: the workload that holds it. */
+  owner?: PodOwner;
 }
 
 export function evaluatePod(input: EvaluationInput): Outcome {
@@ -44,7 +46,7 @@ export function evaluatePod(input: EvaluationInput): Outcome {
     namespace: namespace.name,
     config,
     settings: proxy.value.settings,
-    ...(input.workload === undefined ? {} : { workload: input.workload }),
+    ...(input.owner === undefined ? {} : { owner: input.owner }),
   });
   const oversized = renderedSizeProblem(injected);
   if (oversized) return { kind: 'rejected', problems: [oversized] };

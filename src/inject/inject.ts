@@ -9,7 +9,7 @@ import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from '..
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
 import { formatStatus, type InjectionStatus } from './status.js';
 import { buildConfigVolume } from './volume.js';
-import { workloadName } from './workload.js';
+import { workloadName, type PodOwner } from './workload.js';
 
 export interface InjectionParams {
   /** The pod's namespace: from the admission request, since pods created by
@@ -17,12 +17,13 @@ export interface InjectionParams {
   namespace: string;
   config: InjectorConfig;
   settings: ProxySettings;
-  /** Set by the offline CLI for pod templates, which have no name of their own. */
-  workload?: string;
+  /** The workload holding a pod template (offline), which stands where a
+   * pod's ownerReferences would. */
+  owner?: PodOwner;
 }
 
 export function renderForPod(pod: Pod, params: InjectionParams): { rendered: RenderedEnvoyConfig; serviceCluster: string } {
-  const serviceCluster = `${params.workload ?? workloadName(pod)}.${params.namespace}`;
+  const serviceCluster = `${workloadName(pod, params.owner)}.${params.namespace}`;
   const rendered = renderEnvoyConfig(
     {
       serviceCluster,

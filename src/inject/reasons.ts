@@ -6,6 +6,7 @@ export const REASON_CODES = [
   'system-namespace',
   'host-network',
   'already-injected',
+  'other-mesh',
   'namespace-disabled',
   'namespace-not-enrolled',
   'pod-opted-out',

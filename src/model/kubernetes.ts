@@ -62,7 +62,9 @@ export interface Pod {
  * namespace counts as enrolled and the pod decides alone. */
 export interface NamespaceContext {
   name: string;
-  metadata?: { labels: StringMap; annotations: StringMap };
+  /** `labels` is absent when only the annotations are known (offline,
+   * --namespace-annotation alone): the namespace then counts as enrolled. */
+  metadata?: { labels?: StringMap; annotations: StringMap };
 }
 
 function isObjectOrAbsent(value: unknown): boolean {

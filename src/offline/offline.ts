@@ -2,13 +2,15 @@
 // documents in the same order) and `explain` (a verdict for every pod).
 // Pure: text and options in, text or data out.
 
-import { Document, parseAllDocuments } from 'yaml';
+import type { Document } from 'yaml';
+import { createPatch } from '../model/json-patch.js';
 import type { InjectorConfig } from '../config/config.js';
 import { evaluatePod, type Outcome } from '../inject/evaluate.js';
 import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
 import { failed, ok, type Result } from '../model/result.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { offlineServices, type ServiceFlag } from './services.js';
+import { parseKubernetesYaml, patchDocument, replaceContents } from './kubernetes-yaml.js';
 import { describeObject, findPods, type PodLocation } from './workloads.js';
 
 export interface OfflineOptions {
@@ -31,8 +33,7 @@ export interface PodVerdict {
 }
 
 export function parseDocuments(text: string): Result<Document.Parsed[]> {
-  const documents = parseAllDocuments(text, { uniqueKeys: true });
-  if (!Array.isArray(documents)) return ok([]);
+  const documents = parseKubernetesYaml(text);
   for (const [index, document] of documents.entries()) {
     const error = document.errors[0];
     if (error) return failed(`document ${index + 1}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/:$/, '')}`);
@@ -44,20 +45,25 @@ function namespaceFor(owner: Record<string, unknown>, options: OfflineOptions): 
   const meta = isPlainObject(owner.metadata) ? owner.metadata : {};
   const name = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : options.defaultNamespace;
   if (options.namespaceLabels === undefined && options.namespaceAnnotations === undefined) return { name };
-  return { name, metadata: { labels: options.namespaceLabels ?? {}, annotations: options.namespaceAnnotations ?? {} } };
+  // Annotations alone do not make the namespace one without labels: running
+  // `inject` asks for injection, and a default annotation does not undo that.
+  return { name, metadata: { ...(options.namespaceLabels ? { labels: options.namespaceLabels } : {}), annotations: options.namespaceAnnotations ?? {} } };
 }
 
 function evaluateLocation(location: PodLocation, options: OfflineOptions, services: ServiceLookup | undefined): Outcome {
   const problem = podShapeProblem(location.holder);
   if (problem) return { kind: 'rejected', problems: [`the ${location.isTemplate ? `pod template (${location.path})` : 'pod'} ${problem}`] };
   const ownerMeta = isPlainObject(location.owner.metadata) ? location.owner.metadata : {};
-  const workload = location.isTemplate && typeof ownerMeta.name === 'string' ? ownerMeta.name : undefined;
+  const owner =
+    location.isTemplate && typeof ownerMeta.name === 'string' && typeof location.owner.kind === 'string'
+      ? { kind: location.owner.kind, name: ownerMeta.name }
+      : undefined;
   return evaluatePod({
     pod: location.holder as unknown as Pod,
     namespace: namespaceFor(location.owner, options),
     config: options.config,
     ...(services ? { services } : {}),
-    ...(workload === undefined ? {} : { workload }),
+    ...(owner === undefined ? {} : { owner }),
   });
 }
 
@@ -96,24 +102,21 @@ export function injectManifests(text: string, options: OfflineOptions): Result<s
     ),
   );
   if (problems.length > 0) return failed(...problems);
-  // Untouched documents keep their own text (comments included); injected
-  // ones are written anew. Either way a second run reproduces them exactly.
-  const output = evaluated
-    .map(({ document, data, verdicts }) => {
-      // An empty document (a stray "---") has nothing to keep.
-      if ((data === null || data === undefined) && !document.commentBefore && !document.comment) return undefined;
-      let changed = false;
-      for (const { location, outcome } of verdicts) {
-        if (outcome.kind !== 'injected') continue;
-        location.holder.metadata = outcome.pod.metadata;
-        location.holder.spec = outcome.pod.spec;
-        changed = true;
-      }
-      // The separator is written once, below, whatever the input had.
-      return (changed ? new Document(data) : document).toString({ lineWidth: 0 }).replace(/^---[ \t]*\n/, '');
-    })
-    .filter((text) => text !== undefined)
-    .join('---\n');
+  // Only documents with an injected pod change, and in them only what the
+  // injection added: from the last document to the first, so the offsets of
+  // the ones still to edit stay right.
+  let output = text;
+  for (const { document, verdicts } of [...evaluated].reverse()) {
+    const injected = verdicts.filter((v) => v.outcome.kind === 'injected');
+    if (injected.length === 0) continue;
+    for (const { location, outcome } of injected) {
+      if (outcome.kind !== 'injected') continue;
+      const before = { metadata: location.holder.metadata, spec: location.holder.spec };
+      const after = { metadata: outcome.pod.metadata, spec: outcome.pod.spec };
+      patchDocument(document, location.pointer, createPatch(before, after));
+    }
+    output = replaceContents(output, document, { lineWidth: 0 });
+  }
   return ok(output);
 }
 

@@ -11,6 +11,8 @@ export interface PodLocation {
   isTemplate: boolean;
   /** Dotted path of the template inside the owner, for messages. */
   path: string;
+  /** Where the holder is in the document, key by key. */
+  pointer: Array<string | number>;
 }
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
@@ -32,18 +34,14 @@ function child(object: unknown, ...path: string[]): Record<string, unknown> | un
 }
 
 /** Every pod in `object`, in document order. Kinds without pods yield nothing. */
-export function findPods(object: unknown): PodLocation[] {
+export function findPods(object: unknown, pointer: Array<string | number> = []): PodLocation[] {
   if (!isPlainObject(object)) return [];
   const kind = object.kind;
-  if (kind === 'List' && Array.isArray(object.items)) return object.items.flatMap((item) => findPods(item));
-  if (kind === 'Pod') return [{ owner: object, holder: object, isTemplate: false, path: '' }];
-  if (typeof kind === 'string' && TEMPLATE_KINDS.has(kind)) {
-    const template = child(object, 'spec', 'template');
-    return template ? [{ owner: object, holder: template, isTemplate: true, path: 'spec.template' }] : [];
-  }
-  if (kind === 'CronJob') {
-    const template = child(object, 'spec', 'jobTemplate', 'spec', 'template');
-    return template ? [{ owner: object, holder: template, isTemplate: true, path: 'spec.jobTemplate.spec.template' }] : [];
-  }
-  return [];
+  if (kind === 'List' && Array.isArray(object.items)) return object.items.flatMap((item, index) => findPods(item, [...pointer, 'items', index]));
+  if (kind === 'Pod') return [{ owner: object, holder: object, isTemplate: false, path: '', pointer }];
+  const templatePath =
+    typeof kind === 'string' && TEMPLATE_KINDS.has(kind) ? ['spec', 'template'] : kind === 'CronJob' ? ['spec', 'jobTemplate', 'spec', 'template'] : undefined;
+  const template = templatePath ? child(object, ...templatePath) : undefined;
+  if (!templatePath || !template) return [];
+  return [{ owner: object, holder: template, isTemplate: true, path: templatePath.join('.'), pointer: [...pointer, ...templatePath] }];
 }

@@ -7,7 +7,7 @@ import { applyPatch, type Operation } from 'rfc6902';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { evaluatePod } from '../../src/inject/evaluate.js';
 import type { Pod } from '../../src/model/kubernetes.js';
-import { createPatch } from '../../src/admission/patch.js';
+import { createPatch } from '../../src/model/json-patch.js';
 import { podProblems } from '../support/pod-checks.js';
 
 function deepFreeze<T>(value: T): T {

@@ -118,6 +118,12 @@ describe('envoy-injector CLI', () => {
     );
     assert.equal(withDefault.code, 0, withDefault.stderr);
     assert.match(withDefault.stdout, /- --log-level\n\s+- debug/);
+    // An annotation alone does not make the namespace one without labels.
+    const annotationOnly = run(['explain', '-f', '-', '--namespace-annotation', 'envoy-injector.io/log-level=debug'], POD);
+    assert.match(
+      annotationOnly.stdout,
+      /: injected\n {2}because the labels of namespace shop are not known \(only its annotations were given\), so it counts as enrolled/,
+    );
   });
 
   it('--config overlays the defaults and reports every problem of a bad file', () => {

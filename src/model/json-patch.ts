@@ -1,12 +1,13 @@
-// The JSON Patch (RFC 6902) that turns the submitted pod into the injected
-// one, built from what changed rather than by diffing two whole pods: the
+// The JSON Patch (RFC 6902) that turns one JSON value into another, e.g. the
+// submitted pod into the injected one, built from what changed rather than by
+// diffing two whole pods field by field: the
 // injection adds list items (init containers, the proxy, the volume) and map
 // keys (annotations), and keeps the app's own items as the same objects. So a
 // list that only gained items is patched with one `add` per new item at its
 // index, never field by field, and an item is recognised as kept by identity
 // (or, for a copy, by value) in one pass.
 
-import { isPlainObject } from '../model/kubernetes.js';
+import { isPlainObject } from './kubernetes.js';
 
 export type PatchOperation = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
 
