@@ -8,7 +8,7 @@ SYSTEM_TESTS = $(patsubst %.ts,dist/%.js,$(shell find test/system -name '*.test.
 NODE_TEST := node --test --test-concurrency=2
 LINT_CACHE := node_modules/.cache/eslint/
 
-.PHONY: install system-deps build compile lint format check unit-tests test golden run certs bench image deploy undeploy clean
+.PHONY: install system-deps build compile lint format check unit-tests test --quick golden run certs bench image deploy undeploy clean
 
 VERSION := $(shell node -p "require('./package.json').version")
 IMAGE_REPO ?= envoy-injector
@@ -75,8 +75,15 @@ certs: certs/tls.crt
 run: build certs/tls.crt
 	$(CLI) serve --cert-dir certs --port 8443 --address 127.0.0.1
 
+# The server against its floor, by pod size (see docs/operations.md#performance);
+# `make bench -- --quick` for a one-minute run. Then the in-process stages.
 bench: build
+	node dist/bench/server.bench.js $(filter --quick,$(MAKECMDGOALS))
 	node dist/bench/inject.bench.js
+
+# Lets `make bench -- --quick` pass --quick through.
+--quick:
+	@:
 
 # Both images: the webhook (Dockerfile) and envoy-init (images/envoy-init).
 image:

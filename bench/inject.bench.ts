@@ -1,33 +1,42 @@
-// `make bench`: in-process injection time for the golden huge pod (1,500 env
-// vars) and a plain pod, with the patch, as the webhook computes them.
+// The in-process stages of one review, by pod size, so that a regression in
+// `make bench`'s server numbers can be traced to where it comes from:
+// decide, settings (annotations and routes), injection with rendering (the
+// render cache warm, as in a scale-up), and the JSON Patch with its encoding.
 
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
-import { evaluatePod } from '../src/inject/evaluate.js';
-import type { Pod } from '../src/model/kubernetes.js';
+import { decide } from '../src/inject/decide.js';
+import { injectPod } from '../src/inject/inject.js';
+import { readProxySettings } from '../src/inject/settings.js';
 import { createPatch } from '../src/model/json-patch.js';
-import { repoPath } from '../test/support/repo.js';
+import { pod, type Size } from './bodies.js';
 
-function measure(name: string, pod: Pod, iterations: number): void {
-  const once = (): void => {
-    const outcome = evaluatePod({ pod, namespace: { name: 'bench' }, config: DEFAULT_CONFIG });
-    if (outcome.kind !== 'injected') throw new Error(`${name}: not injected (${outcome.kind})`);
-    createPatch(pod, outcome.pod);
-  };
-  for (let i = 0; i < 20; i++) once(); // warm-up: JIT and the YAML/RE2 caches
+function median(runs: number, work: () => void): number {
+  for (let i = 0; i < 20; i++) work(); // warm-up: JIT and caches
   const times: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const start = process.hrtime.bigint();
-    once();
-    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  for (let i = 0; i < runs; i++) {
+    const started = process.hrtime.bigint();
+    work();
+    times.push(Number(process.hrtime.bigint() - started) / 1e6);
   }
   times.sort((a, b) => a - b);
-  const at = (q: number): string => (times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0).toFixed(2);
-  console.log(`${name}: ${iterations} runs, evaluate+inject+patch p50 ${at(0.5)} ms, p95 ${at(0.95)} ms, max ${at(1)} ms`);
+  return times[Math.floor(times.length / 2)] ?? 0;
 }
 
-const load = (file: string): Pod => parse(readFileSync(repoPath('test', 'golden', 'cases', file), 'utf8')) as Pod;
-measure('plain pod', load('plain-pod.yaml'), 500);
-measure('routes pod', load('routes-spec-example.yaml'), 500);
-measure('1,500 env vars', load('huge-pod.yaml'), 200);
+const namespace = { name: 'shop' };
+console.log('\nin-process stages, median ms per review\n');
+console.log('| size | decide | settings | inject + render | patch + base64 |');
+console.log('| --- | --- | --- | --- | --- |');
+for (const size of ['small', 'typical', 'large', 'huge'] as Size[]) {
+  const runs = size === 'huge' ? 50 : 500;
+  const subject = pod(size);
+  const settings = readProxySettings(subject, namespace, DEFAULT_CONFIG);
+  if (!settings.ok) throw new Error(settings.problems.join('; '));
+  const injected = injectPod(subject, { namespace: 'shop', config: DEFAULT_CONFIG, settings: settings.value.settings });
+  const cells = [
+    median(runs, () => decide(subject, namespace, DEFAULT_CONFIG)),
+    median(runs, () => readProxySettings(subject, namespace, DEFAULT_CONFIG)),
+    median(runs, () => injectPod(subject, { namespace: 'shop', config: DEFAULT_CONFIG, settings: settings.value.settings })),
+    median(runs, () => Buffer.from(JSON.stringify(createPatch(subject, injected))).toString('base64')),
+  ];
+  console.log(`| ${size} | ${cells.map((ms) => ms.toFixed(3)).join(' | ')} |`);
+}

@@ -1,8 +1,9 @@
 // `envoy-injector serve`: the webhook, until SIGTERM.
 
 import { pino } from 'pino';
-import { clusterConfigured, defaultKubeConfig, startClusterCaches, type ClusterCaches } from '../cluster/cluster.js';
-import { startSelfManagement, type SelfManager } from '../cluster/self-manage.js';
+import type { ClusterCaches } from '../cluster/cluster.js';
+import { clusterConfigured } from '../cluster/configured.js';
+import type { SelfManager } from '../cluster/self-manage.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError, type ParsedFlags } from './args.js';
 import { loadConfig, readInput } from './files.js';
@@ -33,12 +34,16 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const clientCa = clientCaFile === undefined ? undefined : readInput(clientCaFile);
   const config = loadConfig(single(flags, 'config'));
   // One logger for the server and the cluster caches: the same JSON lines.
-  const logger = pino({ level: single(flags, 'log-level') ?? 'info' });
+  // Buffered: a review waits on no write to stdout. Flushed before exit.
+  const logger = pino({ level: single(flags, 'log-level') ?? 'info' }, pino.destination({ dest: 1, sync: false }));
   const certDir = single(flags, 'cert-dir') ?? 'certs';
   const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
   let cluster: ClusterCaches | undefined;
   let selfManager: SelfManager | undefined;
   if (clusterConfigured()) {
+    // The Kubernetes client is large: loaded only when there is a cluster.
+    const { defaultKubeConfig, startClusterCaches } = await import('../cluster/cluster.js');
+    const { startSelfManagement } = await import('../cluster/self-manage.js');
     const kubeConfig = defaultKubeConfig();
     // The caches fill while the certificate is being fetched: neither waits on the other.
     cluster = startClusterCaches(kubeConfig, log);
@@ -77,9 +82,10 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
-      server.app.log.info({ signal }, 'shutting down after in-flight reviews');
+      logger.info({ signal }, 'shutting down after in-flight reviews');
       selfManager?.stop();
-      server.close().then(resolve, resolve);
+      const done = (): void => logger.flush(() => resolve());
+      server.close().then(done, done);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));

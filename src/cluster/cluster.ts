@@ -1,9 +1,6 @@
 // Namespaces and Services from the Kubernetes API, kept in informer caches so
 // that no admission request ever waits on the API server.
 
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, makeInformer, type Informer, type KubernetesObject, type V1Namespace, type V1Service } from '@kubernetes/client-node';
 import { describeApiError } from './api-errors.js';
 import type { NamespaceLookup, ServiceInfo, ServiceLookup } from '../model/lookups.js';
@@ -16,11 +13,6 @@ export interface ClusterCaches extends NamespaceLookup, ServiceLookup {
 export interface ClusterLog {
   info(message: string): void;
   warn(message: string): void;
-}
-
-/** A cluster is configured when running in one, or when a kubeconfig exists. */
-export function clusterConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return Boolean(env.KUBERNETES_SERVICE_HOST) || Boolean(env.KUBECONFIG) || existsSync(join(homedir(), '.kube', 'config'));
 }
 
 const RETRY_MS = 5000;

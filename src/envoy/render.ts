@@ -44,11 +44,34 @@ export function sha256(text: string): string {
 /** version_info changes exactly when the content does, so Envoy's stats show
  * which revision of the routes it runs. */
 function versioned(typeName: string, resources: JsonObject[]): string {
-  const version = sha256(JSON.stringify(resources)).slice(0, 16);
-  return JSON.stringify(discoveryResponse(typeName, resources, version));
+  const response = discoveryResponse(typeName, resources, '');
+  const body = JSON.stringify(response.resources);
+  // The resources are written once, into the hash and into the response.
+  return JSON.stringify({ ...response, version_info: sha256(body).slice(0, 16), resources: [] }).replace('"resources":[]', () => `"resources":${body}`);
 }
 
+/** Pods of one workload render the same config: each distinct one is built
+ * once. The output is a function of the inputs alone, so a cached value is
+ * the value; the cache is bounded, oldest first out. */
+const RENDERED = new Map<string, RenderedEnvoyConfig>();
+const MAX_RENDERED = 512;
+
 export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
+  const key = JSON.stringify([input.serviceCluster, input.namespace, input.ipFamilies, input.httpPorts, overrides.virtualHosts, overrides.clusters]);
+  const cached = RENDERED.get(key);
+  if (cached) {
+    // Most recently used last, so the oldest is the first to go.
+    RENDERED.delete(key);
+    RENDERED.set(key, cached);
+    return cached;
+  }
+  const rendered = render(input, overrides);
+  RENDERED.set(key, rendered);
+  if (RENDERED.size > MAX_RENDERED) RENDERED.delete(RENDERED.keys().next().value ?? '');
+  return rendered;
+}
+
+function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
   const bootstrap = JSON.stringify(renderBootstrap(input));
   const lds = versioned(TYPE.listener, [outboundListener(input.httpPorts, input.ipFamilies)]);
   const rds = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);

@@ -55,7 +55,22 @@ export interface VirtualHostInput {
   routes: JsonObject[];
 }
 
+/** A namespace's default routes, and the routes of a workload's pods, are the
+ * same text review after review: each distinct text is parsed once. The
+ * result is never changed by its users; the cache is bounded, oldest out. */
+const PARSED = new Map<string, Result<VirtualHostInput[], FieldProblem>>();
+const MAX_PARSED = 256;
+
 export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[], FieldProblem> {
+  const cached = PARSED.get(value);
+  if (cached) return cached;
+  const parsed = parseUncached(value);
+  PARSED.set(value, parsed);
+  if (PARSED.size > MAX_PARSED) PARSED.delete(PARSED.keys().next().value ?? '');
+  return parsed;
+}
+
+function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_ROUTES_ANNOTATION_BYTES) {
     return failed({

@@ -6,6 +6,7 @@ import type { ServerOptions as HttpsServerOptions } from 'node:https';
 import { BadReviewError, errored, reviewAdmission, type ReviewDependencies } from '../admission/review.js';
 import { formatReason } from '../inject/reasons.js';
 import type { WebhookMetrics } from './metrics.js';
+import type { Logger } from 'pino';
 
 /** Room for an object and an oldObject of ~3 MiB each, as for controller-runtime. */
 const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
@@ -27,6 +28,8 @@ export interface Readiness {
 export interface AppOptions {
   dependencies: ReviewDependencies;
   metrics: WebhookMetrics;
+  /** Where the one line per review goes. */
+  log: Logger;
   readiness: Readiness;
   /** Bytes of review bodies read and computed at once (by Content-Length);
    * more get 429 before their body is read. This bounds the server's memory. */
@@ -105,8 +108,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       const took = seconds();
       options.metrics.record(outcome, took);
       // Every step is linear in bounded input; a slow review means a limit is wrong.
-      if (took > SLOW_REVIEW_SECONDS) request.log.warn({ uid: outcome.review.response.uid, seconds: took }, 'admission review was slow');
-      request.log.info(
+      if (took > SLOW_REVIEW_SECONDS) options.log.warn({ uid: outcome.review.response.uid, seconds: took }, 'admission review was slow');
+      options.log.info(
         {
           uid: outcome.review.response.uid,
           operation: outcome.operation,
@@ -124,7 +127,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       if (error instanceof BadReviewError) return reply.status(400).send({ error: error.message });
       // A bug must not drop the request: answer it as an error, uid kept.
       const uid = (request.body as { request?: { uid?: unknown } }).request?.uid;
-      request.log.error({ err: error, uid }, 'admission review failed');
+      options.log.error({ err: error, uid }, 'admission review failed');
       if (typeof uid !== 'string') throw error;
       return errored(uid, error as Error);
     }

@@ -41,14 +41,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   // The app exists only after the certificates are read, so /readyz need
   // not track them: without a valid pair the server never starts.
   let app: FastifyInstance | undefined;
+  const log = options.logger ?? pino({ level: 'silent' });
   const certificates = new CertificateWatcher(
     options.certDir,
     {
       onReload: (pair) => {
         (app?.server as HttpsServer | undefined)?.setSecureContext({ ...pair, ...TLS_SETTINGS, ...clientVerification });
-        app?.log.info({ certDir: options.certDir }, 'serving certificate reloaded');
+        log.info({ certDir: options.certDir }, 'serving certificate reloaded');
       },
-      onError: (error) => app?.log.warn({ certDir: options.certDir, err: error.message }, 'serving certificate not (re)loaded; keeping the current one'),
+      onError: (error) => log.warn({ certDir: options.certDir, err: error.message }, 'serving certificate not (re)loaded; keeping the current one'),
     },
     options.certPollMs,
   );
@@ -61,6 +62,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   app = buildApp({
     dependencies,
     metrics,
+    log,
     requireClientCertificate: options.clientCa !== undefined,
     serveMetrics: options.metricsPort === undefined,
     ...(options.maxReviewBytesInFlight === undefined ? {} : { maxReviewBytesInFlight: options.maxReviewBytesInFlight }),
@@ -73,7 +75,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     fastify: {
       // connectionsCheckingInterval: how often Node enforces requestTimeout (30 s by default).
       https: { ...pair, ...TLS_SETTINGS, ...clientVerification, connectionsCheckingInterval: 1000 },
-      loggerInstance: options.logger ?? pino({ level: 'silent' }),
+      // fastify's own lines (a request, a response) only at debug level,
+      // where they help: one line per review is the app's, on `log` above.
+      loggerInstance: log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'warn' }),
       // kube-apiserver gives up after the webhook's timeoutSeconds (≤ 30 s):
       // a client slower than this is not the API server.
       requestTimeout: options.requestTimeoutMs ?? 15_000,
@@ -83,6 +87,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
   });
   await app.listen({ port: options.port, host: options.address });
+  log.info(`listening at https://${options.address}:${listeningPort(app, options.port)}`);
   const metricsApp = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics, options.metricsPort, options.address);
   const running = app;
   return {

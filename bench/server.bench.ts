@@ -1,0 +1,261 @@
+// `make bench`: the webhook as kube-apiserver meets it. The real `serve`
+// process over HTTPS on loopback, driven by autocannon over keep-alive
+// connections with real AdmissionReview bodies in four sizes, against the
+// floor: a bare node:https server that answers the injector's own answer for
+// the same body, canned, in the same run. Also the server-side cost per
+// review by pod size, RSS under sustained load, and the bytes injection adds.
+// `--quick` (make bench -- --quick) finishes in under a minute.
+
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { reviewAdmission } from '../src/admission/review.js';
+import { generateWebhookCertificates } from '../src/certs/generate.js';
+import { DEFAULT_CONFIG } from '../src/config/config.js';
+import { repoPath } from '../test/support/repo.js';
+import { pod, review, type Size } from './bodies.js';
+
+const quick = process.argv.includes('--quick');
+const SECONDS = quick ? 4 : 10;
+const SIZES: Array<{ size: Size; connections: number }> = [
+  { size: 'small', connections: 32 },
+  { size: 'typical', connections: 32 },
+  { size: 'large', connections: 8 },
+  { size: 'huge', connections: 2 },
+];
+
+interface Load {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+  errors: number;
+}
+
+function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      if (output.length < 10_000) output += chunk.toString();
+      const match = ready.exec(output);
+      if (match) resolve({ child, port: Number(match[1]) });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', () => reject(new Error(`exited: ${output}`)));
+  });
+}
+
+function post(port: number, ca: string, body: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mutate',
+        method: 'POST',
+        ca,
+        servername: 'envoy-injector.envoy-injector.svc',
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function load(port: number, body: string, connections: number, seconds: number): Promise<Load> {
+  const result = await autocannon({
+    url: `https://127.0.0.1:${port}/mutate`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration: seconds,
+    servername: 'envoy-injector.envoy-injector.svc',
+  });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    max: result.latency.max,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+function rssMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
+}
+
+/** Peak RSS since the last reset (Linux: writing 5 to clear_refs resets VmHWM). */
+function resetPeak(pid: number | undefined): void {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+  } catch {
+    // Not permitted here: the peak then counts from the start.
+  }
+}
+
+/** Server-side work for one review, in-process: parse, review, answer. */
+function serverSideMs(body: string, runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs + 5; i++) {
+    const started = process.hrtime.bigint();
+    JSON.stringify(reviewAdmission(JSON.parse(body), { config: DEFAULT_CONFIG }).review);
+    if (i >= 5) times.push(Number(process.hrtime.bigint() - started) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return Number((times[Math.floor(times.length / 2)] ?? 0).toFixed(3));
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-bench-'));
+  const certificates = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
+  writeFileSync(join(dir, 'tls.crt'), certificates.cert);
+  writeFileSync(join(dir, 'tls.key'), certificates.key);
+  const server = await startProcess(
+    [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--cert-dir', dir, '--port', '0', '--address', '127.0.0.1'],
+    /listening at https:\/\/127\.0\.0\.1:(\d+)/,
+  );
+  const rows: Array<Record<string, unknown>> = [];
+  try {
+    for (const { size, connections } of SIZES) {
+      const body = JSON.stringify(review(pod(size)));
+      const answer = await post(server.port, certificates.caCert, body);
+      const answerFile = join(dir, `${size}.answer.json`);
+      writeFileSync(answerFile, answer);
+      const floor = await startProcess([repoPath('dist', 'bench', 'floor-server.js'), dir, answerFile], /listening on (\d+)/);
+      const floorLoad = await load(floor.port, body, connections, SECONDS);
+      floor.child.kill('SIGTERM');
+      resetPeak(server.child.pid);
+      const ours = await load(server.port, body, connections, SECONDS);
+      rows.push({
+        size,
+        bodyKiB: Math.round(body.length / 1024),
+        connections,
+        ...Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, v])),
+        floorRequestsPerSecond: floorLoad.requestsPerSecond,
+        floorP99: floorLoad.p99,
+        ratioToFloor: Number((ours.requestsPerSecond / Math.max(1, floorLoad.requestsPerSecond)).toFixed(2)),
+        peakRssMiB: rssMiB(server.child.pid, 'VmHWM'),
+        serverSideMs: serverSideMs(body, size === 'huge' ? 20 : 200),
+      });
+    }
+    const sustained = await sustainedRss(server, certificates.caCert);
+    const scaling = [10, 100, 1000, 5000].map((env) => ({
+      envVars: env,
+      serverSideMs: serverSideMs(JSON.stringify(review(pod('typical', env))), env > 1000 ? 50 : 200),
+    }));
+    const added = bytesAdded();
+    report(rows, scaling, sustained, added);
+    writeFileSync('bench-results.json', `${JSON.stringify({ quick, seconds: SECONDS, rows, scaling, sustained, added }, null, 2)}\n`);
+  } finally {
+    server.child.kill('SIGTERM');
+  }
+}
+
+/** RSS under sustained typical load, sampled every second. */
+async function sustainedRss(server: { child: ChildProcess; port: number }, ca: string): Promise<Record<string, number>> {
+  const seconds = quick ? 10 : 60;
+  const samples: number[] = [];
+  const timer = setInterval(() => samples.push(rssMiB(server.child.pid, 'VmRSS')), 1000);
+  const body = JSON.stringify(review(pod('typical')));
+  await post(server.port, ca, body);
+  const result = await load(server.port, body, 32, seconds);
+  clearInterval(timer);
+  const tenth = Math.max(1, Math.floor(samples.length / 10));
+  const average = (list: number[]): number => Math.round(list.reduce((a, b) => a + b, 0) / Math.max(1, list.length));
+  return {
+    seconds,
+    requestsPerSecond: result.requestsPerSecond,
+    errors: result.errors,
+    firstTenthMiB: average(samples.slice(0, tenth)),
+    lastTenthMiB: average(samples.slice(-tenth)),
+    maxMiB: Math.max(...samples),
+  };
+}
+
+function bytesAdded(): Record<string, number> {
+  const small = pod('small');
+  const outcome = reviewAdmission(review(small), { config: DEFAULT_CONFIG });
+  const patch = Buffer.from(outcome.review.response.patch ?? '', 'base64').toString('utf8');
+  const annotations = (JSON.parse(patch) as Array<{ path: string; value: unknown }>).find((op) => op.path === '/metadata/annotations')?.value as Record<
+    string,
+    string
+  >;
+  return {
+    podBytes: JSON.stringify(small).length,
+    patchBytes: patch.length,
+    ...Object.fromEntries(Object.entries(annotations).map(([key, value]) => [key.replace('envoy-injector.io/', ''), value.length])),
+  };
+}
+
+function report(
+  rows: Array<Record<string, unknown>>,
+  scaling: Array<Record<string, number>>,
+  sustained: Record<string, number>,
+  added: Record<string, number>,
+): void {
+  const line = (cells: unknown[]): string => `| ${cells.map(String).join(' | ')} |`;
+  console.log(`\nenvoy-injector vs the floor (${SECONDS} s per run${quick ? ', --quick' : ''})\n`);
+  console.log(
+    line([
+      'size',
+      'body KiB',
+      'conns',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'max ms',
+      'errors',
+      'floor req/s',
+      'floor p99 ms',
+      'ratio',
+      'peak RSS MiB',
+      'server-side ms',
+    ]),
+  );
+  console.log(line(Array(13).fill('---')));
+  for (const r of rows) {
+    console.log(
+      line([
+        r.size,
+        r.bodyKiB,
+        r.connections,
+        r.requestsPerSecond,
+        r.p50,
+        r.p99,
+        r.max,
+        r.errors,
+        r.floorRequestsPerSecond,
+        r.floorP99,
+        r.ratioToFloor,
+        r.peakRssMiB,
+        r.serverSideMs,
+      ]),
+    );
+  }
+  console.log(`\nserver-side ms per review by env vars: ${scaling.map((s) => `${s.envVars} → ${s.serverSideMs}`).join(', ')}`);
+  console.log(
+    `sustained ${sustained.seconds} s of typical load: ${sustained.requestsPerSecond} req/s, ${sustained.errors} errors, RSS first tenth ${sustained.firstTenthMiB} MiB, last tenth ${sustained.lastTenthMiB} MiB, max ${sustained.maxMiB} MiB`,
+  );
+  console.log(
+    `a plain pod of ${added.podBytes} bytes gets a ${added.patchBytes}-byte patch; annotation bytes: ${Object.entries(added)
+      .filter(([k]) => !k.endsWith('Bytes'))
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  console.log('\nwritten to bench-results.json');
+}
+
+await main();
