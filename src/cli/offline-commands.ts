@@ -1,6 +1,7 @@
 // `inject` and `explain`: the offline commands over manifests.
 
 import { formatReason } from '../inject/reasons.js';
+import type { ProxySettings } from '../inject/settings.js';
 import { explainManifests, injectManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
 import { keyValues, parseFlags, single, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
 import { CommandFailure } from './command.js';
@@ -65,6 +66,7 @@ function describeVerdict(verdict: PodVerdict): string {
         `${head}: injected`,
         `  because ${outcome.because}`,
         `  HTTP ports: ${outcome.settings.httpPorts.map((p) => `${p.port} (${p.origins.join(', ')})`).join(', ')}`,
+        ...describeProxyLife(outcome.settings),
         ...outcome.warnings.map((w) => `  warning: ${w}`),
       ].join('\n');
     case 'skipped':
@@ -74,12 +76,28 @@ function describeVerdict(verdict: PodVerdict): string {
   }
 }
 
+function describeProxyLife({ concurrency, drainSeconds, accessLog }: ProxySettings): string[] {
+  return [
+    `  workers: ${concurrency.workers} (from ${concurrency.source})`,
+    `  drain on stop: ${drainSeconds === 0 ? 'off' : `up to ${drainSeconds} s`}`,
+    `  access log: ${accessLog}`,
+  ];
+}
+
 function verdictJson(verdict: PodVerdict): Record<string, unknown> {
   const { outcome } = verdict;
   const base = { document: verdict.document, object: verdict.object, pod: verdict.pod, decision: outcome.kind };
   switch (outcome.kind) {
     case 'injected':
-      return { ...base, because: outcome.because, httpPorts: outcome.settings.httpPorts, warnings: outcome.warnings };
+      return {
+        ...base,
+        because: outcome.because,
+        httpPorts: outcome.settings.httpPorts,
+        concurrency: outcome.settings.concurrency,
+        drainSeconds: outcome.settings.drainSeconds,
+        accessLog: outcome.settings.accessLog,
+        warnings: outcome.warnings,
+      };
     case 'skipped':
       return { ...base, reasons: outcome.reasons.map(({ code, message }) => ({ code, message })), warnings: outcome.warnings };
     case 'rejected':

@@ -10,6 +10,12 @@ import { checkCidrList, isPort, parseImage, parseLogLevel, parseQuantity } from 
 export type InjectionPolicy = 'enabled' | 'disabled';
 export type PodSecurityAction = 'skip' | 'fail';
 export type IpFamily = 'IPv4' | 'IPv6';
+export type AccessLogFormat = 'off' | 'text' | 'json';
+export const ACCESS_LOG_FORMATS: readonly AccessLogFormat[] = ['off', 'text', 'json'];
+/** More workers than this would only cost memory: a sidecar serves one pod. */
+export const MAX_PROXY_CONCURRENCY = 64;
+/** A drain longer than this holds a pod's termination for no gain. */
+export const MAX_DRAIN_SECONDS = 600;
 
 export interface ResourceList {
   cpu?: string;
@@ -48,6 +54,11 @@ export interface InjectorConfig {
     /** Destination ports whose outbound connections are treated as HTTP (routable). */
     outboundHttpPorts: number[];
     ipFamilies: IpFamily[];
+    /** Envoy's worker threads; 0 derives them from the proxy's CPU request. */
+    concurrency: number;
+    /** How long the proxy drains its listeners when the pod stops. */
+    drainSeconds: number;
+    accessLog: AccessLogFormat;
   };
   init: {
     image: string;
@@ -78,6 +89,9 @@ export const DEFAULT_CONFIG: InjectorConfig = {
     holdTimeoutSeconds: 120,
     outboundHttpPorts: [80, 8080],
     ipFamilies: ['IPv4', 'IPv6'],
+    concurrency: 0,
+    drainSeconds: 5,
+    accessLog: 'off',
   },
   init: {
     image: 'envoy-injector/envoy-init:0.1.0',
@@ -164,6 +178,13 @@ function checkValues(c: InjectorConfig, problems: ProblemList): void {
       }
     }
   }
+  if (!(Number.isInteger(c.proxy.concurrency) && c.proxy.concurrency >= 0 && c.proxy.concurrency <= MAX_PROXY_CONCURRENCY)) {
+    problems.add(`proxy.concurrency: a whole number from 0 (derive it from the CPU request) to ${MAX_PROXY_CONCURRENCY}`);
+  }
+  if (!(Number.isInteger(c.proxy.drainSeconds) && c.proxy.drainSeconds >= 0 && c.proxy.drainSeconds <= MAX_DRAIN_SECONDS)) {
+    problems.add(`proxy.drainSeconds: a whole number of seconds from 0 to ${MAX_DRAIN_SECONDS}`);
+  }
+  if (!ACCESS_LOG_FORMATS.includes(c.proxy.accessLog)) problems.add(`proxy.accessLog: one of ${ACCESS_LOG_FORMATS.join(', ')}`);
   if (!(c.proxy.holdTimeoutSeconds >= 1 && Number.isInteger(c.proxy.holdTimeoutSeconds)))
     problems.add('proxy.holdTimeoutSeconds: must be a whole number of seconds ≥ 1');
   if (c.proxy.ipFamilies.length === 0 || c.proxy.ipFamilies.some((f: string) => f !== 'IPv4' && f !== 'IPv6'))

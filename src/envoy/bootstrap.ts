@@ -4,7 +4,7 @@
 // ports follow the pod's routes, which change while the pod runs; Envoy never
 // reloads the bootstrap itself.
 
-import type { IpFamily } from '../config/config.js';
+import type { AccessLogFormat, IpFamily } from '../config/config.js';
 import { CONFIG_FILES, PROXY_PORT } from '../model/names.js';
 import type { JsonObject } from '../model/json.js';
 import { staticClusters } from './clusters.js';
@@ -17,6 +17,7 @@ export interface BootstrapInput {
   serviceCluster: string;
   namespace: string;
   ipFamilies: readonly IpFamily[];
+  accessLog: AccessLogFormat;
 }
 
 export const READY_PATH = '/ready';
@@ -32,7 +33,7 @@ export function renderBootstrap(input: BootstrapInput): JsonObject {
     admin: { address: socketAddress('127.0.0.1', PROXY_PORT.admin) },
     static_resources: {
       listeners: [
-        inboundListener(input.ipFamilies),
+        inboundListener(input.ipFamilies, input.accessLog),
         adminPathListener('health', PROXY_PORT.health, READY_PATH, input.ipFamilies),
         adminPathListener('prometheus', PROXY_PORT.prometheus, PROMETHEUS_PATH, input.ipFamilies),
       ],

@@ -1,7 +1,8 @@
 // The proxy's listeners. Outbound and inbound traffic arrives through the
 // iptables REDIRECT of envoy-init; original_dst restores where it was going.
 
-import type { IpFamily } from '../config/config.js';
+import type { AccessLogFormat, IpFamily } from '../config/config.js';
+import { accessLogs } from './access-log.js';
 import { CONFIG_FILES, PROXY_PORT } from '../model/names.js';
 import type { JsonObject } from '../model/json.js';
 import { CLUSTER } from './clusters.js';
@@ -22,10 +23,10 @@ const ORIGINAL_DST_FILTER: JsonObject = {
   typed_config: typed(TYPE.originalDst),
 };
 
-function tcpProxy(statPrefix: string, cluster: string): JsonObject {
+function tcpProxy(statPrefix: string, cluster: string, accessLog: AccessLogFormat = 'off'): JsonObject {
   return {
     name: 'envoy.filters.network.tcp_proxy',
-    typed_config: typed(TYPE.tcpProxy, { stat_prefix: statPrefix, cluster }),
+    typed_config: typed(TYPE.tcpProxy, { stat_prefix: statPrefix, cluster, ...accessLogs(accessLog, 'tcp') }),
   };
 }
 
@@ -35,13 +36,14 @@ const ROUTER_FILTER: JsonObject = {
   typed_config: typed(TYPE.router, { suppress_envoy_headers: true }),
 };
 
-function httpConnectionManager(statPrefix: string, routing: JsonObject): JsonObject {
+function httpConnectionManager(statPrefix: string, routing: JsonObject, accessLog: AccessLogFormat = 'off'): JsonObject {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(TYPE.httpConnectionManager, {
       stat_prefix: statPrefix,
       codec_type: 'AUTO',
       ...routing,
+      ...accessLogs(accessLog, 'http'),
       http_filters: [ROUTER_FILTER],
       upgrade_configs: [{ upgrade_type: 'websocket' }],
       generate_request_id: false,
@@ -62,33 +64,40 @@ function loopGuardChains(prefix: string): JsonObject[] {
 /** Outbound traffic is routed as HTTP only for destination ports configured as
  * HTTP; every other connection is a plain TCP passthrough chosen before a
  * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection. */
-export function outboundListener(httpPorts: readonly number[], families: readonly IpFamily[]): JsonObject {
+export function outboundListener(httpPorts: readonly number[], families: readonly IpFamily[], accessLog: AccessLogFormat): JsonObject {
   // Envoy refuses two filter chains with the same match: one chain per port.
   const httpChains: JsonObject[] = [...new Set(httpPorts)].map((port) => ({
     name: `outbound_http_${port}`,
     filter_chain_match: { destination_port: port },
     filters: [
-      httpConnectionManager(`outbound_http_${port}`, {
-        rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) },
-      }),
+      httpConnectionManager(
+        `outbound_http_${port}`,
+        { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) } },
+        accessLog,
+      ),
     ],
   }));
   return {
     name: 'outbound',
+    // Stats as listener.outbound.*: the drain hook reads its open connections.
+    stat_prefix: 'outbound',
+    traffic_direction: 'OUTBOUND',
     ...listenerAddresses(PROXY_PORT.outbound, families),
     listener_filters: [ORIGINAL_DST_FILTER],
     filter_chains: [...loopGuardChains('outbound'), ...httpChains],
-    default_filter_chain: { name: 'outbound_tcp', filters: [tcpProxy('outbound_tcp', CLUSTER.passthrough)] },
+    default_filter_chain: { name: 'outbound_tcp', filters: [tcpProxy('outbound_tcp', CLUSTER.passthrough, accessLog)] },
   };
 }
 
-export function inboundListener(families: readonly IpFamily[]): JsonObject {
+export function inboundListener(families: readonly IpFamily[], accessLog: AccessLogFormat): JsonObject {
   return {
     name: 'inbound',
+    // What the drain hook's drain_listeners?inboundonly drains.
+    traffic_direction: 'INBOUND',
     ...listenerAddresses(PROXY_PORT.inbound, families),
     listener_filters: [ORIGINAL_DST_FILTER],
     filter_chains: loopGuardChains('inbound'),
-    default_filter_chain: { name: 'inbound_tcp', filters: [tcpProxy('inbound_tcp', CLUSTER.inboundPassthrough)] },
+    default_filter_chain: { name: 'inbound_tcp', filters: [tcpProxy('inbound_tcp', CLUSTER.inboundPassthrough, accessLog)] },
   };
 }
 

@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { JsonObject } from '../model/json.js';
-import type { IpFamily } from '../config/config.js';
+import type { AccessLogFormat, IpFamily } from '../config/config.js';
 import { renderBootstrap } from './bootstrap.js';
 import { outboundListener } from './listeners.js';
 import { outboundRouteConfiguration } from './route-config.js';
@@ -21,6 +21,7 @@ export interface EnvoyConfigInput {
   ipFamilies: readonly IpFamily[];
   /** Destination ports routed as HTTP: one HTTP filter chain each in the outbound listener. */
   httpPorts: readonly number[];
+  accessLog: AccessLogFormat;
 }
 
 export interface RenderedEnvoyConfig {
@@ -57,7 +58,15 @@ const RENDERED = new Map<string, RenderedEnvoyConfig>();
 const MAX_RENDERED = 512;
 
 export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
-  const key = JSON.stringify([input.serviceCluster, input.namespace, input.ipFamilies, input.httpPorts, overrides.virtualHosts, overrides.clusters]);
+  const key = JSON.stringify([
+    input.serviceCluster,
+    input.namespace,
+    input.ipFamilies,
+    input.httpPorts,
+    input.accessLog,
+    overrides.virtualHosts,
+    overrides.clusters,
+  ]);
   const cached = RENDERED.get(key);
   if (cached) {
     // Most recently used last, so the oldest is the first to go.
@@ -73,7 +82,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverr
 
 function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
   const bootstrap = JSON.stringify(renderBootstrap(input));
-  const lds = versioned(TYPE.listener, [outboundListener(input.httpPorts, input.ipFamilies)]);
+  const lds = versioned(TYPE.listener, [outboundListener(input.httpPorts, input.ipFamilies, input.accessLog)]);
   const rds = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
   const cds = versioned(TYPE.cluster, overrides.clusters);
   const hash = sha256(`${bootstrap}\n${lds}\n${rds}\n${cds}`).slice(0, 16);

@@ -1,11 +1,11 @@
 // injectPod(): the pod with the proxy added. Never mutates its input.
 
 import type { InjectorConfig } from '../config/config.js';
-import { renderEnvoyConfig, type RenderedEnvoyConfig } from '../envoy/render.js';
+import { renderEnvoyConfig, sha256, type RenderedEnvoyConfig } from '../envoy/render.js';
 import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
 import type { Pod, StringMap } from '../model/kubernetes.js';
-import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
+import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
 import { formatStatus, type InjectionStatus } from './status.js';
 import { buildConfigVolume } from './volume.js';
@@ -30,6 +30,7 @@ export function renderForPod(pod: Pod, params: InjectionParams): { rendered: Ren
       namespace: params.namespace,
       ipFamilies: params.config.proxy.ipFamilies,
       httpPorts: params.settings.httpPorts.map((p) => p.port),
+      accessLog: params.settings.accessLog,
     },
     params.settings.routes,
   );
@@ -64,6 +65,7 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
     capture: settings.capture,
     ipFamilies: config.proxy.ipFamilies,
   });
+  const volume = buildConfigVolume();
   const appInits = pod.spec.initContainers ?? [];
   // Native: capture first, then the proxy, so the app's own init containers
   // already run with a working proxy in front of them. Classic: the app's
@@ -76,20 +78,27 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
   const annotations: StringMap = { ...(pod.metadata?.annotations ?? {}) };
   const hasPrometheusAnnotations = Object.keys(annotations).some((key) => key.startsWith('prometheus.io/'));
   if (!hasPrometheusAnnotations) Object.assign(annotations, PROMETHEUS_ANNOTATIONS);
+  // The app's first container stays what kubectl shows by default, wherever
+  // the proxy went; a choice the author already made is theirs.
+  const firstAppContainer = pod.spec.containers[0]?.name;
+  if (annotations[KUBECTL_DEFAULT_CONTAINER] === undefined && firstAppContainer !== undefined) annotations[KUBECTL_DEFAULT_CONTAINER] = firstAppContainer;
   Object.assign(
     annotations,
     injectorAnnotations(rendered, {
-      version: 1,
+      version: 2,
       mode,
       containers: mode === 'native' ? [] : [SIDECAR_CONTAINER],
       initContainers: mode === 'native' ? [INIT_CONTAINER, SIDECAR_CONTAINER] : [INIT_CONTAINER],
       volumes: [CONFIG_VOLUME],
       configHash: rendered.hash,
+      injectorVersion: INJECTOR_VERSION,
+      proxyImage: settings.image,
+      templateHash: sha256(JSON.stringify([init, sidecar, volume])).slice(0, 16),
     }),
   );
   return {
     ...pod,
     metadata: { ...pod.metadata, annotations },
-    spec: { ...pod.spec, initContainers, containers, volumes: [...(pod.spec.volumes ?? []), buildConfigVolume()] },
+    spec: { ...pod.spec, initContainers, containers, volumes: [...(pod.spec.volumes ?? []), volume] },
   };
 }

@@ -3,7 +3,15 @@
 // share it, so both accept and refuse exactly the same annotations. Every
 // problem names the annotation, its owner and what to write instead.
 
-import type { CaptureSettings, InjectorConfig, Resources } from '../config/config.js';
+import {
+  ACCESS_LOG_FORMATS,
+  MAX_DRAIN_SECONDS,
+  MAX_PROXY_CONCURRENCY,
+  type AccessLogFormat,
+  type CaptureSettings,
+  type InjectorConfig,
+  type Resources,
+} from '../config/config.js';
 import type { RouteOverrides } from '../envoy/render.js';
 import { formatAnnotationProblem, type AnnotationProblem, type AnnotationSources, type AnnotationValue } from '../model/annotations.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
@@ -13,7 +21,7 @@ import { failed, ok, ProblemList, type Result } from '../model/result.js';
 import type { HttpPort } from '../routes/http-ports.js';
 import { resolveRouting } from '../routes/routing.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
-import { parseBoolean, parseCidrList, parseImage, parseLogLevel, parsePortList, parseQuantity } from '../syntax/values.js';
+import { parseBoolean, parseChoice, parseCidrList, parseImage, parseLogLevel, parsePortList, parseQuantity, parseWholeNumber } from '../syntax/values.js';
 
 /** The proxy of one pod: the injector's config overlaid by the annotations. */
 export interface ProxySettings {
@@ -27,6 +35,10 @@ export interface ProxySettings {
   routes: RouteOverrides;
   /** Destination ports whose outbound connections are routed as HTTP. */
   httpPorts: HttpPort[];
+  /** Envoy's worker threads, and where the number came from. */
+  concurrency: { workers: number; source: string };
+  drainSeconds: number;
+  accessLog: AccessLogFormat;
 }
 
 export interface PodProxySettings {
@@ -100,6 +112,12 @@ function readOnce(
     },
   );
   const resolved = problems.take(routing, { overrides: { virtualHosts: [], clusters: [] }, httpPorts: [], warnings: [] });
+  const drain = fitDrainInGrace(
+    pod,
+    read(ANNOTATION.drainSeconds, (t) => parseWholeNumber(t, 0, MAX_DRAIN_SECONDS), config.proxy.drainSeconds),
+    annotations.lookup(ANNOTATION.drainSeconds),
+  );
+  problems.add(...drain.problems);
   const settings: ProxySettings = {
     image: read(ANNOTATION.proxyImage, parseImage, config.proxy.image),
     logLevel: read(ANNOTATION.logLevel, parseLogLevel, config.proxy.logLevel),
@@ -109,9 +127,53 @@ function readOnce(
     capture,
     routes: resolved.overrides,
     httpPorts: resolved.httpPorts,
+    concurrency: readConcurrency(read, annotations.lookup(ANNOTATION.proxyConcurrency), resources, config.proxy.concurrency),
+    drainSeconds: drain.seconds,
+    accessLog: read(ANNOTATION.accessLog, parseChoice(ACCESS_LOG_FORMATS), config.proxy.accessLog),
   };
   return { settings, warnings: resolved.warnings, problems: problems.all() };
 }
+
+/** Envoy runs one worker per hardware thread of the node unless told: 64 on
+ * a 64-core node, for a proxy limited to a fraction of one. The default is
+ * the CPU request rounded up, at least 1 and at most the CPU limit. */
+function readConcurrency(read: Read, annotation: AnnotationValue | undefined, resources: Resources, configured: number): ProxySettings['concurrency'] {
+  const explicit = read(ANNOTATION.proxyConcurrency, (t) => parseWholeNumber(t, 1, MAX_PROXY_CONCURRENCY), 0);
+  if (explicit > 0 && annotation)
+    return { workers: explicit, source: `${annotation.from === 'namespace' ? 'namespace annotation' : 'annotation'} ${ANNOTATION.proxyConcurrency}` };
+  if (configured > 0) return { workers: configured, source: 'config proxy.concurrency' };
+  const cores = (quantity: string | undefined): number | undefined => {
+    const parsed = quantity === undefined ? undefined : parseQuantity(quantity);
+    return parsed?.ok ? parsed.value : undefined;
+  };
+  const request = cores(resources.requests.cpu) ?? 1;
+  const limit = cores(resources.limits.cpu);
+  const workers = Math.min(
+    Math.max(1, Math.ceil(request)),
+    limit === undefined ? MAX_PROXY_CONCURRENCY : Math.max(1, Math.floor(limit)),
+    MAX_PROXY_CONCURRENCY,
+  );
+  return { workers, source: `the CPU request ${resources.requests.cpu ?? '(none)'}, rounded up` };
+}
+
+/** kubelet kills the pod when its grace period ends, drained or not. A drain
+ * the pod author asked for that cannot fit is refused, so they learn it now
+ * rather than from cut connections; the configured default is shortened to
+ * fit instead, since a pod with a short grace period chose to stop fast. */
+function fitDrainInGrace(pod: Pod, drainSeconds: number, annotation: AnnotationValue | undefined): { seconds: number; problems: AnnotationProblem[] } {
+  const grace = typeof pod.spec.terminationGracePeriodSeconds === 'number' ? pod.spec.terminationGracePeriodSeconds : DEFAULT_GRACE_SECONDS;
+  if (drainSeconds < grace || drainSeconds === 0) return { seconds: drainSeconds, problems: [] };
+  if (!annotation) return { seconds: Math.max(0, grace - 1), problems: [] };
+  const problem: AnnotationProblem = {
+    annotation: annotation.annotation,
+    from: annotation.from,
+    message: `${drainSeconds} s of draining does not fit in the pod's terminationGracePeriodSeconds (${grace} s): lower it below ${grace}, or raise terminationGracePeriodSeconds above it`,
+  };
+  return { seconds: drainSeconds, problems: [problem] };
+}
+
+/** Kubernetes' default terminationGracePeriodSeconds. */
+const DEFAULT_GRACE_SECONDS = 30;
 
 /** Ports the proxy listens on itself cannot be routed: they would loop. */
 function parseRoutablePorts(text: string): Result<number[]> {

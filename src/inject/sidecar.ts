@@ -3,6 +3,7 @@
 import { PROMETHEUS_PATH, READY_PATH } from '../envoy/bootstrap.js';
 import type { ProxySettings } from './settings.js';
 import type { Container } from '../model/kubernetes.js';
+import { drainCommand } from './drain.js';
 import { resourcesSpec } from './resources.js';
 import { CONFIG_FILES, CONFIG_MOUNT_PATH, CONFIG_VOLUME, configFilePath, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
 
@@ -40,8 +41,13 @@ export function buildSidecar(input: SidecarInput, mode: 'native' | 'classic'): C
       input.serviceCluster,
       '--log-level',
       settings.logLevel,
+      // Not one worker per node CPU: the number the proxy's CPU can use.
+      '--concurrency',
+      String(settings.concurrency.workers),
       // One Envoy per container lifetime: no shared memory for hot restart.
       '--disable-hot-restart',
+      // A graceful drain (the preStop hook) lasts this long, not Envoy's 600 s.
+      ...(settings.drainSeconds > 0 ? ['--drain-time-s', String(settings.drainSeconds)] : []),
     ],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
@@ -67,14 +73,16 @@ export function buildSidecar(input: SidecarInput, mode: 'native' | 'classic'): C
     },
     volumeMounts: [{ name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true }],
   };
+  const preStop = settings.drainSeconds > 0 ? { preStop: { exec: { command: drainCommand(settings.drainSeconds) } } } : {};
   if (mode === 'native') {
     // A restartable init container: kubelet starts the app containers only
     // after this probe succeeds, and stops the proxy after them.
     container.restartPolicy = 'Always';
     container.startupProbe = { ...readyProbe, periodSeconds: 1, timeoutSeconds: 3, failureThreshold: 600 };
-  } else if (settings.holdApplicationUntilProxyStarts) {
-    container.lifecycle = { postStart: { exec: { command: waitForProxyCommand(input.holdTimeoutSeconds) } } };
   }
+  const postStart =
+    mode === 'classic' && settings.holdApplicationUntilProxyStarts ? { postStart: { exec: { command: waitForProxyCommand(input.holdTimeoutSeconds) } } } : {};
+  if (Object.keys(preStop).length + Object.keys(postStart).length > 0) container.lifecycle = { ...postStart, ...preStop };
   return container;
 }
 

@@ -5,16 +5,38 @@
 import { isPlainObject, type Pod } from '../model/kubernetes.js';
 import { failed, ok, type Result } from '../model/result.js';
 
-export interface InjectionStatus {
-  version: 1;
+interface StatusFields {
   mode: 'native' | 'classic';
   containers: string[];
   initContainers: string[];
   volumes: string[];
+  /** The rendered Envoy config: changes with the pod's routes. */
   configHash: string;
 }
 
-const KEYS = ['version', 'mode', 'containers', 'initContainers', 'volumes', 'configHash'];
+/** Written by 0.1.0 before versions were recorded; still read, never written. */
+export interface StatusV1 extends StatusFields {
+  version: 1;
+}
+
+/** Staleness is computable: the injector and proxy image that made the pod,
+ * and a hash of what was injected other than the Envoy config (containers
+ * and volume), which changes when the injector's template or config does. */
+export interface StatusV2 extends StatusFields {
+  version: 2;
+  injectorVersion: string;
+  proxyImage: string;
+  templateHash: string;
+}
+
+export type InjectionStatus = StatusV1 | StatusV2;
+
+const V1_KEYS = ['version', 'mode', 'containers', 'initContainers', 'volumes', 'configHash'];
+const V2_KEYS = [...V1_KEYS, 'injectorVersion', 'proxyImage', 'templateHash'];
+const HASH = /^[0-9a-f]{16}$/;
+// Bounded and anchored: linear, and never a value that needs escaping.
+const VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,40})?$/;
+const IMAGE = /^[\x21-\x7e]{1,512}$/;
 
 export function formatStatus(status: InjectionStatus): string {
   return JSON.stringify(status);
@@ -32,13 +54,23 @@ export function parseStatus(text: string): Result<InjectionStatus> {
     return failed('is not JSON');
   }
   if (!isPlainObject(status)) return failed('is not a JSON object');
-  const keys = Object.keys(status);
-  if (keys.length !== KEYS.length || !KEYS.every((key) => keys.includes(key))) return failed(`must have exactly the fields ${KEYS.join(', ')}`);
   const { version, mode, containers, initContainers, volumes, configHash } = status;
-  if (version !== 1 || (mode !== 'native' && mode !== 'classic')) return failed('has an unknown version or mode');
+  if (version !== 1 && version !== 2) return failed('has an unknown version');
+  const expected = version === 1 ? V1_KEYS : V2_KEYS;
+  const keys = Object.keys(status);
+  if (keys.length !== expected.length || !expected.every((key) => keys.includes(key))) {
+    return failed(`must have exactly the fields ${expected.join(', ')} (version ${version})`);
+  }
+  if (mode !== 'native' && mode !== 'classic') return failed('has an unknown mode');
   if (!isNameList(containers) || !isNameList(initContainers) || !isNameList(volumes)) return failed('lists something other than container and volume names');
-  if (typeof configHash !== 'string' || !/^[0-9a-f]{16}$/.test(configHash)) return failed('has no valid configHash');
-  return ok({ version, mode, containers, initContainers, volumes, configHash });
+  if (typeof configHash !== 'string' || !HASH.test(configHash)) return failed('has no valid configHash');
+  const fields: StatusFields = { mode, containers, initContainers, volumes, configHash };
+  if (version === 1) return ok({ version, ...fields });
+  const { injectorVersion, proxyImage, templateHash } = status;
+  if (typeof injectorVersion !== 'string' || !VERSION.test(injectorVersion)) return failed('has no valid injectorVersion');
+  if (typeof proxyImage !== 'string' || !IMAGE.test(proxyImage)) return failed('has no valid proxyImage');
+  if (typeof templateHash !== 'string' || !HASH.test(templateHash)) return failed('has no valid templateHash');
+  return ok({ version, ...fields, injectorVersion, proxyImage, templateHash });
 }
 
 /** The status, if the pod really holds what it lists; else why not. */

@@ -2,6 +2,10 @@
 
 export const DOMAIN = 'envoy-injector.io';
 
+/** Recorded in every injected pod's status; equal to package.json's version
+ * (a test holds them together): the core reads no files. */
+export const INJECTOR_VERSION = '0.1.0';
+
 export const LABEL_INJECT = `${DOMAIN}/inject`;
 
 export const ANNOTATION = {
@@ -20,6 +24,9 @@ export const ANNOTATION = {
   excludeOutboundIpRanges: `${DOMAIN}/exclude-outbound-ip-ranges`,
   includeOutboundIpRanges: `${DOMAIN}/include-outbound-ip-ranges`,
   nativeSidecar: `${DOMAIN}/native-sidecar`,
+  proxyConcurrency: `${DOMAIN}/proxy-concurrency`,
+  drainSeconds: `${DOMAIN}/drain-seconds`,
+  accessLog: `${DOMAIN}/access-log`,
   holdApplicationUntilProxyStarts: `${DOMAIN}/hold-application-until-proxy-starts`,
   // Written by the webhook, projected into the envoy-config volume as files.
   envoyBootstrap: `${DOMAIN}/envoy-bootstrap`,
@@ -36,6 +43,10 @@ export const INJECTOR_ANNOTATIONS: readonly string[] = [
   ANNOTATION.envoyRds,
   ANNOTATION.envoyCds,
 ];
+
+/** kubectl logs/exec/attach pick this container when none is named; without
+ * it they pick the first, which is the proxy when it holds the app. */
+export const KUBECTL_DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container';
 
 export const SIDECAR_CONTAINER = 'envoy';
 export const INIT_CONTAINER = 'envoy-init';

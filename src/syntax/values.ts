@@ -102,3 +102,18 @@ export function parseImage(text: string): Result<string> {
   }
   return ok(text);
 }
+
+/** A whole number within bounds, written in decimal ("4", not "4.0" or "0x4"). */
+export function parseWholeNumber(text: string, min: number, max: number): Result<number> {
+  if (!/^\d{1,6}$/.test(text)) return failed(`${quote(text)} is not a whole number`);
+  const value = Number(text);
+  return value >= min && value <= max ? ok(value) : failed(`${value} is out of range (${min} to ${max})`);
+}
+
+/** One of a fixed set of words. */
+export function parseChoice<T extends string>(choices: readonly T[]): (text: string) => Result<T> {
+  return (text) => {
+    const found = choices.find((choice) => choice === text);
+    return found === undefined ? failed(`${quote(text)} is not one of ${choices.join(', ')}`) : ok(found);
+  };
+}

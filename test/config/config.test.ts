@@ -26,6 +26,15 @@ describe('parseConfig', () => {
     ]);
   });
 
+  it("checks the proxy's workers, drain and access log, all problems at once", () => {
+    assert.deepEqual(problems({ proxy: { concurrency: 2, drainSeconds: 0, accessLog: 'json' } }), []);
+    assert.deepEqual(problems({ proxy: { concurrency: 65, drainSeconds: 1.5, accessLog: 'xml' } }), [
+      'proxy.concurrency: a whole number from 0 (derive it from the CPU request) to 64',
+      'proxy.drainSeconds: a whole number of seconds from 0 to 600',
+      'proxy.accessLog: one of off, text, json',
+    ]);
+  });
+
   it('checks CIDR lists with the annotations\' rule, "*" only alone and only where it means everything', () => {
     assert.deepEqual(problems({ capture: { excludeOutboundIpRanges: ['10.0.0.0/8', 'fd00::/8'], includeOutboundIpRanges: ['*'] } }), []);
     assert.deepEqual(problems({ capture: { excludeOutboundIpRanges: ['*'] } }), [

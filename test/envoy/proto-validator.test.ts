@@ -11,15 +11,36 @@ const CLUSTER = 'envoy.config.cluster.v3.Cluster';
 const valid = { name: 'c', type: 'STRICT_DNS', connect_timeout: '5s' };
 
 describe('strict Envoy proto validation', () => {
-  it('accepts the rendered default documents', () => {
+  for (const accessLog of ['off', 'text', 'json'] as const) {
+    it(`accepts the rendered default documents, access log ${accessLog}`, () => {
+      const rendered = renderEnvoyConfig(
+        {
+          serviceCluster: 'web.shop',
+          namespace: 'shop',
+          httpPorts: DEFAULT_CONFIG.proxy.outboundHttpPorts,
+          ipFamilies: DEFAULT_CONFIG.proxy.ipFamilies,
+          accessLog,
+        },
+        NO_ROUTE_OVERRIDES,
+      );
+      assert.deepEqual(envoyProtoProblems(BOOTSTRAP_TYPE, JSON.parse(rendered.bootstrap)), []);
+      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.lds)), []);
+      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
+      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
+      // Every chain that carries app traffic logs it (inbound TCP, outbound
+      // TCP, one per outbound HTTP port), or none does; health and metrics don't.
+      const loggers = (rendered.bootstrap + rendered.lds).split('envoy.access_loggers.stdout').length - 1;
+      assert.equal(loggers, accessLog === 'off' ? 0 : 2 + DEFAULT_CONFIG.proxy.outboundHttpPorts.length);
+    });
+  }
+
+  it('rejects an access logger whose format is misspelt inside its typed_config', () => {
     const rendered = renderEnvoyConfig(
-      { serviceCluster: 'web.shop', namespace: 'shop', httpPorts: DEFAULT_CONFIG.proxy.outboundHttpPorts, ipFamilies: DEFAULT_CONFIG.proxy.ipFamilies },
+      { serviceCluster: 'web.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'json' },
       NO_ROUTE_OVERRIDES,
     );
-    assert.deepEqual(envoyProtoProblems(BOOTSTRAP_TYPE, JSON.parse(rendered.bootstrap)), []);
-    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.lds)), []);
-    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
-    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
+    const broken = JSON.parse(rendered.lds.replace('"json_format"', '"json_formatt"')) as unknown;
+    assert.match(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, broken).join('\n'), /json_formatt: unknown field/);
   });
 
   const mistakes: Array<[string, unknown, RegExp]> = [

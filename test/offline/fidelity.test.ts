@@ -13,6 +13,7 @@ import { applyPatch, type Operation } from 'rfc6902';
 import { reviewAdmission } from '../../src/admission/review.js';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { isPlainObject, type Pod } from '../../src/model/kubernetes.js';
+import { KUBECTL_DEFAULT_CONTAINER } from '../../src/model/names.js';
 import { parseKubernetesYaml } from '../../src/offline/kubernetes-yaml.js';
 import { injectManifests } from '../../src/offline/offline.js';
 import { findPods } from '../../src/offline/workloads.js';
@@ -52,7 +53,11 @@ function withoutInjection(output: unknown, input: unknown): unknown {
     }
     if (key === 'annotations' && isPlainObject(value)) {
       const before = isPlainObject(inputObject.annotations) ? inputObject.annotations : {};
-      kept = Object.fromEntries(Object.entries(value).filter(([k]) => k in before || !(k.startsWith('envoy-injector.io/') || k.startsWith('prometheus.io/'))));
+      kept = Object.fromEntries(
+        Object.entries(value).filter(
+          ([k]) => k in before || !(k.startsWith('envoy-injector.io/') || k.startsWith('prometheus.io/') || k === KUBECTL_DEFAULT_CONTAINER),
+        ),
+      );
       if (Object.keys(kept as object).length === 0 && !(key in inputObject)) continue;
     }
     const stripped = withoutInjection(kept, inputObject[key]);

@@ -220,7 +220,10 @@ describe('route overrides: valid', () => {
     it(name, () => {
       const result = parse(text);
       assert.ok(result.ok, result.ok ? '' : result.problems.map(formatAnnotationProblem).join('\n'));
-      const rendered = renderEnvoyConfig({ serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'] }, result.value.overrides);
+      const rendered = renderEnvoyConfig(
+        { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off' },
+        result.value.overrides,
+      );
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
       const rds = JSON.parse(rendered.rds) as { resources: Array<{ name: string; virtual_hosts: Array<{ domains: string[] }> }> };

@@ -82,6 +82,17 @@ describe('envoy-injector CLI', () => {
     assert.equal(code, 0);
     assert.match(stdout, /Pod shop\/web \(document 1, pod\): injected\n {2}because namespace shop is not known/);
     assert.match(stdout, /Pod shop\/web \(document 2, pod\): skipped\n {2}\[pod-opted-out\]/);
+    // How the proxy will live: its workers, its drain on stop, its access log.
+    assert.match(stdout, /\n {2}workers: 1 \(from the CPU request 100m, rounded up\)\n {2}drain on stop: up to 5 s\n {2}access log: off\n/);
+    const tuned = POD.replace(
+      '  namespace: shop\n',
+      '  namespace: shop\n  annotations:\n    envoy-injector.io/proxy-concurrency: "2"\n    envoy-injector.io/access-log: json\n',
+    );
+    const [verdict] = JSON.parse(run(['explain', '-f', '-', '-o', 'json'], tuned).stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      { concurrency: verdict?.concurrency, drainSeconds: verdict?.drainSeconds, accessLog: verdict?.accessLog },
+      { concurrency: { workers: 2, source: 'annotation envoy-injector.io/proxy-concurrency' }, drainSeconds: 5, accessLog: 'json' },
+    );
   });
 
   it('explain -o json is machine-readable', () => {

@@ -1,0 +1,141 @@
+// The proxy's preStop drain, run for real with bash against a stand-in Envoy
+// admin on loopback: it asks for a graceful inbound drain, waits while the
+// app still has outbound connections open, and ends — never hangs — when the
+// window closes, the connections are gone, or the admin stops answering.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer, type Server, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
+import { drainCommand, OUTBOUND_ACTIVE_STAT } from '../../src/inject/drain.js';
+
+// Not Envoy's own 15000: another test run on this machine may hold that one.
+const ADMIN_PORT = 15900;
+
+interface Run {
+  code: number | null;
+  stderr: string;
+  killed: boolean;
+  seconds: number;
+}
+
+function runDrain(drainSeconds: number): Promise<Run> {
+  const [command = 'bash', ...args] = drainCommand(drainSeconds, ADMIN_PORT);
+  const started = process.hrtime.bigint();
+  return new Promise((resolve) => {
+    // The guard: a drain that outlived its own window by far is a hang.
+    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: (drainSeconds + 10) * 1000 });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('exit', (code, signal) => resolve({ code, stderr, killed: signal !== null, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+  });
+}
+
+/** A stand-in admin interface: answers each request line with `answer`. */
+async function withAdmin(answer: (requestLine: string, socket: Socket) => void, body: () => Promise<void>): Promise<string[]> {
+  const requests: string[] = [];
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.once('data', (chunk: Buffer) => {
+      const requestLine = chunk.toString('latin1').split('\r\n')[0] ?? '';
+      requests.push(requestLine);
+      answer(requestLine, socket);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(ADMIN_PORT, '127.0.0.1', resolve);
+  });
+  try {
+    await body();
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  }
+  return requests;
+}
+
+const stats = (active: number): string => `HTTP/1.0 200 OK\r\ncontent-type: text/plain\r\n\r\n${OUTBOUND_ACTIVE_STAT}: ${active}\n`;
+const DRAIN_REQUEST = 'POST /drain_listeners?inboundonly&graceful HTTP/1.0';
+const STATS_REQUEST = `GET /stats?filter=^${OUTBOUND_ACTIVE_STAT}$ HTTP/1.0`;
+
+describe('preStop drain', () => {
+  it('drains inbound, waits while outbound connections are open, and returns once they are closed', async () => {
+    let polls = 0;
+    const requests = await withAdmin(
+      (line, socket) => {
+        if (line.startsWith('POST')) return void socket.end('HTTP/1.0 200 OK\r\n\r\nOK\n');
+        polls += 1;
+        socket.end(stats(polls < 3 ? 2 : 0));
+      },
+      async () => {
+        const run = await runDrain(20);
+        assert.deepEqual({ code: run.code, stderr: run.stderr, killed: run.killed }, { code: 0, stderr: '', killed: false });
+        assert.ok(run.seconds < 8, `returned ${run.seconds.toFixed(1)} s in, once the connections were gone`);
+      },
+    );
+    assert.deepEqual(requests, [DRAIN_REQUEST, STATS_REQUEST, STATS_REQUEST, STATS_REQUEST]);
+  });
+
+  it('returns at once when no outbound connection is open', async () => {
+    await withAdmin(
+      (line, socket) => socket.end(line.startsWith('POST') ? 'HTTP/1.0 200 OK\r\n\r\n' : stats(0)),
+      async () => {
+        const run = await runDrain(20);
+        assert.equal(run.code, 0);
+        assert.ok(run.seconds < 3, `took ${run.seconds.toFixed(1)} s`);
+      },
+    );
+  });
+
+  it('ends when the drain window does, saying how many connections were still open', async () => {
+    await withAdmin(
+      (line, socket) => socket.end(line.startsWith('POST') ? 'HTTP/1.0 200 OK\r\n\r\n' : stats(7)),
+      async () => {
+        const run = await runDrain(2);
+        assert.deepEqual(
+          { code: run.code, stderr: run.stderr, killed: run.killed },
+          { code: 0, stderr: 'drain window of 2s over with 7 outbound connections still open\n', killed: false },
+        );
+      },
+    );
+  });
+
+  it('says so and ends at once when the admin interface is not there', async () => {
+    const run = await runDrain(20);
+    assert.deepEqual(
+      { code: run.code, stderr: run.stderr, killed: run.killed },
+      { code: 0, stderr: 'envoy admin is not answering: nothing to drain\n', killed: false },
+    );
+    assert.ok(run.seconds < 3, `took ${run.seconds.toFixed(1)} s`);
+  });
+
+  it('ends, not hangs, when the admin interface accepts and never answers', async () => {
+    await withAdmin(
+      () => undefined,
+      async () => {
+        const run = await runDrain(30);
+        assert.equal(run.killed, false);
+        assert.equal(run.code, 0);
+        assert.ok(run.seconds < 6, `took ${run.seconds.toFixed(1)} s: each admin read is bounded`);
+      },
+    );
+  });
+
+  it('stops waiting when the admin interface goes away in the middle of the drain', async () => {
+    await withAdmin(
+      (line, socket) => (line.startsWith('POST') ? socket.end('HTTP/1.0 200 OK\r\n\r\n') : socket.destroy()),
+      async () => {
+        const run = await runDrain(20);
+        assert.deepEqual(
+          { code: run.code, stderr: run.stderr, killed: run.killed },
+          { code: 0, stderr: 'envoy admin stopped answering while draining\n', killed: false },
+        );
+      },
+    );
+  });
+});
