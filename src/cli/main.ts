@@ -22,6 +22,8 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./certs.js')).runCerts;
     case 'route-check':
       return (await import('./route-check.js')).runRouteCheck;
+    case 'status':
+      return (await import('./status.js')).runStatus;
     default:
       return undefined;
   }

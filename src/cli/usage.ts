@@ -12,6 +12,8 @@ export const COMMAND_USAGE: Readonly<Record<string, string>> = {
                            [--namespace NS] [--namespace-label k=v]... [--namespace-annotation k=v]... [--service ...]...
                            --config: an Envoy v3 RouteConfiguration, or a manifest with one pod or workload
                            --tests: Envoy router_check_tool's test file; exit 0 all pass, 1 a test failed, 2 bad input`,
+  status: `envoy-injector status [--config FILE] [-o text|json]   (read-only, against the cluster of KUBECONFIG or in-cluster)
+                      pods missing the proxy and pods with a stale proxy, by workload; exit 0 none, 1 some`,
   certs: `envoy-injector certs --out DIR [--service envoy-injector] [--namespace envoy-injector] [--days 365]`,
 };
 

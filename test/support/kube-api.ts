@@ -1,7 +1,8 @@
 // A small in-process stand-in for kube-apiserver's REST API, just the
 // resources envoy-injector reads and writes: Secrets (get/create/replace with
 // resourceVersion conflicts), MutatingWebhookConfigurations (get, JSON Patch
-// with `test` ops), and Namespaces/Services (list and watch streams). The
+// with `test` ops), Namespaces/Services (list and watch streams), and Pods
+// (paged list). The
 // injector's real client-node code talks to it over HTTP; no cluster exists
 // on this machine, so this is the closest honest thing.
 
@@ -54,7 +55,7 @@ export class FakeKubeApi {
   }
 
   /** Stores (or replaces) an object as if an admin applied it, telling watchers. */
-  put(kind: 'secrets' | 'mutatingwebhookconfigurations' | 'namespaces' | 'services', object: StoredObject): void {
+  put(kind: 'secrets' | 'mutatingwebhookconfigurations' | 'namespaces' | 'services' | 'pods', object: StoredObject): void {
     const collection = this.collection(kind);
     const type = collection.objects.has(this.key(object)) ? 'MODIFIED' : 'ADDED';
     const stored = structuredClone(object);
@@ -215,6 +216,21 @@ export class FakeKubeApi {
         this.send(response, 200, this.get('mutatingwebhookconfigurations', undefined, name));
         return;
       }
+    }
+
+    // /api/v1/pods: list, in pages of ?limit= with a continue token, as the API server does
+    if (method === 'GET' && parts[0] === 'api' && parts.length === 3 && parts[2] === 'pods') {
+      const all = [...this.collection('pods').objects.values()];
+      const limit = Number(url.searchParams.get('limit') ?? '0') || all.length;
+      const from = Number(url.searchParams.get('continue') ?? '0');
+      const next = from + limit < all.length ? String(from + limit) : undefined;
+      this.send(response, 200, {
+        kind: 'PodList',
+        apiVersion: 'v1',
+        metadata: { resourceVersion: String(this.version), ...(next ? { continue: next } : {}) },
+        items: all.slice(from, from + limit),
+      });
+      return;
     }
 
     // /api/v1/namespaces and /api/v1/services: list, or watch with ?watch=true

@@ -1,0 +1,51 @@
+// `envoy-injector status`: the data plane against the cluster, read-only.
+// Pods that should have the proxy and do not, pods whose proxy is stale, by
+// workload with counts. Exit 0 when every pod is as the injector would make
+// it today, 1 when some are not (so it can gate a pipeline), 2 bad usage.
+
+import type { FleetStatus, PodGroup } from '../inject/fleet.js';
+import { fleetStatus } from '../inject/fleet.js';
+import { parseFlags, single, UsageError } from './args.js';
+import { CommandFailure, type CommandOutput } from './command.js';
+import { loadConfig } from './files.js';
+
+const LISTED_PODS = 5;
+
+export async function runStatus(argv: readonly string[]): Promise<CommandOutput> {
+  const flags = parseFlags(argv, { config: { value: true }, output: { value: true, short: 'o' } });
+  const output = single(flags, 'output') ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
+  const config = loadConfig(single(flags, 'config'));
+  const { clusterConfigured } = await import('../cluster/configured.js');
+  if (!clusterConfigured()) throw new UsageError('status needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
+  const { defaultKubeConfig } = await import('../cluster/cluster.js');
+  const { listNamespacesAndPods } = await import('../cluster/pods.js');
+  let snapshot;
+  try {
+    snapshot = await listNamespacesAndPods(defaultKubeConfig());
+  } catch (error) {
+    throw new CommandFailure((error as Error).message);
+  }
+  const status = fleetStatus(snapshot.pods, snapshot.namespaces, config);
+  const exitCode = status.missing.length + status.stale.length > 0 ? 1 : 0;
+  if (output === 'json') return { stdout: `${JSON.stringify(status, null, 2)}\n`, exitCode };
+  return { stdout: describeStatus(status), exitCode };
+}
+
+export function describeStatus(status: FleetStatus): string {
+  const count = (groups: readonly PodGroup[]): number => groups.reduce((sum, group) => sum + group.pods.length, 0);
+  const lines = [
+    `pods checked: ${status.checked}; proxy up to date: ${status.upToDate}; missing the proxy: ${count(status.missing)}; stale proxy: ${count(status.stale)}`,
+  ];
+  const section = (title: string, groups: readonly PodGroup[]): void => {
+    if (groups.length === 0) return;
+    lines.push(title);
+    for (const group of groups) {
+      const shown = group.pods.slice(0, LISTED_PODS).join(', ') + (group.pods.length > LISTED_PODS ? `, … ${group.pods.length - LISTED_PODS} more` : '');
+      lines.push(`  ${group.namespace}/${group.owner}: ${group.pods.length} pod${group.pods.length === 1 ? '' : 's'} (${shown})`, `    ${group.reason}`);
+    }
+  };
+  section("missing the proxy (should have it by the injector's decision, and do not):", status.missing);
+  section('stale proxy (the injector would inject something else today):', status.stale);
+  return `${lines.join('\n')}\n`;
+}

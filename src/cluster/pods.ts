@@ -1,0 +1,37 @@
+// One read-only snapshot of the cluster's namespaces and pods, for `status`.
+// Listed in pages so that a large cluster is never held twice in memory as
+// one response and its parsed copy.
+
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import type { Pod, StringMap } from '../model/kubernetes.js';
+import { describeApiError } from './api-errors.js';
+
+export interface ClusterSnapshot {
+  namespaces: Map<string, { labels: StringMap; annotations: StringMap }>;
+  pods: Pod[];
+}
+
+const PAGE = 500;
+
+export async function listNamespacesAndPods(kubeConfig: KubeConfig): Promise<ClusterSnapshot> {
+  const api = kubeConfig.makeApiClient(CoreV1Api);
+  const namespaces = new Map<string, { labels: StringMap; annotations: StringMap }>();
+  try {
+    for (const namespace of (await api.listNamespace()).items) {
+      const name = namespace.metadata?.name;
+      if (name) namespaces.set(name, { labels: namespace.metadata?.labels ?? {}, annotations: namespace.metadata?.annotations ?? {} });
+    }
+    const pods: Pod[] = [];
+    let next: string | undefined;
+    do {
+      const page = await api.listPodForAllNamespaces({ limit: PAGE, ...(next ? { _continue: next } : {}) });
+      // As the API server wrote them: client-node's model classes carry Dates
+      // and the core reads plain JSON.
+      for (const pod of page.items) pods.push(JSON.parse(JSON.stringify(pod)) as Pod);
+      next = page.metadata?._continue || undefined;
+    } while (next);
+    return { namespaces, pods };
+  } catch (error) {
+    throw new Error(`listing namespaces and pods: ${describeApiError(error)}`);
+  }
+}

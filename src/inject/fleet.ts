@@ -1,0 +1,115 @@
+// The data plane as a whole: which running pods should have the proxy and do
+// not (their review never reached the webhook), and which carry a proxy the
+// injector would no longer inject as it is. Pure: the cluster adapter lists
+// the pods and namespaces, this decides with the same code as the webhook.
+
+import type { InjectorConfig } from '../config/config.js';
+import { isPlainObject, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
+import { ANNOTATION, INJECTOR_ANNOTATIONS, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER } from '../model/names.js';
+import { evaluatePod } from './evaluate.js';
+import { PROMETHEUS_ANNOTATIONS } from './sidecar.js';
+import { parseStatus, verifiedStatus, type InjectionStatus } from './status.js';
+import { workloadName } from './workload.js';
+
+export interface NamespaceMetadata {
+  labels: StringMap;
+  annotations: StringMap;
+}
+
+/** The pods sharing an owner and a finding: one line of the report. */
+export interface PodGroup {
+  namespace: string;
+  /** The workload (Deployment, StatefulSet, …) or the pod itself. */
+  owner: string;
+  pods: string[];
+  reason: string;
+}
+
+export interface FleetStatus {
+  /** Running or pending pods looked at. */
+  checked: number;
+  upToDate: number;
+  missing: PodGroup[];
+  stale: PodGroup[];
+}
+
+export function fleetStatus(pods: readonly Pod[], namespaces: ReadonlyMap<string, NamespaceMetadata>, config: InjectorConfig): FleetStatus {
+  const missing = new Groups();
+  const stale = new Groups();
+  let checked = 0;
+  let upToDate = 0;
+  for (const pod of pods) {
+    const phase = isPlainObject(pod.status) ? pod.status.phase : undefined;
+    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    checked += 1;
+    const name = pod.metadata?.namespace ?? '';
+    const metadata = namespaces.get(name);
+    const namespace: NamespaceContext = metadata ? { name, metadata } : { name };
+    if (pod.metadata?.annotations?.[ANNOTATION.status] === undefined) {
+      const why = whyMissing(pod, namespace, config);
+      if (why !== undefined) missing.add(pod, why);
+      continue;
+    }
+    const why = whyStale(pod, namespace, config);
+    if (why === undefined) upToDate += 1;
+    else stale.add(pod, why);
+  }
+  return { checked, upToDate, missing: missing.list(), stale: stale.list() };
+}
+
+/** Why a pod without the proxy should have it, if it should. */
+function whyMissing(pod: Pod, namespace: NamespaceContext, config: InjectorConfig): string | undefined {
+  const outcome = evaluatePod({ pod, namespace, config });
+  if (outcome.kind === 'skipped') return undefined;
+  return outcome.kind === 'injected'
+    ? `never reviewed by the webhook: created while it was unreachable (fail-open), or before namespace ${namespace.name} was enrolled; restart the workload`
+    : `the webhook would refuse it today: ${outcome.problems.join('; ')}`;
+}
+
+/** Stale: injected by another injector version, or the injector would now add
+ * other containers or volume (config, proxy image, template changed). */
+function whyStale(pod: Pod, namespace: NamespaceContext, config: InjectorConfig): string | undefined {
+  const status = verifiedStatus(pod, pod.metadata?.annotations?.[ANNOTATION.status] ?? '');
+  if (!status.ok) return `its ${ANNOTATION.status} ${status.problems.join('; ')}`;
+  if (status.value.version === 1) return 'injected before versions were recorded (status version 1)';
+  const today = evaluatePod({ pod: withoutInjection(pod, status.value), namespace, config });
+  if (today.kind !== 'injected') return undefined;
+  const now = parseStatus(today.pod.metadata?.annotations?.[ANNOTATION.status] ?? '');
+  if (!now.ok || now.value.version !== 2) return undefined;
+  const was = status.value;
+  if (was.injectorVersion !== INJECTOR_VERSION) return `injected by envoy-injector ${was.injectorVersion}, now ${INJECTOR_VERSION}`;
+  if (was.proxyImage !== now.value.proxyImage) return `runs ${was.proxyImage}, the injector now injects ${now.value.proxyImage}`;
+  if (was.templateHash !== now.value.templateHash) return 'the injector now injects other containers or volume (its config changed)';
+  return undefined;
+}
+
+/** The pod as it was submitted, as far as it can be told: what the status
+ * lists removed, with the annotations the injector added. */
+function withoutInjection(pod: Pod, status: InjectionStatus): Pod {
+  const added = new Set([...status.containers, ...status.initContainers, ...status.volumes]);
+  const keep = <T extends { name: string }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((item) => !added.has(item.name));
+  const dropped = new Set([...INJECTOR_ANNOTATIONS, KUBECTL_DEFAULT_CONTAINER, ...Object.keys(PROMETHEUS_ANNOTATIONS)]);
+  const annotations = Object.fromEntries(Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) => !dropped.has(key)));
+  return {
+    ...pod,
+    metadata: { ...pod.metadata, annotations },
+    spec: { ...pod.spec, containers: keep(pod.spec.containers), initContainers: keep(pod.spec.initContainers), volumes: keep(pod.spec.volumes) },
+  };
+}
+
+class Groups {
+  private readonly groups = new Map<string, PodGroup>();
+
+  add(pod: Pod, reason: string): void {
+    const namespace = pod.metadata?.namespace ?? '';
+    const owner = workloadName(pod);
+    const key = JSON.stringify([namespace, owner, reason]);
+    const group = this.groups.get(key) ?? { namespace, owner, pods: [], reason };
+    group.pods.push(pod.metadata?.name ?? '');
+    this.groups.set(key, group);
+  }
+
+  list(): PodGroup[] {
+    return [...this.groups.values()].sort((a, b) => a.namespace.localeCompare(b.namespace) || a.owner.localeCompare(b.owner));
+  }
+}

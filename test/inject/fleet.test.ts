@@ -1,0 +1,131 @@
+// fleetStatus(): which running pods miss the proxy, which carry a stale one,
+// grouped by workload. The injected pods here are made by the injector
+// itself, then aged the ways a cluster ages them.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
+import { evaluatePod } from '../../src/inject/evaluate.js';
+import { fleetStatus, type NamespaceMetadata } from '../../src/inject/fleet.js';
+import type { Pod } from '../../src/model/kubernetes.js';
+import { ANNOTATION } from '../../src/model/names.js';
+
+const ENROLLED: NamespaceMetadata = { labels: { 'envoy-injector.io/inject': 'enabled' }, annotations: {} };
+const namespaces = new Map<string, NamespaceMetadata>([
+  ['shop', ENROLLED],
+  ['legacy', { labels: {}, annotations: {} }],
+]);
+
+function appPod(name: string, namespace = 'shop', extra: Partial<Pod> = {}): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      labels: { app: 'web', 'pod-template-hash': '5d4f8' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d4f8', uid: 'u', controller: true }],
+    },
+    spec: { containers: [{ name: 'web', image: 'nginx' }] },
+    status: { phase: 'Running' },
+    ...extra,
+  };
+}
+
+function injected(pod: Pod, config: InjectorConfig = DEFAULT_CONFIG): Pod {
+  const outcome = evaluatePod({ pod, namespace: { name: pod.metadata?.namespace ?? '', metadata: ENROLLED }, config });
+  assert.equal(outcome.kind, 'injected');
+  return outcome.kind === 'injected' ? outcome.pod : pod;
+}
+
+function withStatus(pod: Pod, edit: (status: Record<string, unknown>) => Record<string, unknown>): Pod {
+  const annotations = { ...pod.metadata?.annotations };
+  annotations[ANNOTATION.status] = JSON.stringify(edit(JSON.parse(annotations[ANNOTATION.status] ?? '{}') as Record<string, unknown>));
+  return { ...pod, metadata: { ...pod.metadata, annotations } };
+}
+
+describe('fleet status', () => {
+  it('a pod injected by this injector with this config is up to date', () => {
+    assert.deepEqual(fleetStatus([injected(appPod('web-1'))], namespaces, DEFAULT_CONFIG), { checked: 1, upToDate: 1, missing: [], stale: [] });
+  });
+
+  it('pods of an enrolled namespace without the proxy are missing it, grouped by workload', () => {
+    const status = fleetStatus([appPod('web-1'), appPod('web-2'), appPod('old', 'legacy')], namespaces, DEFAULT_CONFIG);
+    assert.equal(status.checked, 3);
+    assert.equal(status.missing.length, 1);
+    assert.deepEqual({ ...status.missing[0], reason: undefined }, { namespace: 'shop', owner: 'web', pods: ['web-1', 'web-2'], reason: undefined });
+    assert.match(
+      status.missing[0]?.reason ?? '',
+      /never reviewed by the webhook: created while it was unreachable \(fail-open\), or before namespace shop was enrolled/,
+    );
+  });
+
+  it('a pod the webhook would refuse today is reported with the refusal', () => {
+    const refused = appPod('bad', 'shop', { metadata: { name: 'bad', namespace: 'shop', annotations: { [ANNOTATION.proxyCpu]: 'lots' } } });
+    const [group] = fleetStatus([refused], namespaces, DEFAULT_CONFIG).missing;
+    assert.match(group?.reason ?? '', /the webhook would refuse it today: .*envoy-injector.io\/proxy-cpu/);
+  });
+
+  it('pods that opted out, host-network pods and finished pods are not counted as missing', () => {
+    const optedOut = appPod('batch', 'shop', { metadata: { name: 'batch', namespace: 'shop', labels: { 'envoy-injector.io/inject': 'false' } } });
+    const hostNetwork = appPod('agent', 'shop', { spec: { hostNetwork: true, containers: [{ name: 'a', image: 'a' }] } });
+    const done = appPod('job-1', 'shop', { status: { phase: 'Succeeded' } });
+    assert.deepEqual(fleetStatus([optedOut, hostNetwork, done], namespaces, DEFAULT_CONFIG), { checked: 2, upToDate: 0, missing: [], stale: [] });
+  });
+
+  const staleCases: Array<[string, () => Pod, InjectorConfig, RegExp]> = [
+    [
+      'injected by another injector version',
+      () => withStatus(injected(appPod('web-1')), (s) => ({ ...s, injectorVersion: '0.0.9' })),
+      DEFAULT_CONFIG,
+      /injected by envoy-injector 0.0.9, now 0.1.0/,
+    ],
+    [
+      'running an image the injector no longer injects',
+      () => injected(appPod('web-1')),
+      { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, image: 'envoyproxy/envoy:v1.37.0' } },
+      /runs envoyproxy\/envoy:v1.36.6, the injector now injects envoyproxy\/envoy:v1.37.0/,
+    ],
+    [
+      'injected with a template the config has since changed',
+      () => injected(appPod('web-1')),
+      { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, drainSeconds: 10 } },
+      /the injector now injects other containers or volume/,
+    ],
+    [
+      'injected before versions were recorded',
+      () =>
+        withStatus(injected(appPod('web-1')), (s) => ({
+          version: 1,
+          mode: s.mode,
+          containers: s.containers,
+          initContainers: s.initContainers,
+          volumes: s.volumes,
+          configHash: s.configHash,
+        })),
+      DEFAULT_CONFIG,
+      /status version 1/,
+    ],
+    [
+      'carrying a status that lists a container it lacks',
+      () => withStatus(injected(appPod('web-1')), (s) => ({ ...s, containers: ['ghost'] })),
+      DEFAULT_CONFIG,
+      /container ghost, which the pod does not have/,
+    ],
+  ];
+  for (const [name, make, config, reason] of staleCases) {
+    it(`a pod ${name} is stale`, () => {
+      const status = fleetStatus([make()], namespaces, config);
+      assert.equal(status.upToDate, 0);
+      assert.equal(status.stale.length, 1);
+      assert.match(status.stale[0]?.reason ?? '', reason);
+      assert.deepEqual(status.stale[0]?.pods, ['web-1']);
+    });
+  }
+
+  it('a route change on a running pod does not make it stale: only the Envoy config changed', () => {
+    const pod = injected(appPod('web-1'));
+    const annotations = { ...pod.metadata?.annotations, [ANNOTATION.routes]: 'virtual_hosts: []' };
+    assert.equal(fleetStatus([{ ...pod, metadata: { ...pod.metadata, annotations } }], namespaces, DEFAULT_CONFIG).upToDate, 1);
+  });
+});

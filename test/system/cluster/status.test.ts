@@ -1,0 +1,115 @@
+// `envoy-injector status` as an operator runs it: a separate process with a
+// kubeconfig, the real client-node listing namespaces and pods (in pages)
+// from the stand-in API server, the pods made by the injector itself.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DEFAULT_CONFIG } from '../../../src/config/config.js';
+import { evaluatePod } from '../../../src/inject/evaluate.js';
+import type { Pod } from '../../../src/model/kubernetes.js';
+import { ANNOTATION } from '../../../src/model/names.js';
+import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
+import { repoPath } from '../../support/repo.js';
+
+const BIN = repoPath('dist', 'src', 'cli', 'main.js');
+
+function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    // Not spawnSync: the stand-in API server answers from this process.
+    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function pod(name: string, namespace: string): Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace,
+      labels: { app: 'web' },
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d4f8', uid: `uid-${name}`, controller: true }],
+    },
+    spec: { containers: [{ name: 'web', image: 'nginx' }] },
+    status: { phase: 'Running' },
+  };
+}
+
+function injected(input: Pod): Pod {
+  const outcome = evaluatePod({ pod: input, namespace: { name: input.metadata?.namespace ?? '' }, config: DEFAULT_CONFIG });
+  if (outcome.kind !== 'injected') throw new Error('not injected');
+  return outcome.pod;
+}
+
+describe('envoy-injector status against the API server', () => {
+  const api = new FakeKubeApi();
+  let env: NodeJS.ProcessEnv;
+  before(async () => {
+    await api.start();
+    const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-status-'));
+    env = { ...process.env, KUBECONFIG: api.writeKubeconfig(join(dir, 'kubeconfig')), KUBERNETES_SERVICE_HOST: '' };
+    api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'enabled' } } });
+    api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tools' } });
+    // 600 up-to-date pods: more than one page of the list.
+    for (let i = 0; i < 600; i += 1) api.put('pods', injected(pod(`web-${i}`, 'shop')) as StoredObject);
+    // Two pods that never reached the webhook, one with an old sidecar.
+    api.put('pods', pod('missed-1', 'shop') as StoredObject);
+    api.put('pods', pod('missed-2', 'shop') as StoredObject);
+    const old = injected(pod('old-1', 'shop'));
+    const annotations = { ...old.metadata?.annotations };
+    annotations[ANNOTATION.status] = (annotations[ANNOTATION.status] ?? '').replace('"injectorVersion":"0.1.0"', '"injectorVersion":"0.0.9"');
+    api.put('pods', { ...old, metadata: { ...old.metadata, annotations } } as StoredObject);
+    // A pod of a namespace that is not enrolled is none of our business.
+    api.put('pods', pod('other', 'tools') as StoredObject);
+  });
+  after(async () => {
+    await api.stop();
+  });
+
+  it('lists the missed and the stale pods by workload, and exits 1', async () => {
+    const { code, stdout, stderr } = await run(['status'], env);
+    assert.equal(stderr, '');
+    assert.equal(code, 1);
+    assert.match(stdout, /^pods checked: 604; proxy up to date: 600; missing the proxy: 2; stale proxy: 1\n/);
+    assert.match(stdout, /missing the proxy .*:\n {2}shop\/web: 2 pods \(missed-1, missed-2\)\n {4}never reviewed by the webhook/);
+    assert.match(stdout, /stale proxy .*:\n {2}shop\/web: 1 pod \(old-1\)\n {4}injected by envoy-injector 0.0.9, now 0.1.0\n/);
+    const pages = api.requests.filter((r) => r.path === '/api/v1/pods').length;
+    assert.equal(pages, 2, 'the pods were listed in pages of 500');
+  });
+
+  it('-o json gives the same numbers to a machine', async () => {
+    const { code, stdout } = await run(['status', '-o', 'json'], env);
+    assert.equal(code, 1);
+    const status = JSON.parse(stdout) as { checked: number; upToDate: number; missing: Array<{ pods: string[] }>; stale: Array<{ reason: string }> };
+    assert.deepEqual(
+      { checked: status.checked, upToDate: status.upToDate, missing: status.missing.map((g) => g.pods), stale: status.stale.map((g) => g.reason) },
+      { checked: 604, upToDate: 600, missing: [['missed-1', 'missed-2']], stale: ['injected by envoy-injector 0.0.9, now 0.1.0'] },
+    );
+  });
+
+  it('says clearly when the API server refuses, and exits 1', async () => {
+    api.failWith = 403;
+    try {
+      const { code, stderr } = await run(['status'], env);
+      assert.equal(code, 1);
+      assert.match(stderr, /^envoy-injector status: listing namespaces and pods: HTTP 403: the fake API server is told to fail\n$/);
+    } finally {
+      api.failWith = undefined;
+    }
+  });
+
+  it('refuses to run without a cluster', async () => {
+    const { code, stderr } = await run(['status'], { ...env, KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'no-home-')) });
+    assert.equal(code, 2);
+    assert.match(stderr, /status needs a cluster/);
+  });
+});
