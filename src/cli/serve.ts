@@ -4,6 +4,8 @@ import { pino } from 'pino';
 import type { ClusterCaches } from '../cluster/cluster.js';
 import { clusterConfigured } from '../cluster/configured.js';
 import type { SelfManager } from '../cluster/self-manage.js';
+import type { Pod } from '../model/kubernetes.js';
+import { startSelfTest } from '../server/self-test.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError, type ParsedFlags } from './args.js';
 import { loadConfig, readInput } from './files.js';
@@ -23,6 +25,8 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     'client-ca': { value: true },
     'metrics-port': { value: true },
     'max-in-flight-mib': { value: true },
+    'self-test-every': { value: true },
+    'self-test-namespace': { value: true },
   });
   const port = portFlag(flags, 'port') ?? 8443;
   const metricsPort = portFlag(flags, 'metrics-port');
@@ -30,6 +34,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const maxInFlightMiB = maxInFlightText === undefined ? undefined : Number(maxInFlightText);
   if (maxInFlightMiB !== undefined && !(Number.isInteger(maxInFlightMiB) && maxInFlightMiB >= 1))
     throw new UsageError('--max-in-flight-mib must be a whole number ≥ 1');
+  const selfTestMinutes = minutesFlag(flags, 'self-test-every');
   const clientCaFile = single(flags, 'client-ca');
   const clientCa = clientCaFile === undefined ? undefined : readInput(clientCaFile);
   const config = loadConfig(single(flags, 'config'));
@@ -40,6 +45,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
   let cluster: ClusterCaches | undefined;
   let selfManager: SelfManager | undefined;
+  let dryRunCreate: ((pod: Pod) => Promise<Pod>) | undefined;
   if (clusterConfigured()) {
     // The Kubernetes client is large: loaded only when there is a cluster.
     const { defaultKubeConfig, startClusterCaches } = await import('../cluster/cluster.js');
@@ -47,6 +53,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     const kubeConfig = defaultKubeConfig();
     // The caches fill while the certificate is being fetched: neither waits on the other.
     cluster = startClusterCaches(kubeConfig, log);
+    if (selfTestMinutes !== undefined) dryRunCreate = (await import('../cluster/dry-run.js')).podDryRunner(kubeConfig);
     if (flags.has('self-manage')) {
       const webhookConfiguration = single(flags, 'webhook-config') ?? 'envoy-injector';
       selfManager = await startSelfManagement(
@@ -62,8 +69,10 @@ export async function runServe(argv: readonly string[]): Promise<string> {
         log,
       );
     }
-  } else if (flags.has('self-manage')) {
-    throw new UsageError('--self-manage needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
+  } else if (flags.has('self-manage') || selfTestMinutes !== undefined) {
+    throw new UsageError(
+      '--self-manage and --self-test-every need a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured',
+    );
   } else {
     logger.info(
       'no Kubernetes cluster configured (no in-cluster service account, KUBECONFIG or ~/.kube/config): namespaces count as enrolled and route targets are not checked',
@@ -80,10 +89,24 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     ...(maxInFlightMiB === undefined ? {} : { maxReviewBytesInFlight: maxInFlightMiB * 2 ** 20 }),
     logger,
   });
+  const selfTest =
+    selfTestMinutes === undefined || dryRunCreate === undefined
+      ? undefined
+      : startSelfTest({
+          namespace: single(flags, 'self-test-namespace') ?? 'envoy-injector-self-test',
+          intervalMs: selfTestMinutes * 60_000,
+          dryRunCreate,
+          onResult: (result) => {
+            server.metrics.recordSelfTest(result.success);
+            if (result.success) logger.info({ selfTest: 'success' }, result.message);
+            else logger.error({ selfTest: 'failure' }, `self-test failed: ${result.message}`);
+          },
+        });
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down after in-flight reviews');
       selfManager?.stop();
+      selfTest?.stop();
       const done = (): void => logger.flush(() => resolve());
       server.close().then(done, done);
     };
@@ -91,6 +114,16 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return '';
+}
+
+/** A number of minutes > 0 (fractions allowed, for tests and impatient people). */
+function minutesFlag(flags: ParsedFlags, name: string): number | undefined {
+  const text = single(flags, name);
+  if (text === undefined) return undefined;
+  const minutes = Number(text);
+  if (!(Number.isFinite(minutes) && minutes > 0 && minutes <= 24 * 60))
+    throw new UsageError(`--${name} ${text} is not a number of minutes from more than 0 to 1440`);
+  return minutes;
 }
 
 function portFlag(flags: ParsedFlags, name: string): number | undefined {

@@ -4,7 +4,10 @@
 // it today, 1 when some are not (so it can gate a pipeline), 2 bad usage.
 
 import type { FleetStatus, PodGroup } from '../inject/fleet.js';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { fleetStatus } from '../inject/fleet.js';
+import { probePod, probeVerdict } from '../inject/self-test.js';
+import { failed, type Result } from '../model/result.js';
 import { parseFlags, single, UsageError } from './args.js';
 import { CommandFailure, type CommandOutput } from './command.js';
 import { loadConfig } from './files.js';
@@ -12,7 +15,7 @@ import { loadConfig } from './files.js';
 const LISTED_PODS = 5;
 
 export async function runStatus(argv: readonly string[]): Promise<CommandOutput> {
-  const flags = parseFlags(argv, { config: { value: true }, output: { value: true, short: 'o' } });
+  const flags = parseFlags(argv, { config: { value: true }, output: { value: true, short: 'o' }, 'self-test': { value: true } });
   const output = single(flags, 'output') ?? 'text';
   if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
   const config = loadConfig(single(flags, 'config'));
@@ -20,16 +23,37 @@ export async function runStatus(argv: readonly string[]): Promise<CommandOutput>
   if (!clusterConfigured()) throw new UsageError('status needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
   const { defaultKubeConfig } = await import('../cluster/cluster.js');
   const { listNamespacesAndPods } = await import('../cluster/pods.js');
+  const kubeConfig = defaultKubeConfig();
   let snapshot;
   try {
-    snapshot = await listNamespacesAndPods(defaultKubeConfig());
+    snapshot = await listNamespacesAndPods(kubeConfig);
   } catch (error) {
     throw new CommandFailure((error as Error).message);
   }
   const status = fleetStatus(snapshot.pods, snapshot.namespaces, config);
-  const exitCode = status.missing.length + status.stale.length > 0 ? 1 : 0;
-  if (output === 'json') return { stdout: `${JSON.stringify(status, null, 2)}\n`, exitCode };
-  return { stdout: describeStatus(status), exitCode };
+  const selfTestNamespace = single(flags, 'self-test');
+  const selfTest = selfTestNamespace === undefined ? undefined : await runSelfTestOnce(kubeConfig, selfTestNamespace);
+  const exitCode = status.missing.length + status.stale.length > 0 || selfTest?.ok === false ? 1 : 0;
+  if (output === 'json') {
+    const report =
+      selfTest === undefined
+        ? status
+        : { ...status, selfTest: selfTest.ok ? { success: true, message: selfTest.value } : { success: false, message: selfTest.problems.join('; ') } };
+    return { stdout: `${JSON.stringify(report, null, 2)}\n`, exitCode };
+  }
+  const selfTestLine =
+    selfTest === undefined ? '' : selfTest.ok ? `self-test: success: ${selfTest.value}\n` : `self-test: FAILED: ${selfTest.problems.join('; ')}\n`;
+  return { stdout: describeStatus(status) + selfTestLine, exitCode };
+}
+
+/** One dry-run create of the probe pod, as `serve --self-test-every` does. */
+async function runSelfTestOnce(kubeConfig: KubeConfig, namespace: string): Promise<Result<string>> {
+  const { podDryRunner } = await import('../cluster/dry-run.js');
+  try {
+    return probeVerdict(await podDryRunner(kubeConfig)(probePod(namespace)), namespace);
+  } catch (error) {
+    return failed((error as Error).message);
+  }
 }
 
 export function describeStatus(status: FleetStatus): string {

@@ -1,7 +1,7 @@
 // Prometheus metrics of the webhook: requests by operation and result,
 // injections, skips by reason code, latency, and the process defaults.
 
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReviewOutcome } from '../admission/review.js';
 
 export class WebhookMetrics {
@@ -31,6 +31,18 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  private readonly selfTestSuccess = new Gauge({
+    name: 'envoy_injector_self_test_success',
+    help: 'The last end-to-end self-test: 1 when the API server reached the webhook and got an injected pod back, 0 when not.',
+    registers: [this.registry],
+  });
+  private readonly selfTestRuns = new Counter({
+    name: 'envoy_injector_self_test_runs_total',
+    help: 'End-to-end self-test runs, by result.',
+    labelNames: ['result'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }
@@ -40,6 +52,11 @@ export class WebhookMetrics {
     this.duration.observe({ operation: outcome.operation }, seconds);
     if (outcome.result === 'injected') this.injections.inc();
     for (const reason of outcome.reasons) this.skips.inc({ reason: reason.code });
+  }
+
+  recordSelfTest(success: boolean): void {
+    this.selfTestSuccess.set(success ? 1 : 0);
+    this.selfTestRuns.inc({ result: success ? 'success' : 'failure' });
   }
 
   recordUnreadable(seconds: number): void {

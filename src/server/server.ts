@@ -33,6 +33,8 @@ export interface ServerOptions {
 export interface RunningServer {
   app: FastifyInstance;
   port: number;
+  /** For what runs beside the server and reports on /metrics (the self-test). */
+  metrics: WebhookMetrics;
   metricsPort?: number;
   close(): Promise<void>;
 }
@@ -93,6 +95,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   return {
     app: running,
     port: listeningPort(app, options.port),
+    metrics,
     ...(metricsApp ? { metricsPort: listeningPort(metricsApp, options.metricsPort ?? 0) } : {}),
     close: async () => {
       certificates.stop();

@@ -9,7 +9,7 @@ import { buildKustomization, type KubeObject } from '../support/kustomize.js';
 import { repoPath } from '../support/repo.js';
 
 const objects = buildKustomization(repoPath('manifests'));
-const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy') as KubeObject & {
+const policy = objects.find((o) => o.kind === 'ValidatingAdmissionPolicy' && o.metadata.name === 'envoy-injector-cabundle-only') as KubeObject & {
   spec: { validations: Array<{ expression: string }>; matchConditions: Array<{ expression: string }> };
 };
 const shipped = objects.find((o) => o.kind === 'MutatingWebhookConfiguration') as KubeObject & { webhooks: Array<Record<string, unknown>> };

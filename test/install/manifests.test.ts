@@ -137,19 +137,24 @@ for (const [name, dir] of Object.entries(BUILDS)) {
 }
 
 describe('RBAC: least privilege', () => {
-  const rules = (objects: KubeObject[], kind: 'ClusterRole' | 'Role'): unknown[] =>
-    objects.filter((object) => object.kind === kind).flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
+  const rules = (objects: KubeObject[], kind: 'ClusterRole' | 'Role', namespace?: string): unknown[] =>
+    objects
+      .filter((object) => object.kind === kind && (namespace === undefined || object.metadata.namespace === namespace))
+      .flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
+  // Both installs: create pods, as dry runs only, in the self-test's own namespace.
+  const SELF_TEST_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }];
   it('self-managed: read Namespaces/Services; its own Secret; patch only its own webhook configuration', () => {
     const objects = buildKustomization(BUILDS['self-managed (default)']);
     assert.deepEqual(rules(objects, 'ClusterRole'), [
       { apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['envoy-injector'], verbs: ['get', 'patch'] },
     ]);
-    assert.deepEqual(rules(objects, 'Role'), [
+    assert.deepEqual(rules(objects, 'Role', 'envoy-injector'), [
       { apiGroups: [''], resources: ['secrets'], resourceNames: ['envoy-injector-tls'], verbs: ['get', 'update'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ]);
-    for (const role of objects.filter((object) => object.kind === 'Role')) assert.equal(role.metadata.namespace, 'envoy-injector');
+    assert.deepEqual(rules(objects, 'Role', 'envoy-injector-self-test'), SELF_TEST_RULES);
+    assert.equal(objects.filter((object) => object.kind === 'Role').length, 2, 'no Role elsewhere');
     const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
     const args = deployment.spec.template.spec.containers[0]?.args as string[];
     for (const flag of ['--self-manage', '--secret=envoy-injector-tls', '--webhook-config=envoy-injector']) assert.ok(args.includes(flag), flag);
@@ -158,7 +163,7 @@ describe('RBAC: least privilege', () => {
   it('cert-manager: only reads; the certificate is a mounted Secret and cert-manager injects the CA', () => {
     const objects = buildKustomization(BUILDS['cert-manager']);
     assert.deepEqual(rules(objects, 'ClusterRole'), [{ apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] }]);
-    assert.deepEqual(rules(objects, 'Role'), []);
+    assert.deepEqual(rules(objects, 'Role'), SELF_TEST_RULES);
     const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
     assert.ok(!(deployment.spec.template.spec.containers[0]?.args as string[]).includes('--self-manage'));
     assert.deepEqual(deployment.spec.template.spec.volumes[0], { name: 'certs', secret: { secretName: 'envoy-injector-tls', defaultMode: 0o440 } });

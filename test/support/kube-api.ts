@@ -11,6 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { applyPatch, type Operation } from 'rfc6902';
+import { admissionReview, makeAgent, post } from './apiserver.js';
 
 export interface StoredObject {
   apiVersion?: string;
@@ -40,6 +41,9 @@ export class FakeKubeApi {
   private heldSecretReads: (() => void)[] = [];
   /** Answer every request with this status (an API server that is down or refusing). */
   failWith: number | undefined;
+  /** The mutating webhook pod creates go through, as the API server calls it:
+   * HTTPS verified against `ca` and the service's name, failing open. */
+  podWebhook: { port: number; ca: string } | undefined;
 
   private collection(kind: string): Collection {
     let found = this.collections.get(kind);
@@ -115,6 +119,25 @@ export class FakeKubeApi {
     for (const collection of this.collections.values()) for (const watcher of collection.watchers) watcher.end();
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** The mutated pod, or the webhook's refusal; an unreachable webhook lets
+   * the pod through unchanged (failurePolicy: Ignore, the default install). */
+  private async admitPod(pod: StoredObject, namespace: string): Promise<StoredObject | string> {
+    if (!this.podWebhook) return pod;
+    const agent = makeAgent(this.podWebhook.ca, 1, false);
+    try {
+      const answer = await post(agent, this.podWebhook.port, '/mutate', JSON.stringify(admissionReview(pod, { namespace, dryRun: true })));
+      const review = JSON.parse(answer.body) as { response: { allowed: boolean; patch?: string; status?: { message?: string } } };
+      if (!review.response.allowed) return `admission webhook "inject.envoy-injector.io" denied the request: ${review.response.status?.message ?? ''}`;
+      const mutated = structuredClone(pod);
+      if (review.response.patch) applyPatch(mutated, JSON.parse(Buffer.from(review.response.patch, 'base64').toString('utf8')) as Operation[]);
+      return mutated;
+    } catch {
+      return pod;
+    } finally {
+      agent.destroy();
+    }
   }
 
   private status(response: ServerResponse, code: number, reason: string, message: string): void {
@@ -216,6 +239,21 @@ export class FakeKubeApi {
         this.send(response, 200, this.get('mutatingwebhookconfigurations', undefined, name));
         return;
       }
+    }
+
+    // /api/v1/namespaces/{ns}/pods?dryRun=All: admission (the webhook), stored nowhere
+    if (method === 'POST' && parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'pods' && parts.length === 5) {
+      if (url.searchParams.get('dryRun') !== 'All') {
+        this.status(response, 400, 'BadRequest', 'the stand-in creates pods as dry runs only');
+        return;
+      }
+      const namespace = parts[3] ?? '';
+      const pod = (await this.body(request)) as StoredObject & { metadata: { generateName?: string } };
+      pod.metadata = { ...pod.metadata, namespace, name: pod.metadata.name ?? `${pod.metadata.generateName ?? ''}x7k2p` };
+      const admitted = await this.admitPod(pod, namespace);
+      if (typeof admitted === 'string') this.status(response, 400, 'BadRequest', admitted);
+      else this.send(response, 201, admitted);
+      return;
     }
 
     // /api/v1/pods: list, in pages of ?limit= with a continue token, as the API server does

@@ -14,6 +14,7 @@ import type { Pod } from '../../../src/model/kubernetes.js';
 import { ANNOTATION } from '../../../src/model/names.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { repoPath } from '../../support/repo.js';
+import { startTestWebhook } from '../../support/webhook.js';
 
 const BIN = repoPath('dist', 'src', 'cli', 'main.js');
 
@@ -94,6 +95,29 @@ describe('envoy-injector status against the API server', () => {
       { checked: status.checked, upToDate: status.upToDate, missing: status.missing.map((g) => g.pods), stale: status.stale.map((g) => g.reason) },
       { checked: 604, upToDate: 600, missing: [['missed-1', 'missed-2']], stale: ['injected by envoy-injector 0.0.9, now 0.1.0'] },
     );
+  });
+
+  it('--self-test runs one dry-run create through the webhook and reports it', async () => {
+    const webhook = await startTestWebhook();
+    try {
+      api.podWebhook = { port: webhook.server.port, ca: webhook.certificates.caCert };
+      const passed = await run(['status', '--self-test', 'shop', '-o', 'json'], env);
+      assert.deepEqual((JSON.parse(passed.stdout) as { selfTest: unknown }).selfTest, {
+        success: true,
+        message: 'the API server reached the webhook and got the probe pod injected (native mode)',
+      });
+      // Unreachable: the stand-in fails open, as the default install does.
+      await webhook.server.close();
+      const failed = await run(['status', '--self-test', 'shop'], env);
+      assert.equal(failed.code, 1);
+      assert.match(
+        failed.stdout,
+        /\nself-test: FAILED: the API server admitted the probe pod in namespace shop without the proxy: it did not reach the webhook/,
+      );
+    } finally {
+      api.podWebhook = undefined;
+      await webhook.server.close().catch(() => undefined);
+    }
   });
 
   it('says clearly when the API server refuses, and exits 1', async () => {

@@ -1,0 +1,64 @@
+// The periodic end-to-end self-test: every interval, a dry-run create of the
+// probe pod through the API server; the verdict goes to a gauge, a log line
+// and whoever asks for the last result. Off unless `serve --self-test-every`.
+
+import { probePod, probeVerdict } from '../inject/self-test.js';
+import type { Pod } from '../model/kubernetes.js';
+
+export interface SelfTestResult {
+  success: boolean;
+  message: string;
+  at: Date;
+}
+
+export interface SelfTestOptions {
+  namespace: string;
+  intervalMs: number;
+  /** Creates the pod as a server-side dry run and returns what the API server answered. */
+  dryRunCreate: (pod: Pod) => Promise<Pod>;
+  onResult: (result: SelfTestResult) => void;
+}
+
+export interface SelfTest {
+  runOnce(): Promise<SelfTestResult>;
+  last(): SelfTestResult | undefined;
+  stop(): void;
+}
+
+export function startSelfTest(options: SelfTestOptions): SelfTest {
+  let latest: SelfTestResult | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const runOnce = async (): Promise<SelfTestResult> => {
+    let result: SelfTestResult;
+    try {
+      const verdict = probeVerdict(await options.dryRunCreate(probePod(options.namespace)), options.namespace);
+      result = verdict.ok
+        ? { success: true, message: verdict.value, at: new Date() }
+        : { success: false, message: verdict.problems.join('; '), at: new Date() };
+    } catch (error) {
+      result = { success: false, message: error instanceof Error ? error.message : String(error), at: new Date() };
+    }
+    latest = result;
+    options.onResult(result);
+    return result;
+  };
+  const schedule = (delayMs: number): void => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      void runOnce().finally(() => schedule(options.intervalMs));
+    }, delayMs);
+    timer.unref();
+  };
+  // The first run soon after start, not one interval later: a broken network
+  // path shows up while the rollout is still being watched.
+  schedule(Math.min(options.intervalMs, 10_000));
+  return {
+    runOnce,
+    last: () => latest,
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
