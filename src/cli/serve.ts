@@ -5,6 +5,8 @@ import type { ClusterCaches } from '../cluster/cluster.js';
 import { clusterConfigured } from '../cluster/configured.js';
 import type { SelfManager } from '../cluster/self-manage.js';
 import type { Pod } from '../model/kubernetes.js';
+import { startFleetGauges } from '../server/fleet-tracker.js';
+import type { WebhookMetrics } from '../server/metrics.js';
 import { startSelfTest } from '../server/self-test.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError, type ParsedFlags } from './args.js';
@@ -27,6 +29,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     'max-in-flight-mib': { value: true },
     'self-test-every': { value: true },
     'self-test-namespace': { value: true },
+    'fleet-gauges': { value: false },
   });
   const port = portFlag(flags, 'port') ?? 8443;
   const metricsPort = portFlag(flags, 'metrics-port');
@@ -46,6 +49,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   let cluster: ClusterCaches | undefined;
   let selfManager: SelfManager | undefined;
   let dryRunCreate: ((pod: Pod) => Promise<Pod>) | undefined;
+  let startGauges: ((metrics: WebhookMetrics) => () => void) | undefined;
   if (clusterConfigured()) {
     // The Kubernetes client is large: loaded only when there is a cluster.
     const { defaultKubeConfig, startClusterCaches } = await import('../cluster/cluster.js');
@@ -54,6 +58,12 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     // The caches fill while the certificate is being fetched: neither waits on the other.
     cluster = startClusterCaches(kubeConfig, log);
     if (selfTestMinutes !== undefined) dryRunCreate = (await import('../cluster/dry-run.js')).podDryRunner(kubeConfig);
+    if (flags.has('fleet-gauges')) {
+      const { watchPods } = await import('../cluster/pod-watch.js');
+      const caches = cluster;
+      startGauges = (metrics) =>
+        startFleetGauges({ namespaces: caches, watch: (sink) => watchPods(kubeConfig, sink, log), config, metrics, refreshMs: FLEET_REFRESH_MS }).stop;
+    }
     if (flags.has('self-manage')) {
       const webhookConfiguration = single(flags, 'webhook-config') ?? 'envoy-injector';
       selfManager = await startSelfManagement(
@@ -71,7 +81,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     }
   } else if (flags.has('self-manage') || selfTestMinutes !== undefined) {
     throw new UsageError(
-      '--self-manage and --self-test-every need a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured',
+      '--self-manage, --self-test-every and --fleet-gauges need a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured',
     );
   } else {
     logger.info(
@@ -89,6 +99,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     ...(maxInFlightMiB === undefined ? {} : { maxReviewBytesInFlight: maxInFlightMiB * 2 ** 20 }),
     logger,
   });
+  const stopFleetGauges = startGauges?.(server.metrics);
   const selfTest =
     selfTestMinutes === undefined || dryRunCreate === undefined
       ? undefined
@@ -107,6 +118,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
       logger.info({ signal }, 'shutting down after in-flight reviews');
       selfManager?.stop();
       selfTest?.stop();
+      stopFleetGauges?.();
       const done = (): void => logger.flush(() => resolve());
       server.close().then(done, done);
     };
@@ -115,6 +127,9 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   });
   return '';
 }
+
+/** How often every tracked pod is classified again (namespace enrolment changes). */
+const FLEET_REFRESH_MS = 60_000;
 
 /** A number of minutes > 0 (fractions allowed, for tests and impatient people). */
 function minutesFlag(flags: ParsedFlags, name: string): number | undefined {

@@ -4,7 +4,7 @@
 // the pods and namespaces, this decides with the same code as the webhook.
 
 import type { InjectorConfig } from '../config/config.js';
-import { isPlainObject, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
+import { isPlainObject, type Container, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
 import { ANNOTATION, INJECTOR_ANNOTATIONS, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER } from '../model/names.js';
 import { evaluatePod } from './evaluate.js';
 import { PROMETHEUS_ANNOTATIONS } from './sidecar.js';
@@ -34,27 +34,71 @@ export interface FleetStatus {
 }
 
 export function fleetStatus(pods: readonly Pod[], namespaces: ReadonlyMap<string, NamespaceMetadata>, config: InjectorConfig): FleetStatus {
-  const missing = new Groups();
-  const stale = new Groups();
+  const groups = { missing: new Groups(), stale: new Groups() };
   let checked = 0;
   let upToDate = 0;
   for (const pod of pods) {
-    const phase = isPlainObject(pod.status) ? pod.status.phase : undefined;
-    if (phase === 'Succeeded' || phase === 'Failed') continue;
+    const finding = classifyPod(pod, namespaces.get(pod.metadata?.namespace ?? ''), config);
+    if (finding.kind === 'finished') continue;
     checked += 1;
-    const name = pod.metadata?.namespace ?? '';
-    const metadata = namespaces.get(name);
-    const namespace: NamespaceContext = metadata ? { name, metadata } : { name };
-    if (pod.metadata?.annotations?.[ANNOTATION.status] === undefined) {
-      const why = whyMissing(pod, namespace, config);
-      if (why !== undefined) missing.add(pod, why);
-      continue;
-    }
-    const why = whyStale(pod, namespace, config);
-    if (why === undefined) upToDate += 1;
-    else stale.add(pod, why);
+    if (finding.kind === 'up-to-date') upToDate += 1;
+    else if (finding.kind !== 'not-ours') groups[finding.kind].add(pod, finding.reason);
   }
-  return { checked, upToDate, missing: missing.list(), stale: stale.list() };
+  return { checked, upToDate, missing: groups.missing.list(), stale: groups.stale.list() };
+}
+
+export type PodFinding =
+  | { kind: 'missing' | 'stale'; reason: string }
+  | { kind: 'up-to-date' }
+  /** Neither injected nor meant to be. */
+  | { kind: 'not-ours' }
+  /** Succeeded or Failed: its proxy no longer matters. */
+  | { kind: 'finished' };
+
+/** One pod's place in the fleet, decided as the webhook decides. */
+export function classifyPod(pod: Pod, namespaceMetadata: NamespaceMetadata | undefined, config: InjectorConfig): PodFinding {
+  const phase = isPlainObject(pod.status) ? pod.status.phase : undefined;
+  if (phase === 'Succeeded' || phase === 'Failed') return { kind: 'finished' };
+  const name = pod.metadata?.namespace ?? '';
+  const namespace: NamespaceContext = namespaceMetadata ? { name, metadata: namespaceMetadata } : { name };
+  if (pod.metadata?.annotations?.[ANNOTATION.status] === undefined) {
+    const why = whyMissing(pod, namespace, config);
+    return why === undefined ? { kind: 'not-ours' } : { kind: 'missing', reason: why };
+  }
+  const why = whyStale(pod, namespace, config);
+  return why === undefined ? { kind: 'up-to-date' } : { kind: 'stale', reason: why };
+}
+
+/** The part of a pod its classification reads, for a watcher that keeps
+ * thousands: without the rendered Envoy config (most of an injected pod's
+ * bytes) and with the app's containers cut to what the injector checks. */
+export function trimForFleet(pod: Pod): Pod {
+  const rendered = new Set<string>([ANNOTATION.envoyBootstrap, ANNOTATION.envoyLds, ANNOTATION.envoyRds, ANNOTATION.envoyCds]);
+  const annotations = Object.fromEntries(Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) => !rendered.has(key)));
+  const container = ({ name, ports, securityContext }: Container): Container => ({
+    name,
+    ...(ports === undefined ? {} : { ports }),
+    ...(securityContext === undefined ? {} : { securityContext }),
+  });
+  const { containers, initContainers, volumes } = pod.spec;
+  return {
+    metadata: {
+      ...pick(pod.metadata ?? {}, ['name', 'generateName', 'namespace', 'labels', 'ownerReferences']),
+      annotations,
+    },
+    spec: {
+      // The pod-level fields are few and small (grace period, security context, host network).
+      ...pod.spec,
+      containers: containers.map(container),
+      ...(initContainers === undefined ? {} : { initContainers: initContainers.map(container) }),
+      ...(volumes === undefined ? {} : { volumes: volumes.map(({ name }) => ({ name })) }),
+    },
+    ...(isPlainObject(pod.status) ? { status: { phase: pod.status.phase } } : {}),
+  };
+}
+
+function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Pick<T, K> {
+  return Object.fromEntries(keys.filter((key) => object[key] !== undefined).map((key) => [key, object[key]])) as Pick<T, K>;
 }
 
 /** Why a pod without the proxy should have it, if it should. */

@@ -43,6 +43,25 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
+  /** Gauges read from the fleet tracker at each scrape. */
+  trackFleet(counts: () => Map<string, { missing: number; stale: number }> | undefined): void {
+    const gauge = (name: string, help: string, field: 'missing' | 'stale'): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['namespace'] as const,
+        registers: [this.registry],
+        collect() {
+          this.reset();
+          // Absent until the pod watch and the namespace cache have synced.
+          for (const [namespace, count] of counts() ?? []) if (count[field] > 0) this.set({ namespace }, count[field]);
+        },
+      });
+    };
+    gauge('envoy_injector_pods_missing_proxy', "Running pods that should have the proxy by the injector's decision and do not, by namespace.", 'missing');
+    gauge('envoy_injector_pods_stale_proxy', 'Running pods whose proxy the injector would inject differently today, by namespace.', 'stale');
+  }
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

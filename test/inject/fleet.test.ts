@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
 import { evaluatePod } from '../../src/inject/evaluate.js';
-import { fleetStatus, type NamespaceMetadata } from '../../src/inject/fleet.js';
+import { classifyPod, fleetStatus, trimForFleet, type NamespaceMetadata } from '../../src/inject/fleet.js';
 import type { Pod } from '../../src/model/kubernetes.js';
 import { ANNOTATION } from '../../src/model/names.js';
 
@@ -127,5 +127,47 @@ describe('fleet status', () => {
     const pod = injected(appPod('web-1'));
     const annotations = { ...pod.metadata?.annotations, [ANNOTATION.routes]: 'virtual_hosts: []' };
     assert.equal(fleetStatus([{ ...pod, metadata: { ...pod.metadata, annotations } }], namespaces, DEFAULT_CONFIG).upToDate, 1);
+  });
+});
+
+describe('trimForFleet', () => {
+  const big = (name: string, extra: Partial<Pod['spec']> = {}, annotations: Record<string, string> = {}): Pod => {
+    const base = appPod(name);
+    return {
+      ...base,
+      metadata: { ...base.metadata, annotations },
+      spec: {
+        containers: [
+          {
+            name: 'web',
+            image: 'nginx',
+            env: Array.from({ length: 50 }, (_, i) => ({ name: `V${i}`, value: 'x'.repeat(40) })),
+            ports: [{ containerPort: 8080 }],
+          },
+        ],
+        ...extra,
+      },
+    };
+  };
+  const pods: Array<[string, Pod]> = [
+    ['an app pod', big('a')],
+    ['an injected pod', injected(big('b'))],
+    ['a classic held pod', injected(big('c', {}, { [ANNOTATION.nativeSidecar]: 'false', [ANNOTATION.holdApplicationUntilProxyStarts]: 'true' }))],
+    ['a pod whose drain no longer fits its grace period', big('d', { terminationGracePeriodSeconds: 3 }, { [ANNOTATION.drainSeconds]: '10' })],
+    ['a pod on the proxy UID', big('e', { securityContext: { runAsUser: 1337 } })],
+    ['a host-network pod', big('f', { hostNetwork: true })],
+    ['a pod with a proxy port', { ...big('g'), spec: { containers: [{ name: 'web', image: 'x', ports: [{ containerPort: 15001 }] }] } }],
+    ['a stale pod', withStatus(injected(big('h')), (s) => ({ ...s, injectorVersion: '0.0.1' }))],
+  ];
+  for (const [name, input] of pods) {
+    it(`classifies ${name} as the whole pod does`, () => {
+      assert.deepEqual(classifyPod(trimForFleet(input), ENROLLED, DEFAULT_CONFIG), classifyPod(input, ENROLLED, DEFAULT_CONFIG));
+    });
+  }
+
+  it('keeps a fraction of an injected pod', () => {
+    const pod = injected(big('b'));
+    const [whole, trimmed] = [JSON.stringify(pod).length, JSON.stringify(trimForFleet(pod)).length];
+    assert.ok(trimmed * 5 < whole, `${trimmed} of ${whole} bytes`);
   });
 });

@@ -143,10 +143,11 @@ describe('RBAC: least privilege', () => {
       .flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
   // Both installs: create pods, as dry runs only, in the self-test's own namespace.
   const SELF_TEST_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }];
-  it('self-managed: read Namespaces/Services; its own Secret; patch only its own webhook configuration', () => {
+  it('self-managed: read Namespaces/Services, list Pods; its own Secret; patch only its own webhook configuration', () => {
     const objects = buildKustomization(BUILDS['self-managed (default)']);
     assert.deepEqual(rules(objects, 'ClusterRole'), [
       { apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['envoy-injector'], verbs: ['get', 'patch'] },
     ]);
     assert.deepEqual(rules(objects, 'Role', 'envoy-injector'), [
@@ -162,7 +163,10 @@ describe('RBAC: least privilege', () => {
 
   it('cert-manager: only reads; the certificate is a mounted Secret and cert-manager injects the CA', () => {
     const objects = buildKustomization(BUILDS['cert-manager']);
-    assert.deepEqual(rules(objects, 'ClusterRole'), [{ apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] }]);
+    assert.deepEqual(rules(objects, 'ClusterRole'), [
+      { apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+    ]);
     assert.deepEqual(rules(objects, 'Role'), SELF_TEST_RULES);
     const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
     assert.ok(!(deployment.spec.template.spec.containers[0]?.args as string[]).includes('--self-manage'));

@@ -68,13 +68,22 @@ export class FakeKubeApi {
     for (const watcher of collection.watchers) watcher.write(`${JSON.stringify({ type, object: stored })}\n`);
   }
 
+  /** Deletes an object as if an admin did, telling watchers. */
+  remove(kind: 'pods', namespace: string, name: string): void {
+    const collection = this.collection(kind);
+    const stored = collection.objects.get(`${namespace}/${name}`);
+    if (!stored) return;
+    collection.objects.delete(`${namespace}/${name}`);
+    for (const watcher of collection.watchers) watcher.write(`${JSON.stringify({ type: 'DELETED', object: stored })}\n`);
+  }
+
   get(kind: string, namespace: string | undefined, name: string): StoredObject | undefined {
     const found = this.collection(kind).objects.get(`${namespace ?? ''}/${name}`);
     return found ? structuredClone(found) : undefined;
   }
 
   /** Open watch streams on a collection: events put before one opens are not replayed. */
-  watchers(kind: 'namespaces' | 'services'): number {
+  watchers(kind: 'namespaces' | 'services' | 'pods'): number {
     return this.collection(kind).watchers.size;
   }
 
@@ -257,7 +266,7 @@ export class FakeKubeApi {
     }
 
     // /api/v1/pods: list, in pages of ?limit= with a continue token, as the API server does
-    if (method === 'GET' && parts[0] === 'api' && parts.length === 3 && parts[2] === 'pods') {
+    if (method === 'GET' && parts[0] === 'api' && parts.length === 3 && parts[2] === 'pods' && url.searchParams.get('watch') !== 'true') {
       const all = [...this.collection('pods').objects.values()];
       const limit = Number(url.searchParams.get('limit') ?? '0') || all.length;
       const from = Number(url.searchParams.get('continue') ?? '0');
@@ -273,7 +282,7 @@ export class FakeKubeApi {
 
     // /api/v1/namespaces and /api/v1/services: list, or watch with ?watch=true
     const listed = parts[0] === 'api' && parts.length === 3 ? parts[2] : undefined;
-    if (method === 'GET' && (listed === 'namespaces' || listed === 'services')) {
+    if (method === 'GET' && (listed === 'namespaces' || listed === 'services' || listed === 'pods')) {
       const collection = this.collection(listed);
       if (url.searchParams.get('watch') === 'true') {
         response.writeHead(200, { 'content-type': 'application/json' });

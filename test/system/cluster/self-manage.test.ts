@@ -217,7 +217,7 @@ describe('serve --self-manage', () => {
     return new Promise<void>((resolve) => {
       child.on('exit', (code) => {
         assert.equal(code, 2);
-        assert.match(stderr, /--self-manage and --self-test-every need a cluster/);
+        assert.match(stderr, /--self-manage, --self-test-every and --fleet-gauges need a cluster/);
         resolve();
       });
     });
