@@ -1,22 +1,24 @@
 // Every pod of the cluster, as a stream for the fleet gauges: listed in pages,
 // then watched from the list's resourceVersion; relisted after any watch
 // error (410 Gone included). It keeps nothing itself: the sink decides what
-// of each pod to hold, so memory is the sink's choice, not a full informer
-// cache of every pod (about 14 KB each once injected).
+// of each pod to hold — applied per page while listing — so memory is the
+// sink's choice, not a full informer cache of every pod (about 14 KB each
+// once injected).
 
 import { CoreV1Api, Watch, type KubeConfig } from '@kubernetes/client-node';
 import type { Pod } from '../model/kubernetes.js';
 import { describeApiError } from './api-errors.js';
 import type { ClusterLog } from './cluster.js';
+import { listAllPods } from './pods.js';
 
 export interface PodSink {
-  /** The full set after a (re)list: whatever the sink held before is replaced. */
+  /** What the sink keeps of a pod: applied page by page while listing. */
+  keep(pod: Pod): Pod;
+  /** The full set after a (re)list, as kept: whatever the sink held before is replaced. */
   replaceAll(pods: Pod[]): void;
   upsert(pod: Pod): void;
   remove(pod: Pod): void;
 }
-
-const PAGE = 500;
 
 export function watchPods(kubeConfig: KubeConfig, sink: PodSink, log: ClusterLog, retryMs = 5000): { stop: () => void; synced: () => boolean } {
   const api = kubeConfig.makeApiClient(CoreV1Api);
@@ -39,14 +41,9 @@ export function watchPods(kubeConfig: KubeConfig, sink: PodSink, log: ClusterLog
   const run = async (): Promise<void> => {
     let resourceVersion: string | undefined;
     try {
-      const pods: Pod[] = [];
-      let next: string | undefined;
-      do {
-        const page = await api.listPodForAllNamespaces({ limit: PAGE, ...(next ? { _continue: next } : {}) });
-        for (const pod of page.items) pods.push(JSON.parse(JSON.stringify(pod)) as Pod);
-        next = page.metadata?._continue || undefined;
-        resourceVersion = page.metadata?.resourceVersion;
-      } while (next);
+      const listed = await listAllPods(api, (pod) => sink.keep(pod));
+      const pods = listed.pods;
+      resourceVersion = listed.resourceVersion;
       sink.replaceAll(pods);
       if (!synced) log.info(`pod watch synced: ${pods.length} pods`);
       synced = true;

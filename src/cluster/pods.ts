@@ -21,17 +21,26 @@ export async function listNamespacesAndPods(kubeConfig: KubeConfig): Promise<Clu
       const name = namespace.metadata?.name;
       if (name) namespaces.set(name, { labels: namespace.metadata?.labels ?? {}, annotations: namespace.metadata?.annotations ?? {} });
     }
-    const pods: Pod[] = [];
-    let next: string | undefined;
-    do {
-      const page = await api.listPodForAllNamespaces({ limit: PAGE, ...(next ? { _continue: next } : {}) });
-      // As the API server wrote them: client-node's model classes carry Dates
-      // and the core reads plain JSON.
-      for (const pod of page.items) pods.push(JSON.parse(JSON.stringify(pod)) as Pod);
-      next = page.metadata?._continue || undefined;
-    } while (next);
-    return { namespaces, pods };
+    return { namespaces, pods: (await listAllPods(api)).pods };
   } catch (error) {
     throw new Error(`listing namespaces and pods: ${describeApiError(error)}`);
   }
+}
+
+/** Every pod, in pages, and the resourceVersion to watch from. Throws the
+ * client's error. `keep` maps each pod as its page arrives, so a caller that
+ * keeps little of each pod never holds all of them whole. */
+export async function listAllPods(api: CoreV1Api, keep: (pod: Pod) => Pod = (pod) => pod): Promise<{ pods: Pod[]; resourceVersion: string | undefined }> {
+  const pods: Pod[] = [];
+  let next: string | undefined;
+  let resourceVersion: string | undefined;
+  do {
+    const page = await api.listPodForAllNamespaces({ limit: PAGE, ...(next ? { _continue: next } : {}) });
+    // As the API server wrote them: client-node's model classes carry Dates
+    // and the core reads plain JSON.
+    for (const pod of page.items) pods.push(keep(JSON.parse(JSON.stringify(pod)) as Pod));
+    next = page.metadata?._continue || undefined;
+    resourceVersion = page.metadata?.resourceVersion;
+  } while (next);
+  return { pods, resourceVersion };
 }

@@ -26,6 +26,10 @@ export class FleetTracker {
     private readonly config: InjectorConfig,
   ) {}
 
+  keep(pod: Pod): Pod {
+    return trimForFleet(pod);
+  }
+
   replaceAll(pods: Pod[]): void {
     this.pods.clear();
     for (const pod of pods) this.upsert(pod);

@@ -9,28 +9,13 @@ import { evaluatePod } from '../../src/inject/evaluate.js';
 import { classifyPod, fleetStatus, trimForFleet, type NamespaceMetadata } from '../../src/inject/fleet.js';
 import type { Pod } from '../../src/model/kubernetes.js';
 import { ANNOTATION } from '../../src/model/names.js';
+import { runningPod as appPod } from '../support/running-pod.js';
 
 const ENROLLED: NamespaceMetadata = { labels: { 'envoy-injector.io/inject': 'enabled' }, annotations: {} };
 const namespaces = new Map<string, NamespaceMetadata>([
   ['shop', ENROLLED],
   ['legacy', { labels: {}, annotations: {} }],
 ]);
-
-function appPod(name: string, namespace = 'shop', extra: Partial<Pod> = {}): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
-      labels: { app: 'web', 'pod-template-hash': '5d4f8' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d4f8', uid: 'u', controller: true }],
-    },
-    spec: { containers: [{ name: 'web', image: 'nginx' }] },
-    status: { phase: 'Running' },
-    ...extra,
-  };
-}
 
 function injected(pod: Pod, config: InjectorConfig = DEFAULT_CONFIG): Pod {
   const outcome = evaluatePod({ pod, namespace: { name: pod.metadata?.namespace ?? '', metadata: ENROLLED }, config });

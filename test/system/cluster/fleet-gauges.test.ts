@@ -19,18 +19,9 @@ import { get, makeAgent } from '../../support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { repoPath } from '../../support/repo.js';
 import { startTestWebhook, type TestWebhook } from '../../support/webhook.js';
+import { runningPod as pod } from '../../support/running-pod.js';
 
 const quiet = { info: () => undefined, warn: () => undefined };
-
-function pod(name: string, namespace: string): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace, labels: { app: name } },
-    spec: { containers: [{ name: 'app', image: 'nginx' }] },
-    status: { phase: 'Running' },
-  };
-}
 
 function injected(input: Pod, injectorVersion?: string): Pod {
   const outcome = evaluatePod({ pod: input, namespace: { name: input.metadata?.namespace ?? '' }, config: DEFAULT_CONFIG });

@@ -15,6 +15,7 @@ import { ANNOTATION } from '../../../src/model/names.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { repoPath } from '../../support/repo.js';
 import { startTestWebhook } from '../../support/webhook.js';
+import { runningPod as pod } from '../../support/running-pod.js';
 
 const BIN = repoPath('dist', 'src', 'cli', 'main.js');
 
@@ -28,21 +29,6 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | n
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-function pod(name: string, namespace: string): Pod {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace,
-      labels: { app: 'web' },
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-5d4f8', uid: `uid-${name}`, controller: true }],
-    },
-    spec: { containers: [{ name: 'web', image: 'nginx' }] },
-    status: { phase: 'Running' },
-  };
 }
 
 function injected(input: Pod): Pod {
