@@ -163,7 +163,9 @@ function readConcurrency(read: Read, annotation: AnnotationValue | undefined, re
 function fitDrainInGrace(pod: Pod, drainSeconds: number, annotation: AnnotationValue | undefined): { seconds: number; problems: AnnotationProblem[] } {
   const grace = typeof pod.spec.terminationGracePeriodSeconds === 'number' ? pod.spec.terminationGracePeriodSeconds : DEFAULT_GRACE_SECONDS;
   if (drainSeconds < grace || drainSeconds === 0) return { seconds: drainSeconds, problems: [] };
-  if (!annotation) return { seconds: Math.max(0, grace - 1), problems: [] };
+  // An annotation that did not parse is reported already; its fallback is the default.
+  const asked = annotation !== undefined && parseWholeNumber(annotation.value, 0, MAX_DRAIN_SECONDS).ok;
+  if (!asked) return { seconds: Math.max(0, grace - 1), problems: [] };
   const problem: AnnotationProblem = {
     annotation: annotation.annotation,
     from: annotation.from,

@@ -30,14 +30,14 @@ export class FleetTracker {
     return trimForFleet(pod);
   }
 
-  replaceAll(pods: Pod[]): void {
+  /** Pods as `keep` returned them, while listing. */
+  replaceAll(kept: Pod[]): void {
     this.pods.clear();
-    for (const pod of pods) this.upsert(pod);
+    for (const pod of kept) this.store(pod);
   }
 
   upsert(pod: Pod): void {
-    const trimmed = trimForFleet(pod);
-    this.pods.set(keyOf(pod), { pod: trimmed, finding: this.classify(trimmed) });
+    this.store(trimForFleet(pod));
   }
 
   remove(pod: Pod): void {
@@ -80,6 +80,10 @@ export class FleetTracker {
 
   stop(): void {
     clearTimeout(this.timer);
+  }
+
+  private store(trimmed: Pod): void {
+    this.pods.set(keyOf(trimmed), { pod: trimmed, finding: this.classify(trimmed) });
   }
 
   private classify(pod: Pod): PodFinding['kind'] {

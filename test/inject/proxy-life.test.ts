@@ -114,6 +114,12 @@ describe('proxy drain on stop', () => {
     });
   }
 
+  it('an unreadable drain-seconds is reported once, not also as not fitting', () => {
+    const problems = problemsOf(pod({ [ANNOTATION.drainSeconds]: '5s' }, { terminationGracePeriodSeconds: 2 }));
+    assert.equal(problems.split('\n').length, 1, problems);
+    assert.doesNotMatch(problems, /does not fit/);
+  });
+
   it('keeps the hold-application postStart next to the preStop drain', () => {
     const sidecar = sidecarOf(pod({ [ANNOTATION.nativeSidecar]: 'false', [ANNOTATION.holdApplicationUntilProxyStarts]: 'true' }));
     assert.ok(lifecycleOf(sidecar).postStart, 'postStart kept');
