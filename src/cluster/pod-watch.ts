@@ -65,6 +65,9 @@ export function watchPods(kubeConfig: KubeConfig, sink: PodSink, log: ClusterLog
           if (!stopped) retry(error ? `watch ended: ${describeApiError(error)}` : 'watch ended');
         },
       );
+      // Stopped while the watch was connecting: nothing else would end it,
+      // and an open watch keeps the process from exiting on SIGTERM.
+      if (stopped) abort.abort();
     } catch (error) {
       retry(`watching pods: ${describeApiError(error)}`);
     }

@@ -133,6 +133,28 @@ describe('fleet gauges', () => {
     }, 'the gauges to empty');
   });
 
+  it('a watch stopped while it connects is closed, so SIGTERM can end the process', async () => {
+    const before = api.watchers('pods');
+    let stopAtList = false;
+    const watch: ReturnType<typeof watchPods> = watchPods(
+      api.kubeConfig(),
+      {
+        keep: (p) => p,
+        // The list is done and the watch is connecting: stop then.
+        replaceAll: () => {
+          stopAtList = true;
+          setImmediate(() => watch.stop());
+        },
+        upsert: () => undefined,
+        remove: () => undefined,
+      },
+      quiet,
+    );
+    await until(() => stopAtList, 'the list');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(api.watchers('pods'), before, 'no watch left open');
+  });
+
   it('count a namespace enrolled later at the next refresh', async () => {
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tools', labels: { 'envoy-injector.io/inject': 'enabled' } } });
     await until(() => caches.namespace('tools')?.labels['envoy-injector.io/inject'] === 'enabled', 'the namespace cache');
