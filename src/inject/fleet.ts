@@ -4,17 +4,13 @@
 // the pods and namespaces, this decides with the same code as the webhook.
 
 import type { InjectorConfig } from '../config/config.js';
-import { isPlainObject, type Container, type NamespaceContext, type Pod, type StringMap } from '../model/kubernetes.js';
-import { ANNOTATION, INJECTOR_ANNOTATIONS, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER } from '../model/names.js';
+import { isPlainObject, type Container, type NamespaceContext, type Pod } from '../model/kubernetes.js';
+import type { NamespaceMetadata } from '../model/lookups.js';
+import { ANNOTATION, INJECTOR_ANNOTATIONS, INJECTOR_VERSION } from '../model/names.js';
 import { evaluatePod } from './evaluate.js';
-import { PROMETHEUS_ANNOTATIONS } from './sidecar.js';
+import { formatReason } from './reasons.js';
 import { parseStatus, verifiedStatus, type InjectionStatus } from './status.js';
 import { workloadName } from './workload.js';
-
-export interface NamespaceMetadata {
-  labels: StringMap;
-  annotations: StringMap;
-}
 
 /** The pods sharing an owner and a finding: one line of the report. */
 export interface PodGroup {
@@ -117,8 +113,11 @@ function whyStale(pod: Pod, namespace: NamespaceContext, config: InjectorConfig)
   if (!status.ok) return `its ${ANNOTATION.status} ${status.problems.join('; ')}`;
   if (status.value.version === 1) return 'injected before versions were recorded (status version 1)';
   const today = evaluatePod({ pod: withoutInjection(pod, status.value), namespace, config });
-  if (today.kind !== 'injected') return undefined;
+  // A proxy the injector would not put there today is as stale as an old one.
+  if (today.kind === 'skipped') return `the injector would not inject it today: ${today.reasons.map(formatReason).join('; ')}`;
+  if (today.kind === 'rejected') return `the injector would refuse it today: ${today.problems.join('; ')}`;
   const now = parseStatus(today.pod.metadata?.annotations?.[ANNOTATION.status] ?? '');
+  // Always version 2 when this injector wrote it; anything else is a bug, not a finding.
   if (!now.ok || now.value.version !== 2) return undefined;
   const was = status.value;
   if (was.injectorVersion !== INJECTOR_VERSION) return `injected by envoy-injector ${was.injectorVersion}, now ${INJECTOR_VERSION}`;
@@ -127,13 +126,13 @@ function whyStale(pod: Pod, namespace: NamespaceContext, config: InjectorConfig)
   return undefined;
 }
 
-/** The pod as it was submitted, as far as it can be told: what the status
- * lists removed, with the annotations the injector added. */
+/** The pod as it was submitted, as far as the template is concerned: what
+ * the status lists removed, and the injector's own annotations (with its
+ * status the pod would be skipped as injected already). */
 function withoutInjection(pod: Pod, status: InjectionStatus): Pod {
   const added = new Set([...status.containers, ...status.initContainers, ...status.volumes]);
   const keep = <T extends { name: string }>(list: readonly T[] | undefined): T[] => (list ?? []).filter((item) => !added.has(item.name));
-  const dropped = new Set([...INJECTOR_ANNOTATIONS, KUBECTL_DEFAULT_CONTAINER, ...Object.keys(PROMETHEUS_ANNOTATIONS)]);
-  const annotations = Object.fromEntries(Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) => !dropped.has(key)));
+  const annotations = Object.fromEntries(Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) => !INJECTOR_ANNOTATIONS.includes(key)));
   return {
     ...pod,
     metadata: { ...pod.metadata, annotations },

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
 import { evaluatePod } from '../../src/inject/evaluate.js';
-import { classifyPod, fleetStatus, trimForFleet, type NamespaceMetadata } from '../../src/inject/fleet.js';
+import { classifyPod, fleetStatus, trimForFleet } from '../../src/inject/fleet.js';
+import type { NamespaceMetadata } from '../../src/model/lookups.js';
 import type { Pod } from '../../src/model/kubernetes.js';
 import { ANNOTATION } from '../../src/model/names.js';
 import { runningPod as appPod } from '../support/running-pod.js';
@@ -110,8 +111,22 @@ describe('fleet status', () => {
 
   it('a route change on a running pod does not make it stale: only the Envoy config changed', () => {
     const pod = injected(appPod('web-1'));
-    const annotations = { ...pod.metadata?.annotations, [ANNOTATION.routes]: 'virtual_hosts: []' };
-    assert.equal(fleetStatus([{ ...pod, metadata: { ...pod.metadata, annotations } }], namespaces, DEFAULT_CONFIG).upToDate, 1);
+    const routes = 'virtual_hosts:\n- name: api\n  domains: ["api"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "api-v2:8080" }\n';
+    const annotations = { ...pod.metadata?.annotations, [ANNOTATION.routes]: routes };
+    assert.deepEqual(fleetStatus([{ ...pod, metadata: { ...pod.metadata, annotations } }], namespaces, DEFAULT_CONFIG), {
+      checked: 1,
+      upToDate: 1,
+      missing: [],
+      stale: [],
+    });
+  });
+
+  it('a proxy the injector would not put there today is stale, with the reason', () => {
+    const pod = injected(appPod('web-1'));
+    const optedOut = { ...pod, metadata: { ...pod.metadata, labels: { ...pod.metadata?.labels, 'envoy-injector.io/inject': 'false' } } };
+    assert.match(fleetStatus([optedOut], namespaces, DEFAULT_CONFIG).stale[0]?.reason ?? '', /^the injector would not inject it today: \[pod-opted-out\]/);
+    const broken = { ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, [ANNOTATION.routes]: 'virtual_hosts: []' } } };
+    assert.match(fleetStatus([broken], namespaces, DEFAULT_CONFIG).stale[0]?.reason ?? '', /^the injector would refuse it today: .*must have at least 1 entry/);
   });
 });
 
