@@ -47,6 +47,13 @@ export function single(flags: ParsedFlags, name: string): string | undefined {
   return flags.get(name)?.[0];
 }
 
+/** `-o text|json`, text when absent. */
+export function outputFormat(flags: ParsedFlags): 'text' | 'json' {
+  const output = single(flags, 'output') ?? 'text';
+  if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
+  return output;
+}
+
 /** "k=v" pairs of a repeatable flag, as a map. */
 export function keyValues(flags: ParsedFlags, name: string): Record<string, string> | undefined {
   const pairs = flags.get(name);

@@ -3,7 +3,7 @@
 import { formatReason } from '../inject/reasons.js';
 import type { ProxySettings } from '../inject/settings.js';
 import { explainManifests, injectManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
-import { keyValues, parseFlags, single, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
+import { keyValues, outputFormat, parseFlags, single, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
 import { CommandFailure } from './command.js';
 import { explainOneRequest, parseRequestFlag } from './explain-request.js';
 import { parseServiceFlag } from './service-flag.js';
@@ -107,8 +107,7 @@ function verdictJson(verdict: PodVerdict): Record<string, unknown> {
 
 export function runExplain(argv: readonly string[]): string {
   const { text, options, flags } = offlineInput(argv);
-  const output = single(flags, 'output') ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
+  const output = outputFormat(flags);
   const request = single(flags, 'request');
   if (request !== undefined) return explainOneRequest(text, options, parseRequestFlag(request, flags.get('header') ?? []), output);
   if (flags.has('header')) throw new UsageError('-H goes with --request');

@@ -4,7 +4,7 @@
 
 import { routeCheck } from '../offline/route-check.js';
 import { formatResults } from '../routes/router-check.js';
-import { parseFlags, single, UsageError } from './args.js';
+import { outputFormat, parseFlags, single, UsageError } from './args.js';
 import { InputError, readInput } from './files.js';
 import type { CommandOutput } from './command.js';
 import { SIMULATION_FLAGS, simulationOptions } from './offline-commands.js';
@@ -20,8 +20,7 @@ export function runRouteCheck(argv: readonly string[]): CommandOutput {
   const configFile = single(flags, 'config');
   const testsFile = single(flags, 'tests');
   if (configFile === undefined || testsFile === undefined) throw new UsageError('--config FILE and --tests FILE are both required');
-  const output = single(flags, 'output') ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
+  const output = outputFormat(flags);
   const options = simulationOptions(flags, 'injector-config');
   const results = routeCheck(readBadInput(configFile), readBadInput(testsFile), options);
   if (!results.ok) throw new UsageError(results.problems.join('; '));

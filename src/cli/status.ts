@@ -5,10 +5,11 @@
 
 import type { FleetStatus, PodGroup } from '../inject/fleet.js';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { clusterConfigured } from '../cluster/configured.js';
 import { fleetStatus } from '../inject/fleet.js';
 import { probePod, probeVerdict } from '../inject/self-test.js';
 import { failed, type Result } from '../model/result.js';
-import { parseFlags, single, UsageError } from './args.js';
+import { outputFormat, parseFlags, single, UsageError } from './args.js';
 import { CommandFailure, type CommandOutput } from './command.js';
 import { loadConfig } from './files.js';
 
@@ -16,20 +17,15 @@ const LISTED_PODS = 5;
 
 export async function runStatus(argv: readonly string[]): Promise<CommandOutput> {
   const flags = parseFlags(argv, { config: { value: true }, output: { value: true, short: 'o' }, 'self-test': { value: true } });
-  const output = single(flags, 'output') ?? 'text';
-  if (output !== 'text' && output !== 'json') throw new UsageError(`-o must be text or json, got ${JSON.stringify(output)}`);
+  const output = outputFormat(flags);
   const config = loadConfig(single(flags, 'config'));
-  const { clusterConfigured } = await import('../cluster/configured.js');
   if (!clusterConfigured()) throw new UsageError('status needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
   const { defaultKubeConfig } = await import('../cluster/cluster.js');
   const { listNamespacesAndPods } = await import('../cluster/pods.js');
   const kubeConfig = defaultKubeConfig();
-  let snapshot;
-  try {
-    snapshot = await listNamespacesAndPods(kubeConfig);
-  } catch (error) {
+  const snapshot = await listNamespacesAndPods(kubeConfig).catch((error: unknown) => {
     throw new CommandFailure((error as Error).message);
-  }
+  });
   const status = fleetStatus(snapshot.pods, snapshot.namespaces, config);
   const selfTestNamespace = single(flags, 'self-test');
   const selfTest = selfTestNamespace === undefined ? undefined : await runSelfTestOnce(kubeConfig, selfTestNamespace);

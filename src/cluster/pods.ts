@@ -3,11 +3,12 @@
 // one response and its parsed copy.
 
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
-import type { Pod, StringMap } from '../model/kubernetes.js';
+import type { Pod } from '../model/kubernetes.js';
+import type { NamespaceMetadata } from '../model/lookups.js';
 import { describeApiError } from './api-errors.js';
 
 export interface ClusterSnapshot {
-  namespaces: Map<string, { labels: StringMap; annotations: StringMap }>;
+  namespaces: Map<string, NamespaceMetadata>;
   pods: Pod[];
 }
 
@@ -15,7 +16,7 @@ const PAGE = 500;
 
 export async function listNamespacesAndPods(kubeConfig: KubeConfig): Promise<ClusterSnapshot> {
   const api = kubeConfig.makeApiClient(CoreV1Api);
-  const namespaces = new Map<string, { labels: StringMap; annotations: StringMap }>();
+  const namespaces = new Map<string, NamespaceMetadata>();
   try {
     for (const namespace of (await api.listNamespace()).items) {
       const name = namespace.metadata?.name;

@@ -61,6 +61,8 @@ function loopGuardChains(prefix: string): JsonObject[] {
   }));
 }
 
+export const OUTBOUND_STAT_PREFIX = 'outbound';
+
 /** Outbound traffic is routed as HTTP only for destination ports configured as
  * HTTP; every other connection is a plain TCP passthrough chosen before a
  * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection. */
@@ -80,7 +82,7 @@ export function outboundListener(httpPorts: readonly number[], families: readonl
   return {
     name: 'outbound',
     // Stats as listener.outbound.*: the drain hook reads its open connections.
-    stat_prefix: 'outbound',
+    stat_prefix: OUTBOUND_STAT_PREFIX,
     traffic_direction: 'OUTBOUND',
     ...listenerAddresses(PROXY_PORT.outbound, families),
     listener_filters: [ORIGINAL_DST_FILTER],

@@ -9,11 +9,11 @@
 // has bash, not curl), every read bounded by a timeout, the whole by a
 // deadline: with the admin interface gone it says so and exits, never hangs.
 
+import { OUTBOUND_STAT_PREFIX } from '../envoy/listeners.js';
 import { PROXY_PORT } from '../model/names.js';
 
-/** Envoy's stat for the outbound listener's open connections: the listener's
- * stat_prefix is "outbound" (envoy/listeners.ts). */
-export const OUTBOUND_ACTIVE_STAT = 'listener.outbound.downstream_cx_active';
+/** Envoy's stat for the outbound listener's open connections. */
+export const OUTBOUND_ACTIVE_STAT = `listener.${OUTBOUND_STAT_PREFIX}.downstream_cx_active`;
 
 export function drainCommand(drainSeconds: number, adminPort: number = PROXY_PORT.admin): string[] {
   const admin = (method: string, path: string): string =>

@@ -4,9 +4,14 @@
 
 import type { StringMap } from './kubernetes.js';
 
+export interface NamespaceMetadata {
+  labels: StringMap;
+  annotations: StringMap;
+}
+
 export interface NamespaceLookup {
   /** Undefined when the namespace is not known (no cluster, cache not synced). */
-  namespace(name: string): { labels: StringMap; annotations: StringMap } | undefined;
+  namespace(name: string): NamespaceMetadata | undefined;
 }
 
 export interface ServicePort {

@@ -1,6 +1,6 @@
 // The periodic end-to-end self-test: every interval, a dry-run create of the
-// probe pod through the API server; the verdict goes to a gauge, a log line
-// and whoever asks for the last result. Off unless `serve --self-test-every`.
+// probe pod through the API server; the verdict goes to a gauge and a log
+// line. Off unless `serve --self-test-every`.
 
 import { probePod, probeVerdict } from '../inject/self-test.js';
 import type { Pod } from '../model/kubernetes.js';
@@ -8,7 +8,6 @@ import type { Pod } from '../model/kubernetes.js';
 export interface SelfTestResult {
   success: boolean;
   message: string;
-  at: Date;
 }
 
 export interface SelfTestOptions {
@@ -21,25 +20,20 @@ export interface SelfTestOptions {
 
 export interface SelfTest {
   runOnce(): Promise<SelfTestResult>;
-  last(): SelfTestResult | undefined;
   stop(): void;
 }
 
 export function startSelfTest(options: SelfTestOptions): SelfTest {
-  let latest: SelfTestResult | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const runOnce = async (): Promise<SelfTestResult> => {
     let result: SelfTestResult;
     try {
       const verdict = probeVerdict(await options.dryRunCreate(probePod(options.namespace)), options.namespace);
-      result = verdict.ok
-        ? { success: true, message: verdict.value, at: new Date() }
-        : { success: false, message: verdict.problems.join('; '), at: new Date() };
+      result = verdict.ok ? { success: true, message: verdict.value } : { success: false, message: verdict.problems.join('; ') };
     } catch (error) {
-      result = { success: false, message: error instanceof Error ? error.message : String(error), at: new Date() };
+      result = { success: false, message: error instanceof Error ? error.message : String(error) };
     }
-    latest = result;
     options.onResult(result);
     return result;
   };
@@ -55,7 +49,6 @@ export function startSelfTest(options: SelfTestOptions): SelfTest {
   schedule(Math.min(options.intervalMs, 10_000));
   return {
     runOnce,
-    last: () => latest,
     stop: () => {
       stopped = true;
       clearTimeout(timer);

@@ -135,7 +135,7 @@ describe('proxy access log', () => {
   });
 
   it('refuses another format and lists the ones there are', () => {
-    assert.match(problemsOf(pod({ [ANNOTATION.accessLog]: 'jsn' })), /off, text, json|json/);
+    assert.match(problemsOf(pod({ [ANNOTATION.accessLog]: 'jsn' })), /envoy-injector.io\/access-log: "jsn" is not one of off, text, json/);
   });
 
   it('changes the rendered config, so the config hash tells the pods apart', () => {

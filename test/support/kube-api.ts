@@ -1,8 +1,8 @@
 // A small in-process stand-in for kube-apiserver's REST API, just the
 // resources envoy-injector reads and writes: Secrets (get/create/replace with
 // resourceVersion conflicts), MutatingWebhookConfigurations (get, JSON Patch
-// with `test` ops), Namespaces/Services (list and watch streams), and Pods
-// (paged list). The
+// with `test` ops), Namespaces/Services/Pods (list — Pods in pages — and
+// watch streams), and pod creates as dry runs through the webhook. The
 // injector's real client-node code talks to it over HTTP; no cluster exists
 // on this machine, so this is the closest honest thing.
 

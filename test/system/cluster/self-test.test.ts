@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { podDryRunner } from '../../../src/cluster/dry-run.js';
-import { startSelfTest, type SelfTestResult } from '../../../src/server/self-test.js';
+import { startSelfTest, type SelfTest } from '../../../src/server/self-test.js';
 import { get, makeAgent } from '../../support/apiserver.js';
 import { FakeKubeApi } from '../../support/kube-api.js';
 import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
@@ -49,21 +49,20 @@ describe('end-to-end self-test', () => {
     await api.stop();
   });
 
-  function selfTest(): { run: () => Promise<SelfTestResult>; stop: () => void } {
-    const test = startSelfTest({
+  function selfTest(): SelfTest {
+    return startSelfTest({
       namespace: 'envoy-injector-self-test',
       intervalMs: 3_600_000,
       dryRunCreate: podDryRunner(api.kubeConfig()),
       onResult: (result) => webhook.server.metrics.recordSelfTest(result.success),
     });
-    return { run: () => test.runOnce(), stop: () => test.stop() };
   }
 
   it('succeeds when the API server reaches the webhook and gets the probe injected, and says so on /metrics', async () => {
     api.podWebhook = { port: webhook.server.port, ca: webhook.certificates.caCert };
     const test = selfTest();
     try {
-      const result = await test.run();
+      const result = await test.runOnce();
       assert.deepEqual(
         { success: result.success, message: result.message },
         {
@@ -83,7 +82,7 @@ describe('end-to-end self-test', () => {
     api.podWebhook = { port: await closedPort(), ca: webhook.certificates.caCert };
     const test = selfTest();
     try {
-      const result = await test.run();
+      const result = await test.runOnce();
       assert.equal(result.success, false);
       assert.match(result.message, /admitted the probe pod in namespace envoy-injector-self-test without the proxy: it did not reach the webhook/);
       assert.match(await metricsOf(webhook), /\nenvoy_injector_self_test_success 0\n/);
@@ -97,7 +96,7 @@ describe('end-to-end self-test', () => {
     api.failWith = 403;
     const test = selfTest();
     try {
-      const result = await test.run();
+      const result = await test.runOnce();
       assert.equal(result.success, false);
       assert.match(result.message, /^dry-run create of a pod in namespace envoy-injector-self-test: HTTP 403: /);
     } finally {
