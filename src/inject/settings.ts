@@ -106,15 +106,17 @@ function readOnce(
     {
       annotated: httpPortsAnnotation && {
         ports: read(ANNOTATION.httpPorts, parseRoutablePorts, []),
-        origin: `${httpPortsAnnotation.from === 'namespace' ? 'namespace annotation' : 'annotation'} ${ANNOTATION.httpPorts}`,
+        origin: annotationOrigin(httpPortsAnnotation),
       },
       excluded: capture.excludeOutboundPorts,
     },
   );
   const resolved = problems.take(routing, { overrides: { virtualHosts: [], clusters: [] }, httpPorts: [], warnings: [] });
+  // Read with no fallback: absent and invalid (reported) both leave the default to decide.
   const drain = fitDrainInGrace(
     pod,
-    read(ANNOTATION.drainSeconds, (t) => parseWholeNumber(t, 0, MAX_DRAIN_SECONDS), config.proxy.drainSeconds),
+    read<number | undefined>(ANNOTATION.drainSeconds, (t) => parseWholeNumber(t, 0, MAX_DRAIN_SECONDS), undefined),
+    config.proxy.drainSeconds,
     annotations.lookup(ANNOTATION.drainSeconds),
   );
   problems.add(...drain.problems);
@@ -127,7 +129,12 @@ function readOnce(
     capture,
     routes: resolved.overrides,
     httpPorts: resolved.httpPorts,
-    concurrency: readConcurrency(read, annotations.lookup(ANNOTATION.proxyConcurrency), resources, config.proxy.concurrency),
+    concurrency: readConcurrency(
+      read<number | undefined>(ANNOTATION.proxyConcurrency, (t) => parseWholeNumber(t, 1, MAX_PROXY_CONCURRENCY), undefined),
+      annotations.lookup(ANNOTATION.proxyConcurrency),
+      resources,
+      config.proxy.concurrency,
+    ),
     drainSeconds: drain.seconds,
     accessLog: read(ANNOTATION.accessLog, parseChoice(ACCESS_LOG_FORMATS), config.proxy.accessLog),
   };
@@ -137,10 +144,13 @@ function readOnce(
 /** Envoy runs one worker per hardware thread of the node unless told: 64 on
  * a 64-core node, for a proxy limited to a fraction of one. The default is
  * the CPU request rounded up, at least 1 and at most the CPU limit. */
-function readConcurrency(read: Read, annotation: AnnotationValue | undefined, resources: Resources, configured: number): ProxySettings['concurrency'] {
-  const explicit = read(ANNOTATION.proxyConcurrency, (t) => parseWholeNumber(t, 1, MAX_PROXY_CONCURRENCY), 0);
-  if (explicit > 0 && annotation)
-    return { workers: explicit, source: `${annotation.from === 'namespace' ? 'namespace annotation' : 'annotation'} ${ANNOTATION.proxyConcurrency}` };
+function readConcurrency(
+  annotated: number | undefined,
+  annotation: AnnotationValue | undefined,
+  resources: Resources,
+  configured: number,
+): ProxySettings['concurrency'] {
+  if (annotated !== undefined && annotation) return { workers: annotated, source: annotationOrigin(annotation) };
   if (configured > 0) return { workers: configured, source: 'config proxy.concurrency' };
   const cores = (quantity: string | undefined): number | undefined => {
     const parsed = quantity === undefined ? undefined : parseQuantity(quantity);
@@ -160,18 +170,27 @@ function readConcurrency(read: Read, annotation: AnnotationValue | undefined, re
  * the pod author asked for that cannot fit is refused, so they learn it now
  * rather than from cut connections; the configured default is shortened to
  * fit instead, since a pod with a short grace period chose to stop fast. */
-function fitDrainInGrace(pod: Pod, drainSeconds: number, annotation: AnnotationValue | undefined): { seconds: number; problems: AnnotationProblem[] } {
+function fitDrainInGrace(
+  pod: Pod,
+  annotated: number | undefined,
+  configured: number,
+  annotation: AnnotationValue | undefined,
+): { seconds: number; problems: AnnotationProblem[] } {
   const grace = typeof pod.spec.terminationGracePeriodSeconds === 'number' ? pod.spec.terminationGracePeriodSeconds : DEFAULT_GRACE_SECONDS;
+  if (annotated === undefined || !annotation) return { seconds: configured < grace ? configured : Math.max(0, grace - 1), problems: [] };
+  const drainSeconds = annotated;
   if (drainSeconds < grace || drainSeconds === 0) return { seconds: drainSeconds, problems: [] };
-  // An annotation that did not parse is reported already; its fallback is the default.
-  const asked = annotation !== undefined && parseWholeNumber(annotation.value, 0, MAX_DRAIN_SECONDS).ok;
-  if (!asked) return { seconds: Math.max(0, grace - 1), problems: [] };
   const problem: AnnotationProblem = {
     annotation: annotation.annotation,
     from: annotation.from,
     message: `${drainSeconds} s of draining does not fit in the pod's terminationGracePeriodSeconds (${grace} s): lower it below ${grace}, or raise terminationGracePeriodSeconds above it`,
   };
   return { seconds: drainSeconds, problems: [problem] };
+}
+
+/** Where a setting came from, as explain says it. */
+function annotationOrigin(found: AnnotationValue): string {
+  return `${found.from === 'namespace' ? 'namespace annotation' : 'annotation'} ${found.annotation}`;
 }
 
 /** Kubernetes' default terminationGracePeriodSeconds. */
