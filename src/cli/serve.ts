@@ -79,7 +79,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
         log,
       );
     }
-  } else if (flags.has('self-manage') || selfTestMinutes !== undefined) {
+  } else if (flags.has('self-manage') || selfTestMinutes !== undefined || flags.has('fleet-gauges')) {
     throw new UsageError(
       '--self-manage, --self-test-every and --fleet-gauges need a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured',
     );

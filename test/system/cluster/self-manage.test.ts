@@ -205,23 +205,26 @@ describe('caBundlePatch', () => {
 });
 
 describe('serve --self-manage', () => {
-  it('without a cluster, refuses with a one-line reason', () => {
-    const home = tempDir();
-    const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--self-manage', '--cert-dir', home], {
-      env: { ...process.env, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', HOME: home },
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    return new Promise<void>((resolve) => {
-      child.on('exit', (code) => {
-        assert.equal(code, 2);
-        assert.match(stderr, /--self-manage, --self-test-every and --fleet-gauges need a cluster/);
-        resolve();
+  // Each flag that needs a cluster refuses to start without one, rather than doing nothing.
+  for (const flags of [['--self-manage'], ['--self-test-every', '5'], ['--fleet-gauges']]) {
+    it(`${flags[0] ?? ''} without a cluster refuses with a one-line reason`, () => {
+      const home = tempDir();
+      const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', ...flags, '--cert-dir', home], {
+        env: { ...process.env, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', HOME: home },
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      return new Promise<void>((resolve) => {
+        child.on('exit', (code) => {
+          assert.equal(code, 2, stderr);
+          assert.match(stderr, /--self-manage, --self-test-every and --fleet-gauges need a cluster/);
+          resolve();
+        });
       });
     });
-  });
+  }
 
   it('gets its certificate from the cluster, sets the caBundle, syncs its caches, and serves what kube-apiserver trusts', { timeout: 60_000 }, async () => {
     const api = new FakeKubeApi();
