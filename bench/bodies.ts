@@ -32,7 +32,8 @@ function container(name: string, envCount: number): Record<string, unknown> {
   };
 }
 
-export function pod(size: Size, envCount?: number): Pod {
+/** `id`: a label value that makes this pod differ from every other. */
+export function pod(size: Size, envCount?: number, id?: string): Pod {
   const env = envCount ?? { small: 0, typical: 12, large: 1500, huge: 14000 }[size];
   const containers = size === 'small' ? [{ name: 'app', image: 'nginx:1.27' }] : [container('app', env), container('cache', 4), container('log-shipper', 2)];
   return {
@@ -41,7 +42,7 @@ export function pod(size: Size, envCount?: number): Pod {
     metadata: {
       generateName: 'shop-7d9f8b6c5-',
       namespace: 'shop',
-      labels: { app: 'shop', 'pod-template-hash': '7d9f8b6c5' },
+      labels: { app: 'shop', 'pod-template-hash': '7d9f8b6c5', ...(id === undefined ? {} : { 'bench-id': id }) },
       ...(size === 'small' ? {} : { annotations: { 'envoy-injector.io/routes': ROUTES } }),
       ownerReferences: [
         {

@@ -8,7 +8,7 @@
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,12 +20,28 @@ import { pod, review, type Size } from './bodies.js';
 
 const quick = process.argv.includes('--quick');
 const SECONDS = quick ? 4 : 10;
-const SIZES: Array<{ size: Size; connections: number }> = [
+/** `fresh`: every request a different pod (a unique label), so no answer is
+ * reused and the row shows the full cost of a review; the other rows send
+ * one pod again and again, as a ReplicaSet scaling up does. */
+const ROWS: Array<{ size: Size; connections: number; fresh?: boolean }> = [
   { size: 'small', connections: 32 },
   { size: 'typical', connections: 32 },
+  { size: 'typical', connections: 32, fresh: true },
   { size: 'large', connections: 8 },
   { size: 'huge', connections: 2 },
 ];
+/** Both servers run with the heap the Deployment gives the webhook, so RSS
+ * and GC are what a cluster sees. */
+const DEPLOYED_NODE_OPTIONS = deployedNodeOptions();
+
+function deployedNodeOptions(): string {
+  const found = /- name: NODE_OPTIONS\s+value: (.+)/.exec(readFileSync(repoPath('manifests', 'base', 'deployment.yaml'), 'utf8'))?.[1];
+  if (found === undefined) throw new Error('manifests/base/deployment.yaml sets no NODE_OPTIONS: say here what the bench should run with');
+  return found.trim();
+}
+/** autocannon replaces it with a new id in each request. */
+const REQUEST_ID = '[<id>]';
+const WARM_UP_SECONDS = 1;
 
 interface Load {
   requestsPerSecond: number;
@@ -35,19 +51,20 @@ interface Load {
   errors: number;
 }
 
-function startProcess(args: string[], ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      if (output.length < 10_000) output += chunk.toString();
-      const match = ready.exec(output);
-      if (match) resolve({ child, port: Number(match[1]) });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', () => reject(new Error(`exited: ${output}`)));
-  });
+/** Starts a server whose output goes to a file, not through this process:
+ * the load generator shares this event loop, and reading a log line per
+ * request here would slow the client, not the server. */
+async function startProcess(args: string[], logFile: string, ready: RegExp): Promise<{ child: ChildProcess; port: number }> {
+  const output = openSync(logFile, 'w');
+  const child = spawn(process.execPath, args, { stdio: ['ignore', output, output], env: { ...process.env, NODE_OPTIONS: DEPLOYED_NODE_OPTIONS } });
+  closeSync(output);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const text = readFileSync(logFile, 'utf8').slice(0, 10_000);
+    const match = ready.exec(text);
+    if (match) return { child, port: Number(match[1]) };
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited: ${text}`);
+  }
 }
 
 function post(port: number, ca: string, body: string): Promise<string> {
@@ -74,15 +91,20 @@ function post(port: number, ca: string, body: string): Promise<string> {
 }
 
 async function load(port: number, body: string, connections: number, seconds: number): Promise<Load> {
-  const result = await autocannon({
-    url: `https://127.0.0.1:${port}/mutate`,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body,
-    connections,
-    duration: seconds,
-    servername: 'envoy-injector.envoy-injector.svc',
-  });
+  const run = (duration: number): Promise<autocannon.Result> =>
+    autocannon({
+      url: `https://127.0.0.1:${port}/mutate`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+      idReplacement: body.includes(REQUEST_ID),
+      connections,
+      duration,
+      servername: 'envoy-injector.envoy-injector.svc',
+    });
+  // Both servers compile their hot paths before they are measured.
+  await run(WARM_UP_SECONDS);
+  const result = await run(seconds);
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50: result.latency.p50,
@@ -125,22 +147,23 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'tls.key'), certificates.key);
   const server = await startProcess(
     [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--cert-dir', dir, '--port', '0', '--address', '127.0.0.1'],
+    join(dir, 'serve.log'),
     /listening at https:\/\/127\.0\.0\.1:(\d+)/,
   );
   const rows: Array<Record<string, unknown>> = [];
   try {
-    for (const { size, connections } of SIZES) {
-      const body = JSON.stringify(review(pod(size)));
-      const answer = await post(server.port, certificates.caCert, body);
-      const answerFile = join(dir, `${size}.answer.json`);
+    for (const { size, connections, fresh } of ROWS) {
+      const body = JSON.stringify(review(pod(size, undefined, fresh ? REQUEST_ID : undefined)));
+      const answer = await post(server.port, certificates.caCert, body.replace(REQUEST_ID, 'floor'));
+      const answerFile = join(dir, `${size}${fresh ? '-fresh' : ''}.answer.json`);
       writeFileSync(answerFile, answer);
-      const floor = await startProcess([repoPath('dist', 'bench', 'floor-server.js'), dir, answerFile], /listening on (\d+)/);
+      const floor = await startProcess([repoPath('dist', 'bench', 'floor-server.js'), dir, answerFile], join(dir, 'floor.log'), /listening on (\d+)/);
       const floorLoad = await load(floor.port, body, connections, SECONDS);
       floor.child.kill('SIGTERM');
       resetPeak(server.child.pid);
       const ours = await load(server.port, body, connections, SECONDS);
       rows.push({
-        size,
+        size: fresh ? `${size}, fresh` : size,
         bodyKiB: Math.round(body.length / 1024),
         connections,
         ...Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, v])),
@@ -148,7 +171,7 @@ async function main(): Promise<void> {
         floorP99: floorLoad.p99,
         ratioToFloor: Number((ours.requestsPerSecond / Math.max(1, floorLoad.requestsPerSecond)).toFixed(2)),
         peakRssMiB: rssMiB(server.child.pid, 'VmHWM'),
-        serverSideMs: serverSideMs(body, size === 'huge' ? 20 : 200),
+        serverSideMs: serverSideMs(body.replace(REQUEST_ID, 'in-process'), size === 'huge' ? 20 : 200),
       });
     }
     const sustained = await sustainedRss(server, certificates.caCert);
@@ -164,13 +187,14 @@ async function main(): Promise<void> {
   }
 }
 
-/** RSS under sustained typical load, sampled every second. */
+/** RSS under sustained typical load, fresh pods, sampled every second. */
 async function sustainedRss(server: { child: ChildProcess; port: number }, ca: string): Promise<Record<string, number>> {
   const seconds = quick ? 10 : 60;
   const samples: number[] = [];
   const timer = setInterval(() => samples.push(rssMiB(server.child.pid, 'VmRSS')), 1000);
-  const body = JSON.stringify(review(pod('typical')));
-  await post(server.port, ca, body);
+  // Every pod different: the remembered answers churn at their bound.
+  const body = JSON.stringify(review(pod('typical', undefined, REQUEST_ID)));
+  await post(server.port, ca, body.replace(REQUEST_ID, 'first'));
   const result = await load(server.port, body, 32, seconds);
   clearInterval(timer);
   const tenth = Math.max(1, Math.floor(samples.length / 10));
@@ -207,7 +231,7 @@ function report(
   added: Record<string, number>,
 ): void {
   const line = (cells: unknown[]): string => `| ${cells.map(String).join(' | ')} |`;
-  console.log(`\nenvoy-injector vs the floor (${SECONDS} s per run${quick ? ', --quick' : ''})\n`);
+  console.log(`\nenvoy-injector vs the floor (${SECONDS} s per run${quick ? ', --quick' : ''}; both with NODE_OPTIONS=${DEPLOYED_NODE_OPTIONS})\n`);
   console.log(
     line([
       'size',

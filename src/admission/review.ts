@@ -44,7 +44,7 @@ function operationLabel(operation: unknown): OperationLabel {
 /** Kubernetes uids are 36 characters; the answer echoes it, so it is bounded. */
 const MAX_UID_LENGTH = 128;
 
-function readRequest(body: unknown): AdmissionRequest {
+export function readRequest(body: unknown): AdmissionRequest {
   if (!isPlainObject(body)) throw new BadReviewError('the body is not a JSON object');
   if (body.apiVersion !== ADMISSION_API_VERSION || body.kind !== ADMISSION_KIND) {
     throw new BadReviewError(`expected apiVersion ${ADMISSION_API_VERSION} and kind ${ADMISSION_KIND}, got ${quote(body.apiVersion)} and ${quote(body.kind)}`);
@@ -81,7 +81,7 @@ export function errored(uid: string, error: Error): AdmissionReviewResponse {
   return answer(uid, { allowed: false, status: { code: 500, reason: 'InternalError', message: `envoy-injector: internal error: ${error.message}` } });
 }
 
-function isPodRequest(request: AdmissionRequest): boolean {
+export function isPodRequest(request: AdmissionRequest): boolean {
   const { kind, resource, subResource } = request;
   const isPod = (kind?.kind === 'Pod' && kind.group === '') || (resource?.resource === 'pods' && resource.group === '');
   return isPod && !subResource;

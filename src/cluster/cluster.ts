@@ -7,6 +7,8 @@ import type { NamespaceLookup, ServiceInfo, ServiceLookup } from '../model/looku
 
 export interface ClusterCaches extends NamespaceLookup, ServiceLookup {
   synced(): boolean;
+  /** One count of changes for both lookups. */
+  generation(): number;
   stop(): Promise<void>;
 }
 
@@ -74,18 +76,27 @@ export function startClusterCaches(kubeConfig: KubeConfig, log: ClusterLog, retr
   const namespaces = makeInformer<V1Namespace>(kubeConfig, '/api/v1/namespaces', () => api.listNamespace());
   const services = makeInformer<V1Service>(kubeConfig, '/api/v1/services', () => api.listServiceForAllNamespaces());
   const synced = { namespaces: false, services: false };
+  // Every change a lookup could see, counted: answers computed from the
+  // caches are reused only while these stay the same (admission/answer.ts).
+  // One count serves both lookups, which are this one object.
+  let changes = 0;
+  namespaces.on('change', () => changes++);
+  services.on('change', () => changes++);
   const runs = [
     keepRunning(namespaces, 'namespace', log, retryMs, () => {
       if (!synced.namespaces) log.info('namespace cache synced');
       synced.namespaces = true;
+      changes++;
     }),
     keepRunning(services, 'service', log, retryMs, () => {
       if (!synced.services) log.info('service cache synced');
       synced.services = true;
+      changes++;
     }),
   ];
   return {
     synced: () => synced.namespaces && synced.services,
+    generation: () => changes,
     namespace(name: string) {
       if (!synced.namespaces) return undefined;
       const found = namespaces.get(name);

@@ -12,6 +12,9 @@ export interface NamespaceMetadata {
 export interface NamespaceLookup {
   /** Undefined when the namespace is not known (no cluster, cache not synced). */
   namespace(name: string): NamespaceMetadata | undefined;
+  /** Changes whenever an answer of namespace() may have: equal generations,
+   * equal answers. A lookup without it is never memoized against. */
+  generation?(): number;
 }
 
 export interface ServicePort {
@@ -32,4 +35,6 @@ export interface ServiceLookup {
   /** True when the lookup knows only some Services (offline, from flags and
    * manifests): a Service it does not know may still exist. */
   partial?: boolean;
+  /** Changes whenever an answer of service() may have (see NamespaceLookup). */
+  generation?(): number;
 }

@@ -23,6 +23,11 @@ export class WebhookMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  private readonly reused = new Counter({
+    name: 'envoy_injector_answers_reused_total',
+    help: 'Admission reviews answered with the answer to an identical earlier pod creation (a ReplicaSet scaling up sends the same pod for each replica).',
+    registers: [this.registry],
+  });
   private readonly duration = new Histogram({
     name: 'envoy_injector_admission_duration_seconds',
     help: 'Time to answer one admission review.',
@@ -66,8 +71,9 @@ export class WebhookMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  record(outcome: Pick<ReviewOutcome, 'operation' | 'result' | 'reasons'>, seconds: number): void {
+  record(outcome: Pick<ReviewOutcome, 'operation' | 'result' | 'reasons'>, seconds: number, reused = false): void {
     this.requests.inc({ operation: outcome.operation, result: outcome.result });
+    if (reused) this.reused.inc();
     this.duration.observe({ operation: outcome.operation }, seconds);
     if (outcome.result === 'injected') this.injections.inc();
     for (const reason of outcome.reasons) this.skips.inc({ reason: reason.code });

@@ -39,11 +39,15 @@ export interface CertificateSourceEvents {
 
 async function readKeyPair(dir: string): Promise<KeyPair> {
   const [cert, key] = await Promise.all([readFile(join(dir, 'tls.crt'), 'utf8'), readFile(join(dir, 'tls.key'), 'utf8')]);
-  if (cert.trim() === '' || key.trim() === '') throw new Error(`${cert.trim() === '' ? 'tls.crt' : 'tls.key'} is empty`);
-  // Throws when the pair does not match or is half-written: keep the old one then.
-  createSecureContext({ cert, key });
-  await completesHandshake({ cert, key });
   return { cert, key };
+}
+
+/** Throws when the pair does not match or is half-written: keep the old one then. */
+async function validateKeyPair(pair: KeyPair): Promise<KeyPair> {
+  if (pair.cert.trim() === '' || pair.key.trim() === '') throw new Error(`${pair.cert.trim() === '' ? 'tls.crt' : 'tls.key'} is empty`);
+  createSecureContext(pair);
+  await completesHandshake(pair);
+  return pair;
 }
 
 /** A pair Node accepts can still fail every handshake (createSecureContext
@@ -85,7 +89,7 @@ export class CertificateWatcher {
   ) {}
 
   async start(): Promise<KeyPair> {
-    this.current = await readKeyPair(this.dir);
+    this.current = await validateKeyPair(await readKeyPair(this.dir));
     try {
       this.watcher = watch(this.dir, () => void this.check());
     } catch (error) {
@@ -109,8 +113,9 @@ export class CertificateWatcher {
         this.changedWhileChecking = false;
         try {
           const pair = await readKeyPair(this.dir);
+          // Proven only when it changed: a poll of the same files costs two reads.
           if (pair.cert !== this.current?.cert || pair.key !== this.current.key) {
-            this.current = pair;
+            this.current = await validateKeyPair(pair);
             this.events.onReload(pair);
           }
         } catch (error) {

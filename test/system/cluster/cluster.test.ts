@@ -64,13 +64,20 @@ describe('cluster caches', () => {
     for (let i = 0; i < 100; i++) caches.namespace('shop');
     assert.equal(api.requests.length, callsBefore, 'lookups are served from memory');
 
-    await eventually('the watch is open', () => api.watchers('namespaces') > 0);
+    await eventually('the watch is open', () => api.watchers('namespaces') > 0 && api.watchers('services') > 0);
+    // Answers are reused while the generation stays: every change moves it.
+    const synced = caches.generation();
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'disabled' } } });
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'late' } });
     await eventually(
       'the watch delivered both events',
       () => caches?.namespace('late') !== undefined && caches.namespace('shop')?.labels['envoy-injector.io/inject'] === 'disabled',
     );
+    const afterNamespaces = caches.generation();
+    assert.ok(afterNamespaces >= synced + 2, `${synced} → ${afterNamespaces}`);
+    api.put('services', { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend', namespace: 'shop' }, spec: { ports: [{ port: 80 }] } });
+    await eventually('the service change arrived', () => caches?.service('shop', 'backend')?.ports[0]?.port === 80);
+    assert.ok(caches.generation() > afterNamespaces);
     assert.deepEqual(
       logged.filter((line) => line.endsWith('synced')),
       ['namespace cache synced', 'service cache synced'],

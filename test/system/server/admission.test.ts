@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { applyPatch, type Operation } from 'rfc6902';
 import type { Pod } from '../../../src/model/kubernetes.js';
-import { admissionReview, makeAgent, post, type HttpResult } from '../../support/apiserver.js';
+import { admissionReview, get, makeAgent, post, type HttpResult } from '../../support/apiserver.js';
 import { manifestPods, podProblems, projectDownwardApiVolume } from '../../support/pod-checks.js';
 import { repoPath } from '../../support/repo.js';
 import { startTestWebhook, type TestWebhook } from '../../support/webhook.js';
@@ -93,6 +93,25 @@ describe('admission over HTTPS, as kube-apiserver', () => {
     assert.equal(answer.response.patch, undefined, 'kube-system from request.namespace is never injected');
     const injected = parseReview(await send(admissionReview(pod, { namespace: 'shop' })));
     assert.match(JSON.stringify(decodePatch(injected)), /web\.shop/);
+  });
+
+  it("answers a ReplicaSet's identical pods from the first answer, each with its own uid, and counts it", async () => {
+    const reused = async (): Promise<number> => {
+      const metrics = await get(agent, webhook.server.port, '/metrics');
+      return Number(/^envoy_injector_answers_reused_total (\d+)$/m.exec(metrics.body)?.[1]);
+    };
+    const before = await reused();
+    const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { generateName: 'scale-7f9c-' }, spec: { containers: [{ name: 'web', image: 'nginx' }] } };
+    const reviews = Array.from({ length: 5 }, () => admissionReview(pod, { namespace: 'shop' }));
+    const answers = await Promise.all(reviews.map(async (review) => ({ review, answer: parseReview(await send(review)) })));
+    for (const { review, answer } of answers) {
+      assert.equal(answer.response.uid, (review.request as { uid: string }).uid);
+      assert.equal(answer.response.patch, answers[0]?.answer.response.patch);
+    }
+    assert.ok(decodePatch(answers[0]?.answer ?? ({} as ReviewBody)).length > 0);
+    // Sent at once, the first few may each be computed; a sixth is reused for sure.
+    assert.equal(parseReview(await send(admissionReview(pod, { namespace: 'shop' }))).response.patch, answers[0]?.answer.response.patch);
+    assert.ok((await reused()) > before);
   });
 
   it('answers dryRun requests the same way, and lets other kinds through untouched', async () => {
