@@ -8,8 +8,9 @@
 // before it. Without generations (a lookup that cannot tell), nothing is reused.
 
 import { isPlainObject } from '../model/kubernetes.js';
+import { BoundedCache, deepFreeze } from '../model/memo.js';
 import { isPodRequest, readRequest, reviewAdmission, type ReviewDependencies, type ReviewOutcome } from './review.js';
-import { ADMISSION_API_VERSION, ADMISSION_KIND } from './types.js';
+import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionReviewResponse } from './types.js';
 
 export interface Answer {
   outcome: ReviewOutcome;
@@ -41,26 +42,23 @@ interface Remembered {
 }
 
 export class Reviewer {
-  private readonly remembered = new Map<string, Remembered>();
+  private readonly remembered: BoundedCache<Remembered>;
 
   constructor(
     private readonly dependencies: ReviewDependencies,
     private readonly limits: ReuseLimits = DEFAULT_REUSE_LIMITS,
-  ) {}
+  ) {
+    this.remembered = new BoundedCache(limits.entries);
+  }
 
   /** reviewAdmission(), serialized; throws what it throws. `bodyBytes` is the
    * size of the review as received, known before anything is serialized. */
   answer(body: unknown, bodyBytes: number): Answer {
     const key = this.keyOf(body, bodyBytes);
     const found = key === undefined ? undefined : this.remembered.get(key);
-    if (key !== undefined && found) {
-      // Most recently used last, so the oldest is the first to go.
-      this.remembered.delete(key);
-      this.remembered.set(key, found);
-      return withUid(found, readRequest(body).uid);
-    }
+    if (found) return withUid(found, readRequest(body).uid);
     const outcome = reviewAdmission(body, this.dependencies);
-    const json = JSON.stringify(outcome.review);
+    const json = reviewText(outcome.review);
     if (key !== undefined) this.remember(key, outcome, json);
     return { outcome, json, reused: false };
   }
@@ -70,8 +68,7 @@ export class Reviewer {
     // Always true for answer()'s output; checked so a change there cannot
     // make a reused answer differ from a fresh one.
     if (!json.startsWith(PREFIX + uid)) return;
-    this.remembered.set(key, { outcome, tail: json.slice(PREFIX.length + uid.length) });
-    if (this.remembered.size > this.limits.entries) this.remembered.delete(this.remembered.keys().next().value ?? '');
+    this.remembered.set(key, { outcome: deepFreeze(outcome), tail: json.slice(PREFIX.length + uid.length) });
   }
 
   /** Undefined when this review's answer is not to be reused: not a pod
@@ -96,6 +93,16 @@ export class Reviewer {
     ]);
     return key.length <= this.limits.maxReviewBytes ? key : undefined;
   }
+}
+
+/** Exactly JSON.stringify(review), without scanning the patch: base64 has
+ * nothing to escape, and JSON.stringify would read all of it to find that. */
+function reviewText(review: AdmissionReviewResponse): string {
+  const { patch } = review.response;
+  if (patch === undefined) return JSON.stringify(review);
+  const json = JSON.stringify({ ...review, response: { ...review.response, patch: '' } });
+  // The first `"patch":""` is the key: inside a JSON string, quotes are escaped.
+  return json.replace('"patch":""', () => `"patch":"${patch}"`);
 }
 
 function withUid(found: Remembered, uid: string): Answer {

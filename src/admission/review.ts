@@ -8,6 +8,7 @@ import { reroutePod } from '../inject/reroute.js';
 import { isPlainObject, podShapeProblem, type NamespaceContext, type Pod } from '../model/kubernetes.js';
 import type { NamespaceLookup, ServiceLookup } from '../model/lookups.js';
 import { createPatch, type PatchOperation } from '../model/json-patch.js';
+import { patchText } from '../model/json-text.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
 import { quote } from '../syntax/quote.js';
 
@@ -68,7 +69,7 @@ function answer(uid: string, response: Omit<AdmissionResponse, 'uid'>): Admissio
 function withPatch(uid: string, patch: PatchOperation[], warnings: string[]): AdmissionReviewResponse {
   return answer(uid, {
     allowed: true,
-    ...(patch.length > 0 ? { patchType: 'JSONPatch' as const, patch: Buffer.from(JSON.stringify(patch)).toString('base64') } : {}),
+    ...(patch.length > 0 ? { patchType: 'JSONPatch' as const, patch: Buffer.from(patchText(patch)).toString('base64') } : {}),
     ...(warnings.length > 0 ? { warnings } : {}),
   });
 }

@@ -8,6 +8,7 @@ import { renderBootstrap } from './bootstrap.js';
 import { outboundListener } from './listeners.js';
 import { outboundRouteConfiguration } from './route-config.js';
 import { discoveryResponse, TYPE } from './xds.js';
+import { BoundedCache } from '../model/memo.js';
 
 export interface RouteOverrides {
   virtualHosts: JsonObject[];
@@ -54,8 +55,7 @@ function versioned(typeName: string, resources: JsonObject[]): string {
 /** Pods of one workload render the same config: each distinct one is built
  * once. The output is a function of the inputs alone, so a cached value is
  * the value; the cache is bounded, oldest first out. */
-const RENDERED = new Map<string, RenderedEnvoyConfig>();
-const MAX_RENDERED = 512;
+const RENDERED = new BoundedCache<RenderedEnvoyConfig>(512);
 
 export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
   const key = JSON.stringify([
@@ -67,17 +67,7 @@ export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverr
     overrides.virtualHosts,
     overrides.clusters,
   ]);
-  const cached = RENDERED.get(key);
-  if (cached) {
-    // Most recently used last, so the oldest is the first to go.
-    RENDERED.delete(key);
-    RENDERED.set(key, cached);
-    return cached;
-  }
-  const rendered = render(input, overrides);
-  RENDERED.set(key, rendered);
-  if (RENDERED.size > MAX_RENDERED) RENDERED.delete(RENDERED.keys().next().value ?? '');
-  return rendered;
+  return RENDERED.get(key) ?? RENDERED.set(key, Object.freeze(render(input, overrides)));
 }
 
 function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {

@@ -4,7 +4,8 @@ import type { InjectorConfig } from '../config/config.js';
 import { renderEnvoyConfig, sha256, type RenderedEnvoyConfig } from '../envoy/render.js';
 import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
-import type { Pod, StringMap } from '../model/kubernetes.js';
+import type { Container, Pod, StringMap, Volume } from '../model/kubernetes.js';
+import { BoundedCache, deepFreeze, identity } from '../model/memo.js';
 import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
 import { formatStatus, type InjectionStatus } from './status.js';
@@ -22,9 +23,18 @@ export interface InjectionParams {
   owner?: PodOwner;
 }
 
+/** `<workload>.<namespace>`: the proxy's node id and cluster. */
+function serviceClusterOf(pod: Pod, params: InjectionParams): string {
+  return `${workloadName(pod, params.owner)}.${params.namespace}`;
+}
+
 export function renderForPod(pod: Pod, params: InjectionParams): { rendered: RenderedEnvoyConfig; serviceCluster: string } {
-  const serviceCluster = `${workloadName(pod, params.owner)}.${params.namespace}`;
-  const rendered = renderEnvoyConfig(
+  const serviceCluster = serviceClusterOf(pod, params);
+  return { rendered: renderFor(serviceCluster, params), serviceCluster };
+}
+
+function renderFor(serviceCluster: string, params: InjectionParams): RenderedEnvoyConfig {
+  return renderEnvoyConfig(
     {
       serviceCluster,
       namespace: params.namespace,
@@ -34,7 +44,41 @@ export function renderForPod(pod: Pod, params: InjectionParams): { rendered: Ren
     },
     params.settings.routes,
   );
-  return { rendered, serviceCluster };
+}
+
+/** What injection adds: the containers, the volume, the rendered config,
+ * and the containers' hash (the status annotation's templateHash: a pod
+ * injected from another template is stale). */
+interface ProxyTemplate {
+  sidecar: Container;
+  init: Container;
+  volume: Volume;
+  rendered: RenderedEnvoyConfig;
+  hash: string;
+}
+
+/** The pods of a workload share their settings (settings.ts remembers them)
+ * and so their template: built, rendered and hashed once per settings and
+ * workload. Frozen: it is shared by every pod injected from it. */
+const TEMPLATES = new WeakMap<ProxySettings, BoundedCache<ProxyTemplate>>();
+
+function proxyTemplate(serviceCluster: string, params: InjectionParams, mode: 'native' | 'classic'): ProxyTemplate {
+  const { settings, config } = params;
+  let forSettings = TEMPLATES.get(settings);
+  if (!forSettings) TEMPLATES.set(settings, (forSettings = new BoundedCache(64)));
+  const key = JSON.stringify([identity(config), params.namespace, serviceCluster]);
+  const found = forSettings.get(key);
+  if (found) return found;
+  const sidecar = buildSidecar({ settings, serviceCluster, holdTimeoutSeconds: config.proxy.holdTimeoutSeconds }, mode);
+  const init = buildInitContainer({
+    image: config.init.image,
+    resources: config.init.resources,
+    capture: settings.capture,
+    ipFamilies: config.proxy.ipFamilies,
+  });
+  const volume = buildConfigVolume();
+  const hash = sha256(JSON.stringify([init, sidecar, volume])).slice(0, 16);
+  return forSettings.set(key, deepFreeze({ sidecar, init, volume, rendered: renderFor(serviceCluster, params), hash }));
 }
 
 /** The annotations the injector owns: the files the envoy-config volume
@@ -54,18 +98,9 @@ export function injectorAnnotations(rendered: RenderedEnvoyConfig, status: Injec
  * containers and volumes are the same objects, so the JSON Patch can tell
  * insertions from changes by identity, and a large pod is not cloned. */
 export function injectPod(pod: Pod, params: InjectionParams): Pod {
-  const { settings, config } = params;
+  const { settings } = params;
   const mode = settings.nativeSidecar ? 'native' : 'classic';
-  const { rendered, serviceCluster } = renderForPod(pod, params);
-
-  const sidecar = buildSidecar({ settings, serviceCluster, holdTimeoutSeconds: config.proxy.holdTimeoutSeconds }, mode);
-  const init = buildInitContainer({
-    image: config.init.image,
-    resources: config.init.resources,
-    capture: settings.capture,
-    ipFamilies: config.proxy.ipFamilies,
-  });
-  const volume = buildConfigVolume();
+  const { sidecar, init, volume, rendered, hash: templateHash } = proxyTemplate(serviceClusterOf(pod, params), params, mode);
   const appInits = pod.spec.initContainers ?? [];
   // Native: capture first, then the proxy, so the app's own init containers
   // already run with a working proxy in front of them. Classic: the app's
@@ -93,7 +128,7 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
       configHash: rendered.hash,
       injectorVersion: INJECTOR_VERSION,
       proxyImage: settings.image,
-      templateHash: sha256(JSON.stringify([init, sidecar, volume])).slice(0, 16),
+      templateHash,
     }),
   );
   return {

@@ -22,6 +22,7 @@ import type { HttpPort } from '../routes/http-ports.js';
 import { resolveRouting } from '../routes/routing.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
 import { parseBoolean, parseChoice, parseCidrList, parseImage, parseLogLevel, parsePortList, parseQuantity, parseWholeNumber } from '../syntax/values.js';
+import { BoundedCache, deepFreeze, identity } from '../model/memo.js';
 
 /** The proxy of one pod: the injector's config overlaid by the annotations. */
 export interface ProxySettings {
@@ -57,6 +58,36 @@ const MAX_SUGGESTED_KEY_LENGTH = 100;
  * pods are still injected, without that default and with a warning that names
  * it. A pod's own invalid annotation refuses the pod. */
 export function readProxySettings(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services?: ServiceLookup): Result<PodProxySettings> {
+  const key = settingsKey(pod, namespace, config, services);
+  if (key === undefined) return readUncached(pod, namespace, config, services);
+  return READ.get(key) ?? READ.set(key, deepFreeze(readUncached(pod, namespace, config, services)));
+}
+
+/** The pods of a workload carry the same annotations: their settings are read
+ * once. The key holds all that a read depends on — the pod's annotations and
+ * grace period, its namespace's name and annotations, the config, and the
+ * Service lookup with its generation; a lookup without a generation cannot
+ * say it changed, so nothing read through it is remembered. */
+const READ = new BoundedCache<Result<PodProxySettings>>(256);
+
+function settingsKey(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services: ServiceLookup | undefined): string | undefined {
+  if (services && !services.generation) return undefined;
+  const key = JSON.stringify([
+    identity(config),
+    services ? [identity(services), services.generation?.()] : null,
+    namespace.name,
+    namespace.metadata?.annotations ?? null,
+    pod.metadata?.annotations ?? null,
+    pod.spec.terminationGracePeriodSeconds ?? null,
+  ]);
+  // Annotations may be large (256 KiB in all): such pods are read afresh, so
+  // the cache holds at most 256 keys of this size.
+  return key.length <= MAX_KEY_LENGTH ? key : undefined;
+}
+
+const MAX_KEY_LENGTH = 64 * 1024;
+
+function readUncached(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services?: ServiceLookup): Result<PodProxySettings> {
   const first = readOnce(pod, namespace, config, services, new Set());
   const badDefaults = first.problems.filter((p) => p.from === 'namespace');
   const read = badDefaults.length === 0 ? first : readOnce(pod, namespace, config, services, new Set(badDefaults.map((p) => p.annotation)));

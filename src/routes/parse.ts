@@ -9,6 +9,7 @@ import { failed, ProblemList, type Result } from '../model/result.js';
 import { ROUTE_OVERRIDES_SPEC } from './language.js';
 import { check, type FieldProblem } from './schema.js';
 import { quote } from '../syntax/quote.js';
+import { BoundedCache, deepFreeze } from '../model/memo.js';
 
 /** Bigger than any hand-written routing table; small enough that the rendered
  * files stay far below the 256 KiB the API server allows for all annotations. */
@@ -58,16 +59,10 @@ export interface VirtualHostInput {
 /** A namespace's default routes, and the routes of a workload's pods, are the
  * same text review after review: each distinct text is parsed once. The
  * result is never changed by its users; the cache is bounded, oldest out. */
-const PARSED = new Map<string, Result<VirtualHostInput[], FieldProblem>>();
-const MAX_PARSED = 256;
+const PARSED = new BoundedCache<Result<VirtualHostInput[], FieldProblem>>(256);
 
 export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[], FieldProblem> {
-  const cached = PARSED.get(value);
-  if (cached) return cached;
-  const parsed = parseUncached(value);
-  PARSED.set(value, parsed);
-  if (PARSED.size > MAX_PARSED) PARSED.delete(PARSED.keys().next().value ?? '');
-  return parsed;
+  return PARSED.get(value) ?? PARSED.set(value, deepFreeze(parseUncached(value)));
 }
 
 function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> {

@@ -8,15 +8,8 @@ import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { evaluatePod } from '../../src/inject/evaluate.js';
 import type { Pod } from '../../src/model/kubernetes.js';
 import { createPatch } from '../../src/model/json-patch.js';
+import { deepFreeze } from '../../src/model/memo.js';
 import { podProblems } from '../support/pod-checks.js';
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    Object.values(value).forEach(deepFreeze);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 function inject(pod: Pod, annotations: Record<string, string> = {}): Pod {
   const input: Pod = { ...pod, metadata: { ...pod.metadata, annotations: { ...pod.metadata?.annotations, ...annotations } } };

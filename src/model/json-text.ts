@@ -1,0 +1,61 @@
+// JSON text of a patch, exactly as JSON.stringify writes it, without escaping
+// the same long strings again on every review. The rendered Envoy documents
+// are JSON inside annotation strings (quotes escaped on every character or
+// so), the same few for all pods of a workload, and JSON.stringify scans
+// each one again for every pod; here each distinct long string is escaped
+// once and its text reused (a bounded cache, oldest first out).
+
+import { isPlainObject } from './kubernetes.js';
+import type { PatchOperation } from './json-patch.js';
+import { BoundedCache } from './memo.js';
+
+/** Shorter strings cost less to escape than to look up. */
+const MIN_REMEMBERED_LENGTH = 512;
+const QUOTED = new BoundedCache<string>(1024);
+
+/** JSON.stringify(text), remembered for long strings. */
+export function quoted(text: string): string {
+  if (text.length < MIN_REMEMBERED_LENGTH) return JSON.stringify(text);
+  return QUOTED.get(text) ?? QUOTED.set(text, JSON.stringify(text));
+}
+
+/** The text of frozen objects (memo.ts freezes them all the way down): the
+ * proxy's containers and volume, shared by the pods of a workload. */
+const FROZEN_TEXT = new WeakMap<object, string>();
+
+function objectText(value: object): string {
+  if (!Object.isFrozen(value)) return JSON.stringify(value);
+  let text = FROZEN_TEXT.get(value);
+  if (text === undefined) FROZEN_TEXT.set(value, (text = JSON.stringify(value)));
+  return text;
+}
+
+/** A value of a patch: strings and maps of strings (annotations) through
+ * quoted(), frozen objects and lists of them through objectText(); anything
+ * else as JSON.stringify writes it. */
+function valueText(value: unknown): string {
+  if (typeof value === 'string') return quoted(value);
+  if (Array.isArray(value)) {
+    // JSON.stringify writes undefined (and functions) in a list as null.
+    return `[${value.map((item: unknown) => (item === undefined || typeof item === 'function' ? 'null' : valueText(item))).join(',')}]`;
+  }
+  if (isPlainObject(value)) {
+    const entries = Object.entries(value);
+    if (entries.every(([, item]) => typeof item === 'string')) {
+      return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${quoted(item as string)}`).join(',')}}`;
+    }
+    return objectText(value);
+  }
+  return JSON.stringify(value);
+}
+
+/** Exactly JSON.stringify(operations). */
+export function patchText(operations: readonly PatchOperation[]): string {
+  const texts = operations.map((operation) =>
+    // JSON.stringify leaves out a key whose value is undefined.
+    operation.op === 'remove' || operation.value === undefined
+      ? `{"op":${JSON.stringify(operation.op)},"path":${JSON.stringify(operation.path)}}`
+      : `{"op":${JSON.stringify(operation.op)},"path":${JSON.stringify(operation.path)},"value":${valueText(operation.value)}}`,
+  );
+  return `[${texts.join(',')}]`;
+}
