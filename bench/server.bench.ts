@@ -142,12 +142,15 @@ function serverSideMs(body: string, runs: number): number {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-bench-'));
+  // Not in the certificate directory: the server watches that one, and would
+  // re-read its certificate at every line of its own log.
+  const logs = mkdtempSync(join(tmpdir(), 'envoy-injector-bench-logs-'));
   const certificates = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
   writeFileSync(join(dir, 'tls.crt'), certificates.cert);
   writeFileSync(join(dir, 'tls.key'), certificates.key);
   const server = await startProcess(
     [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--cert-dir', dir, '--port', '0', '--address', '127.0.0.1'],
-    join(dir, 'serve.log'),
+    join(logs, 'serve.log'),
     /listening at https:\/\/127\.0\.0\.1:(\d+)/,
   );
   const rows: Array<Record<string, unknown>> = [];
@@ -157,7 +160,7 @@ async function main(): Promise<void> {
       const answer = await post(server.port, certificates.caCert, body.replace(REQUEST_ID, 'floor'));
       const answerFile = join(dir, `${size}${fresh ? '-fresh' : ''}.answer.json`);
       writeFileSync(answerFile, answer);
-      const floor = await startProcess([repoPath('dist', 'bench', 'floor-server.js'), dir, answerFile], join(dir, 'floor.log'), /listening on (\d+)/);
+      const floor = await startProcess([repoPath('dist', 'bench', 'floor-server.js'), dir, answerFile], join(logs, 'floor.log'), /listening on (\d+)/);
       const floorLoad = await load(floor.port, body, connections, SECONDS);
       floor.child.kill('SIGTERM');
       resetPeak(server.child.pid);

@@ -4,76 +4,95 @@
 // uid differs, so the answer for the first is, uid aside, the answer for all.
 // The answer is a function of the request (uid aside), the config and what
 // the namespace and Service lookups say; the lookups' generations stand for
-// the latter in the key, so a change in the cluster is never answered from
-// before it. Without generations (a lookup that cannot tell), nothing is reused.
+// the latter, so a change in the cluster is never answered from before it.
+// Without generations (a lookup that cannot tell), nothing is reused. A pod
+// is found by its namespace, name and size, then compared in full.
 
 import { isPlainObject } from '../model/kubernetes.js';
+import { sameJson } from '../model/json.js';
 import { BoundedCache, deepFreeze } from '../model/memo.js';
 import { isPodRequest, readRequest, reviewAdmission, type ReviewDependencies, type ReviewOutcome } from './review.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionReviewResponse } from './types.js';
 
 export interface Answer {
   outcome: ReviewOutcome;
-  /** The AdmissionReview response, serialized: exactly JSON.stringify(outcome.review). */
-  json: string;
+  /** The AdmissionReview response as sent: exactly JSON.stringify(outcome.review), UTF-8. */
+  body: Buffer;
   /** True when the answer to an identical earlier request was reused. */
   reused: boolean;
 }
 
 export interface ReuseLimits {
-  /** Distinct pods remembered, least recently used out first. */
+  /** Distinct pods remembered, about: least recently used out first. */
   entries: number;
   /** Reviews larger than this are answered afresh and not remembered: the key
    * is the pod itself, so this bounds the memory and the cost of the key. */
   maxReviewBytes: number;
 }
 
-/** A Deployment's pods in a rollout or scale-up are one entry; 256 covers
- * that many workloads changing at once, at most ~64 KiB of key + answer each. */
-export const DEFAULT_REUSE_LIMITS: ReuseLimits = { entries: 256, maxReviewBytes: 64 * 1024 };
+/** A Deployment's pods in a rollout or scale-up are one entry; 128 covers
+ * that many workloads scaling at once. Each holds a pod of at most 32 KiB
+ * (a typical review is 4–10 KiB) and its answer: ~12 MiB at the very most. */
+export const DEFAULT_REUSE_LIMITS: ReuseLimits = { entries: 128, maxReviewBytes: 32 * 1024 };
 
 /** What JSON.stringify writes before the uid: answer() puts the uid first. */
-const PREFIX = `{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":${JSON.stringify(ADMISSION_KIND)},"response":{"uid":`;
+const PREFIX = Buffer.from(`{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":${JSON.stringify(ADMISSION_KIND)},"response":{"uid":`);
 
 interface Remembered {
+  /** The pod it answered, frozen. */
+  pod: unknown;
   outcome: ReviewOutcome;
-  /** The serialized answer after its uid. */
-  tail: string;
+  /** The answer's bytes after its uid: a reused answer is three copies of
+   * bytes, not a string built and encoded again. */
+  tail: Buffer;
 }
 
+/** Pods of the same size, namespace and lookup generations: compared in full. */
+const MAX_PER_BUCKET = 2;
+
 export class Reviewer {
-  private readonly remembered: BoundedCache<Remembered>;
+  private readonly remembered: BoundedCache<Remembered[]>;
 
   constructor(
     private readonly dependencies: ReviewDependencies,
     private readonly limits: ReuseLimits = DEFAULT_REUSE_LIMITS,
   ) {
-    this.remembered = new BoundedCache(limits.entries);
+    this.remembered = new BoundedCache(Math.max(1, Math.ceil(limits.entries / MAX_PER_BUCKET)));
   }
 
   /** reviewAdmission(), serialized; throws what it throws. `bodyBytes` is the
-   * size of the review as received, known before anything is serialized. */
+   * size of the review as received (its Content-Length). */
   answer(body: unknown, bodyBytes: number): Answer {
-    const key = this.keyOf(body, bodyBytes);
-    const found = key === undefined ? undefined : this.remembered.get(key);
-    if (found) return withUid(found, readRequest(body).uid);
+    const reusable = this.reusable(body, bodyBytes);
+    const bucket = reusable && this.remembered.get(reusable.bucket);
+    // Equal as JSON.stringify would write them, compared without writing them:
+    // serializing a pod and hashing the text cost more than one pass over it.
+    const found = reusable && bucket?.find((candidate) => sameJson(candidate.pod, reusable.pod));
+    if (reusable && found) {
+      // The most recently used first, so the other is the one to go.
+      if (bucket && bucket[0] !== found) this.remembered.set(reusable.bucket, [found, ...bucket.filter((entry) => entry !== found)]);
+      return withUid(found, reusable.uid);
+    }
     const outcome = reviewAdmission(body, this.dependencies);
-    const json = reviewText(outcome.review);
-    if (key !== undefined) this.remember(key, outcome, json);
-    return { outcome, json, reused: false };
+    const bytes = Buffer.from(reviewText(outcome.review));
+    if (reusable) this.remember(reusable, outcome, bytes, bucket || []);
+    return { outcome, body: bytes, reused: false };
   }
 
-  private remember(key: string, outcome: ReviewOutcome, json: string): void {
-    const uid = JSON.stringify(outcome.review.response.uid);
+  private remember(reusable: Reusable, outcome: ReviewOutcome, bytes: Buffer, bucket: Remembered[]): void {
+    const uid = Buffer.from(JSON.stringify(reusable.uid));
+    const head = PREFIX.length + uid.length;
     // Always true for answer()'s output; checked so a change there cannot
     // make a reused answer differ from a fresh one.
-    if (!json.startsWith(PREFIX + uid)) return;
-    this.remembered.set(key, { outcome: deepFreeze(outcome), tail: json.slice(PREFIX.length + uid.length) });
+    if (!bytes.subarray(0, head).equals(Buffer.concat([PREFIX, uid]))) return;
+    const entry = { pod: deepFreeze(reusable.pod), outcome: deepFreeze(outcome), tail: bytes.subarray(head) };
+    this.remembered.set(reusable.bucket, [entry, ...bucket].slice(0, MAX_PER_BUCKET));
   }
 
   /** Undefined when this review's answer is not to be reused: not a pod
-   * creation, too large, or a lookup that cannot say whether it changed. */
-  private keyOf(body: unknown, bodyBytes: number): string | undefined {
+   * creation, too large, or a lookup that cannot say whether it changed. The
+   * answer depends on the request only through these (the uid aside). */
+  private reusable(body: unknown, bodyBytes: number): Reusable | undefined {
     if (bodyBytes > this.limits.maxReviewBytes || !isPlainObject(body)) return undefined;
     const { namespaces, services } = this.dependencies;
     if ((namespaces && !namespaces.generation) || (services && !services.generation)) return undefined;
@@ -84,15 +103,21 @@ export class Reviewer {
       return undefined;
     }
     if (request.operation !== 'CREATE' || !isPodRequest(request)) return undefined;
-    const key = JSON.stringify([
+    const bucket = JSON.stringify([
       namespaces?.generation?.() ?? null,
       services?.generation?.() ?? null,
       request.namespace ?? null,
       request.name ?? null,
-      request.object ?? null,
+      bodyBytes,
     ]);
-    return key.length <= this.limits.maxReviewBytes ? key : undefined;
+    return { bucket, pod: request.object, uid: request.uid };
   }
+}
+
+interface Reusable {
+  bucket: string;
+  pod: unknown;
+  uid: string;
 }
 
 /** Exactly JSON.stringify(review), without scanning the patch: base64 has
@@ -107,5 +132,5 @@ function reviewText(review: AdmissionReviewResponse): string {
 
 function withUid(found: Remembered, uid: string): Answer {
   const review = { ...found.outcome.review, response: { ...found.outcome.review.response, uid } };
-  return { outcome: { ...found.outcome, review }, json: PREFIX + JSON.stringify(uid) + found.tail, reused: true };
+  return { outcome: { ...found.outcome, review }, body: Buffer.concat([PREFIX, Buffer.from(JSON.stringify(uid)), found.tail]), reused: true };
 }

@@ -71,10 +71,25 @@ export class WebhookMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** Label sets are few and fixed: each is bound once, so a review does not
+   * hash its labels again. */
+  private readonly bound = new Map<string, { requests: { inc(): void }; duration: { observe(value: number): void } }>();
+
+  private boundTo(operation: string, result: string): { requests: { inc(): void }; duration: { observe(value: number): void } } {
+    const key = `${operation} ${result}`;
+    let found = this.bound.get(key);
+    if (!found) {
+      found = { requests: this.requests.labels({ operation, result }), duration: this.duration.labels({ operation }) };
+      this.bound.set(key, found);
+    }
+    return found;
+  }
+
   record(outcome: Pick<ReviewOutcome, 'operation' | 'result' | 'reasons'>, seconds: number, reused = false): void {
-    this.requests.inc({ operation: outcome.operation, result: outcome.result });
+    const bound = this.boundTo(outcome.operation, outcome.result);
+    bound.requests.inc();
+    bound.duration.observe(seconds);
     if (reused) this.reused.inc();
-    this.duration.observe({ operation: outcome.operation }, seconds);
     if (outcome.result === 'injected') this.injections.inc();
     for (const reason of outcome.reasons) this.skips.inc({ reason: reason.code });
   }
@@ -85,7 +100,8 @@ export class WebhookMetrics {
   }
 
   recordUnreadable(seconds: number): void {
-    this.requests.inc({ operation: 'other', result: 'invalid' });
-    this.duration.observe({ operation: 'other' }, seconds);
+    const bound = this.boundTo('other', 'invalid');
+    bound.requests.inc();
+    bound.duration.observe(seconds);
   }
 }

@@ -1,9 +1,10 @@
-// patchText() must write exactly what JSON.stringify writes: the patch is
+// patchText() and sameJson() must agree with JSON.stringify: the patch is
 // what the API server applies, and its base64 is what the goldens pin.
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { PatchOperation } from '../../src/model/json-patch.js';
+import { sameJson } from '../../src/model/json.js';
 import { patchText, quoted } from '../../src/model/json-text.js';
 import { deepFreeze } from '../../src/model/memo.js';
 
@@ -38,5 +39,36 @@ describe('patchText', () => {
     const texts = Array.from({ length: 1500 }, (_, i) => `"${i}"`.repeat(200));
     for (const text of texts) assert.equal(quoted(text), JSON.stringify(text));
     for (const text of texts.slice(0, 10)) assert.equal(quoted(text), JSON.stringify(text));
+  });
+});
+
+describe('sameJson', () => {
+  it('is true exactly when JSON.stringify writes the same text', () => {
+    const values: unknown[] = [
+      null,
+      0,
+      '0',
+      true,
+      [],
+      {},
+      [1, 2],
+      [2, 1],
+      [1, [2]],
+      { a: 1, b: 2 },
+      { b: 2, a: 1 },
+      { a: 1, b: [2, { c: null }] },
+      { a: 1, b: [2, { c: 'null' }] },
+      { a: 1, b: [2, { c: null, d: 1 }] },
+      { a: [] },
+      { a: {} },
+      [{}],
+      [[]],
+    ];
+    for (const a of values) {
+      for (const b of values) {
+        assert.equal(sameJson(a, b), JSON.stringify(a) === JSON.stringify(b), `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+        assert.equal(sameJson(a, structuredClone(b)), JSON.stringify(a) === JSON.stringify(b));
+      }
+    }
   });
 });
