@@ -36,16 +36,18 @@ const ROUTER_FILTER: JsonObject = {
   typed_config: typed(TYPE.router, { suppress_envoy_headers: true }),
 };
 
-function httpConnectionManager(statPrefix: string, routing: JsonObject, accessLog: AccessLogFormat = 'off'): JsonObject {
+/** For the app's HTTP traffic (`app`), or for one admin path. Defaults are
+ * not restated (codec_type AUTO): every byte here is in every pod's annotations. */
+function httpConnectionManager(statPrefix: string, routing: JsonObject, app?: { accessLog: AccessLogFormat }): JsonObject {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(TYPE.httpConnectionManager, {
       stat_prefix: statPrefix,
-      codec_type: 'AUTO',
       ...routing,
-      ...accessLogs(accessLog, 'http'),
+      ...(app ? accessLogs(app.accessLog, 'http') : {}),
       http_filters: [ROUTER_FILTER],
-      upgrade_configs: [{ upgrade_type: 'websocket' }],
+      // The app's websockets pass through; a probe or a scrape never upgrades.
+      ...(app ? { upgrade_configs: [{ upgrade_type: 'websocket' }] } : {}),
       generate_request_id: false,
     }),
   };
@@ -75,7 +77,7 @@ export function outboundListener(httpPorts: readonly number[], families: readonl
       httpConnectionManager(
         `outbound_http_${port}`,
         { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) } },
-        accessLog,
+        { accessLog },
       ),
     ],
   }));
