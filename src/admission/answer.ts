@@ -39,12 +39,14 @@ export const DEFAULT_REUSE_LIMITS: ReuseLimits = { entries: 128, maxReviewBytes:
 const PREFIX = Buffer.from(`{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":${JSON.stringify(ADMISSION_KIND)},"response":{"uid":`);
 
 interface Remembered {
-  /** The pod it answered, frozen. */
+  /** The pod it answered; frozen once reused. */
   pod: unknown;
   outcome: ReviewOutcome;
   /** The answer's bytes after its uid: a reused answer is three copies of
    * bytes, not a string built and encoded again. */
   tail: Buffer;
+  /** Reused at least once, and so frozen. */
+  shared: boolean;
 }
 
 /** Pods of the same size, namespace and lookup generations: compared in full. */
@@ -71,6 +73,13 @@ export class Reviewer {
     if (reusable && found) {
       // The most recently used first, so the other is the one to go.
       if (bucket && bucket[0] !== found) this.remembered.set(reusable.bucket, [found, ...bucket.filter((entry) => entry !== found)]);
+      // Shared from now on: frozen, so no caller can change another's answer.
+      // (Frozen here rather than when remembered: most pods are never asked twice.)
+      if (!found.shared) {
+        deepFreeze(found.pod);
+        deepFreeze(found.outcome);
+        found.shared = true;
+      }
       return withUid(found, reusable.uid);
     }
     const outcome = reviewAdmission(body, this.dependencies);
@@ -85,7 +94,7 @@ export class Reviewer {
     // Always true for answer()'s output; checked so a change there cannot
     // make a reused answer differ from a fresh one.
     if (!bytes.subarray(0, head).equals(Buffer.concat([PREFIX, uid]))) return;
-    const entry = { pod: deepFreeze(reusable.pod), outcome: deepFreeze(outcome), tail: bytes.subarray(head) };
+    const entry = { pod: reusable.pod, outcome, tail: bytes.subarray(head), shared: false };
     this.remembered.set(reusable.bucket, [entry, ...bucket].slice(0, MAX_PER_BUCKET));
   }
 

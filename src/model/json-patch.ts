@@ -19,7 +19,10 @@ export function createPatch(original: unknown, changed: unknown): PatchOperation
 
 /** RFC 6901: "~" and "/" in a key are escaped. */
 function pointer(path: string, key: string | number): string {
-  return `${path}/${String(key).replaceAll('~', '~0').replaceAll('/', '~1')}`;
+  const text = String(key);
+  // Most keys need no escape: not scanned twice more for nothing.
+  const escaped = text.includes('~') || text.includes('/') ? text.replaceAll('~', '~0').replaceAll('/', '~1') : text;
+  return `${path}/${escaped}`;
 }
 
 function diff(before: unknown, after: unknown, path: string, operations: PatchOperation[]): void {

@@ -97,6 +97,7 @@ describe('Reviewer', () => {
     reviewer.answer(first, 1000);
     const answered = reviewer.answer(second, 1000);
     assert.equal(answered.reused, true);
+    assert.ok(Object.isFrozen(answered.outcome.reasons), 'shared, so frozen');
     assert.equal(answered.outcome.review.response.uid, 'sécond "quoted"');
     assert.equal((JSON.parse(answered.body.toString('utf8')) as { response: { uid: string } }).response.uid, 'sécond "quoted"');
   });
