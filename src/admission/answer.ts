@@ -25,14 +25,14 @@ export interface Answer {
 export interface ReuseLimits {
   /** Distinct pods remembered, about: least recently used out first. */
   entries: number;
-  /** Reviews larger than this are answered afresh and not remembered: the key
-   * is the pod itself, so this bounds the memory and the cost of the key. */
+  /** Reviews larger than this are answered afresh and not remembered: the
+   * pod is kept to compare with, so this bounds the memory and the compare. */
   maxReviewBytes: number;
 }
 
 /** A Deployment's pods in a rollout or scale-up are one entry; 128 covers
  * that many workloads scaling at once. Each holds a pod of at most 32 KiB
- * (a typical review is 4–10 KiB) and its answer: ~12 MiB at the very most. */
+ * (a typical review is 4–10 KiB) and its answer: ~15 MiB at the very most. */
 export const DEFAULT_REUSE_LIMITS: ReuseLimits = { entries: 128, maxReviewBytes: 32 * 1024 };
 
 /** What JSON.stringify writes before the uid: answer() puts the uid first. */
