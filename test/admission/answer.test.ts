@@ -11,6 +11,7 @@ import type { NamespaceMetadata } from '../../src/model/lookups.js';
 import { admissionReview } from '../support/apiserver.js';
 import { manifestPods } from '../support/pod-checks.js';
 import { repoPath } from '../support/repo.js';
+import { oneRoute } from '../support/routes.js';
 
 const ENROLLED: NamespaceMetadata = { labels: { 'envoy-injector.io/inject': 'enabled' }, annotations: {} };
 const POD = {
@@ -19,13 +20,7 @@ const POD = {
   metadata: { generateName: 'web-5d8f-', labels: { app: 'web' } },
   spec: { containers: [{ name: 'web', image: 'nginx:1.27', ports: [{ containerPort: 8080 }] }] },
 };
-const ROUTES_TO_API = `virtual_hosts:
-- name: api
-  domains: ["api"]
-  routes:
-  - match: { prefix: "/" }
-    route: { cluster: "api:8080" }
-`;
+const ROUTES_TO_API = oneRoute('api', 'api:8080');
 
 function bytes(review: unknown): number {
   return JSON.stringify(review).length;

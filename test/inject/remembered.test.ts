@@ -11,14 +11,9 @@ import { readProxySettings } from '../../src/inject/settings.js';
 import type { Pod } from '../../src/model/kubernetes.js';
 import type { ServiceLookup } from '../../src/model/lookups.js';
 import { BoundedCache, deepFreeze, identity } from '../../src/model/memo.js';
+import { oneRoute } from '../support/routes.js';
 
-const ROUTES = `virtual_hosts:
-- name: api
-  domains: ["api"]
-  routes:
-  - match: { prefix: "/" }
-    route: { cluster: "api:8080" }
-`;
+const ROUTES = oneRoute('api', 'api:8080');
 
 function replica(): Pod {
   return {
