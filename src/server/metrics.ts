@@ -4,6 +4,11 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { ReviewOutcome } from '../admission/review.js';
 
+interface BoundReviewMetrics {
+  requests: { inc(): void };
+  duration: { observe(value: number): void };
+}
+
 export class WebhookMetrics {
   readonly registry = new Registry();
   private readonly requests = new Counter({
@@ -73,9 +78,9 @@ export class WebhookMetrics {
 
   /** Label sets are few and fixed: each is bound once, so a review does not
    * hash its labels again. */
-  private readonly bound = new Map<string, { requests: { inc(): void }; duration: { observe(value: number): void } }>();
+  private readonly bound = new Map<string, BoundReviewMetrics>();
 
-  private boundTo(operation: string, result: string): { requests: { inc(): void }; duration: { observe(value: number): void } } {
+  private boundTo(operation: string, result: string): BoundReviewMetrics {
     const key = `${operation} ${result}`;
     let found = this.bound.get(key);
     if (!found) {
