@@ -152,7 +152,9 @@ function resetPeak(pid: number | undefined): void {
   }
 }
 
-/** Server-side work for one review, in-process: parse, review, answer. */
+/** Server-side work for one review, in-process: parse, review, answer. The
+ * answer is not reused; settings and templates are, after the first run, as
+ * for a workload's next replicas (inject.bench.ts shows a first pod too). */
 function serverSideMs(body: string, runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs + 5; i++) {
