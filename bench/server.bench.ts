@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { reviewAdmission } from '../src/admission/review.js';
 import { generateWebhookCertificates } from '../src/certs/generate.js';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
-import { repoPath } from '../test/support/repo.js';
+import { deployedNodeOptions, repoPath } from '../test/support/repo.js';
 import { pod, review, type Size } from './bodies.js';
 
 const quick = process.argv.includes('--quick');
@@ -39,12 +39,6 @@ const ROWS: Array<{ size: Size; connections: number; fresh?: boolean }> = [
 /** Both servers run with the heap the Deployment gives the webhook, so RSS
  * and GC are what a cluster sees. */
 const DEPLOYED_NODE_OPTIONS = deployedNodeOptions();
-
-function deployedNodeOptions(): string {
-  const found = /- name: NODE_OPTIONS\s+value: (.+)/.exec(readFileSync(repoPath('manifests', 'base', 'deployment.yaml'), 'utf8'))?.[1];
-  if (found === undefined) throw new Error('manifests/base/deployment.yaml sets no NODE_OPTIONS: say here what the bench should run with');
-  return found.trim();
-}
 /** autocannon replaces it with a new id in each request. */
 const REQUEST_ID = '[<id>]';
 const WARM_UP_SECONDS = 0.5;

@@ -1,6 +1,6 @@
 // Paths inside the repository, wherever the compiled test runs from.
 
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,4 +18,13 @@ export const REPO_ROOT = findRoot();
 
 export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);
+}
+
+/** NODE_OPTIONS as the Deployment sets them: tests and benchmarks that speak
+ * of the deployed server's memory run it with exactly these. */
+export function deployedNodeOptions(): string {
+  const manifest = readFileSync(repoPath('manifests', 'base', 'deployment.yaml'), 'utf8');
+  const found = /- name: NODE_OPTIONS\s+value: (.+)/.exec(manifest)?.[1];
+  if (found === undefined) throw new Error('manifests/base/deployment.yaml sets no NODE_OPTIONS');
+  return found.trim();
 }

@@ -11,6 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
 import { admissionReview, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpResult } from '../../support/apiserver.js';
 import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
+import { deployedNodeOptions } from '../../support/repo.js';
 
 const pod = (annotations: Record<string, string> = {}, metadata: Record<string, unknown> = {}): Record<string, unknown> => ({
   apiVersion: 'v1',
@@ -219,10 +220,10 @@ describe('bounded work and memory under a flood', () => {
     }
   });
 
-  it('20 concurrent 7 MiB reviews against a server with a 128 MiB heap: answered, alive, RSS under 256 MiB', { timeout: 60_000 }, async (t) => {
+  it("20 concurrent 7 MiB reviews against a server with the Deployment's heap: answered, alive, RSS under 256 MiB", { timeout: 60_000 }, async (t) => {
     const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'flood-'));
     const certificates = await writeCertificates(dir);
-    const server = await spawnServe(['--cert-dir', dir], { KUBECONFIG: '', HOME: dir, NODE_OPTIONS: '--max-old-space-size=128' });
+    const server = await spawnServe(['--cert-dir', dir], { KUBECONFIG: '', HOME: dir, NODE_OPTIONS: deployedNodeOptions() });
     const agent = makeAgent(certificates.caCert, 40);
     try {
       const filler = 'x'.repeat(3 * 1024 * 1024 - 1024);
