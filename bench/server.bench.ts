@@ -104,8 +104,7 @@ function loadOnce(port: number, body: string, connections: number, seconds: numb
 }
 
 /** The rounds of one server, summed: req/s over all of them (as timed by
- * autocannon), the mean p50,
- * and the worst p99 and max of any round. */
+ * autocannon), the mean p50, and the worst p99 and max of any round. */
 function summarize(results: autocannon.Result[]): Load {
   const total = results.reduce((sum, r) => sum + r.requests.total, 0);
   const seconds = results.reduce((sum, r) => sum + r.duration, 0);
