@@ -5,8 +5,9 @@
 // keys (annotations), and keeps the app's own items as the same objects. So a
 // list that only gained items is patched with one `add` per new item at its
 // index, never field by field, and an item is recognised as kept by identity
-// (or, for a copy, by value) in one pass.
+// (or, for a copy, by value: sameJson) in one pass.
 
+import { sameJson } from './json.js';
 import { isPlainObject } from './kubernetes.js';
 
 export type PatchOperation = { op: 'add' | 'replace'; path: string; value: unknown } | { op: 'remove'; path: string };
@@ -47,7 +48,7 @@ function diff(before: unknown, after: unknown, path: string, operations: PatchOp
       return;
     }
   }
-  if (!sameValue(before, after)) operations.push({ op: 'replace', path, value: after });
+  if (!sameJson(before, after)) operations.push({ op: 'replace', path, value: after });
 }
 
 /** The indexes of `after` that are new, when `after` is `before` with items
@@ -57,19 +58,8 @@ function insertedIndexes(before: readonly unknown[], after: readonly unknown[]):
   const added: number[] = [];
   let kept = 0;
   for (let index = 0; index < after.length; index++) {
-    if (kept < before.length && sameValue(before[kept], after[index])) kept++;
+    if (kept < before.length && sameJson(before[kept], after[index])) kept++;
     else added.push(index);
   }
   return kept === before.length ? added : undefined;
-}
-
-/** Deep equality of JSON values; identical references answer at once. */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((item, index) => sameValue(item, b[index]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((key) => Object.hasOwn(b, key) && sameValue(a[key], b[key]));
-  }
-  return false;
 }
