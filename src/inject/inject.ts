@@ -28,9 +28,9 @@ function serviceClusterOf(pod: Pod, params: InjectionParams): string {
   return `${workloadName(pod, params.owner)}.${params.namespace}`;
 }
 
-export function renderForPod(pod: Pod, params: InjectionParams): { rendered: RenderedEnvoyConfig; serviceCluster: string } {
-  const serviceCluster = serviceClusterOf(pod, params);
-  return { rendered: renderFor(serviceCluster, params), serviceCluster };
+/** The pod's Envoy documents alone: what a live route update rewrites. */
+export function renderForPod(pod: Pod, params: InjectionParams): RenderedEnvoyConfig {
+  return renderFor(serviceClusterOf(pod, params), params);
 }
 
 function renderFor(serviceCluster: string, params: InjectionParams): RenderedEnvoyConfig {

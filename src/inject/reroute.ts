@@ -47,7 +47,7 @@ export function reroutePod(input: RerouteInput): RerouteOutcome {
   }
   const proxy = readProxySettings(pod, namespace, config, input.services);
   if (!proxy.ok) return { kind: 'rejected', problems: proxy.problems };
-  const { rendered } = renderForPod(pod, { namespace: namespace.name, config, settings: proxy.value.settings });
+  const rendered = renderForPod(pod, { namespace: namespace.name, config, settings: proxy.value.settings });
   const annotations = injectorAnnotations(rendered, { ...status.value, configHash: rendered.hash });
   if (Object.entries(annotations).every(([key, value]) => now[key] === value)) return { kind: 'unchanged' };
   const updated = structuredClone(pod);
