@@ -8,13 +8,15 @@
 
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Agent } from 'node:https';
 import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { reviewAdmission } from '../src/admission/review.js';
 import { generateWebhookCertificates } from '../src/certs/generate.js';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
+import { makeAgent, post, WEBHOOK_SERVER_NAME } from '../test/support/apiserver.js';
+import { processMemoryMiB } from '../test/support/memory.js';
 import { deployedNodeOptions, repoPath } from '../test/support/repo.js';
 import { pod, review, type Size } from './bodies.js';
 
@@ -67,29 +69,6 @@ async function startProcess(args: string[], logFile: string, ready: RegExp): Pro
   }
 }
 
-function post(port: number, ca: string, body: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: '/mutate',
-        method: 'POST',
-        ca,
-        servername: 'envoy-injector.envoy-injector.svc',
-        headers: { 'content-type': 'application/json' },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 function loadOnce(port: number, body: string, connections: number, seconds: number): Promise<autocannon.Result> {
   return autocannon({
     url: `https://127.0.0.1:${port}/mutate`,
@@ -99,7 +78,7 @@ function loadOnce(port: number, body: string, connections: number, seconds: numb
     idReplacement: body.includes(REQUEST_ID),
     connections,
     duration: seconds,
-    servername: 'envoy-injector.envoy-injector.svc',
+    servername: WEBHOOK_SERVER_NAME,
   });
 }
 
@@ -129,11 +108,6 @@ async function compare(floorPort: number, ourPort: number, body: string, connect
     ours.push(await loadOnce(ourPort, body, connections, SECONDS_PER_ROUND));
   }
   return { floor: summarize(floor), ours: summarize(ours) };
-}
-
-function rssMiB(pid: number | undefined, field: 'VmRSS' | 'VmHWM'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024);
 }
 
 /** Peak RSS since the last reset (Linux: writing 5 to clear_refs resets VmHWM). */
@@ -173,10 +147,11 @@ async function main(): Promise<void> {
     /listening at https:\/\/127\.0\.0\.1:(\d+)/,
   );
   const rows: Array<Record<string, unknown>> = [];
+  const agent = makeAgent(certificates.caCert);
   try {
     for (const { size, connections, fresh } of ROWS) {
       const body = JSON.stringify(review(pod(size, undefined, fresh ? REQUEST_ID : undefined)));
-      const answer = await post(server.port, certificates.caCert, body.replace(REQUEST_ID, 'floor'));
+      const answer = (await post(agent, server.port, '/mutate', body.replace(REQUEST_ID, 'floor'))).body;
       const answerFile = join(dir, `${size}${fresh ? '-fresh' : ''}.answer.json`);
       writeFileSync(answerFile, answer);
       const floor = await startProcess([repoPath('dist', 'bench', 'floor-server.js'), dir, answerFile], join(logs, 'floor.log'), /listening on (\d+)/);
@@ -192,11 +167,11 @@ async function main(): Promise<void> {
         floorRequestsPerSecond: floorLoad.requestsPerSecond,
         floorP99: floorLoad.p99,
         ratioToFloor: Number((ours.requestsPerSecond / Math.max(1, floorLoad.requestsPerSecond)).toFixed(2)),
-        peakRssMiB: rssMiB(server.child.pid, 'VmHWM'),
+        peakRssMiB: processMemoryMiB(server.child.pid, 'VmHWM'),
         serverSideMs: serverSideMs(body.replace(REQUEST_ID, 'in-process'), size === 'huge' ? 20 : 200),
       });
     }
-    const sustained = await sustainedRss(server, certificates.caCert);
+    const sustained = await sustainedRss(server, agent);
     const scaling = [10, 100, 1000, 5000].map((env) => ({
       envVars: env,
       serverSideMs: serverSideMs(JSON.stringify(review(pod('typical', env))), env > 1000 ? 50 : 200),
@@ -206,18 +181,19 @@ async function main(): Promise<void> {
     const settings = { quick, rounds: ROUNDS, secondsPerRound: SECONDS_PER_ROUND, nodeOptions: DEPLOYED_NODE_OPTIONS };
     writeFileSync('bench-results.json', `${JSON.stringify({ ...settings, rows, scaling, sustained, added }, null, 2)}\n`);
   } finally {
+    agent.destroy();
     server.child.kill('SIGTERM');
   }
 }
 
 /** RSS under sustained typical load, fresh pods, sampled every second. */
-async function sustainedRss(server: { child: ChildProcess; port: number }, ca: string): Promise<Record<string, number>> {
+async function sustainedRss(server: { child: ChildProcess; port: number }, agent: Agent): Promise<Record<string, number>> {
   const seconds = quick ? 6 : 60;
   const samples: number[] = [];
-  const timer = setInterval(() => samples.push(rssMiB(server.child.pid, 'VmRSS')), 1000);
+  const timer = setInterval(() => samples.push(processMemoryMiB(server.child.pid, 'VmRSS')), 1000);
   // Every pod different: the remembered answers churn at their bound.
   const body = JSON.stringify(review(pod('typical', undefined, REQUEST_ID)));
-  await post(server.port, ca, body.replace(REQUEST_ID, 'first'));
+  await post(agent, server.port, '/mutate', body.replace(REQUEST_ID, 'first'));
   const result = summarize([await loadOnce(server.port, body, 32, seconds)]);
   clearInterval(timer);
   const tenth = Math.max(1, Math.floor(samples.length / 10));
