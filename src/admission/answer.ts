@@ -8,11 +8,10 @@
 // Without generations (a lookup that cannot tell), nothing is reused. A pod
 // is found by its namespace, name and size, then compared in full.
 
-import { isPlainObject } from '../model/kubernetes.js';
 import { sameJson } from '../model/json.js';
 import { BoundedCache, deepFreeze } from '../model/memo.js';
-import { isPodRequest, readRequest, reviewAdmission, type ReviewDependencies, type ReviewOutcome } from './review.js';
-import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionReviewResponse } from './types.js';
+import { isPodRequest, readRequest, reviewRequest, type ReviewDependencies, type ReviewOutcome } from './review.js';
+import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionReviewResponse } from './types.js';
 
 export interface Answer {
   outcome: ReviewOutcome;
@@ -63,10 +62,12 @@ export class Reviewer {
     this.remembered = new BoundedCache(Math.max(1, Math.ceil(limits.entries / MAX_PER_BUCKET)));
   }
 
-  /** reviewAdmission(), serialized; throws what it throws. `bodyBytes` is the
+  /** reviewAdmission(), serialized; throws what it throws (BadReviewError for
+   * a body that is not a readable review). `bodyBytes` is the
    * size of the review as received (its Content-Length). */
   answer(body: unknown, bodyBytes: number): Answer {
-    const reusable = this.reusable(body, bodyBytes);
+    const request = readRequest(body);
+    const reusable = this.reusable(request, bodyBytes);
     const bucket = reusable && this.remembered.get(reusable.bucket);
     // Equal as JSON.stringify would write them, compared without writing them:
     // serializing a pod and hashing the text cost more than one pass over it.
@@ -83,7 +84,7 @@ export class Reviewer {
       }
       return withUid(found, reusable.uid);
     }
-    const outcome = reviewAdmission(body, this.dependencies);
+    const outcome = reviewRequest(request, this.dependencies);
     const bytes = Buffer.from(reviewText(outcome.review));
     if (reusable) this.remember(reusable, outcome, bytes, bucket || []);
     return { outcome, body: bytes, reused: false };
@@ -102,16 +103,10 @@ export class Reviewer {
   /** Undefined when this review's answer is not to be reused: not a pod
    * creation, too large, or a lookup that cannot say whether it changed. The
    * answer depends on the request only through these (the uid aside). */
-  private reusable(body: unknown, bodyBytes: number): Reusable | undefined {
-    if (bodyBytes > this.limits.maxReviewBytes || !isPlainObject(body)) return undefined;
+  private reusable(request: AdmissionRequest, bodyBytes: number): Reusable | undefined {
+    if (bodyBytes > this.limits.maxReviewBytes) return undefined;
     const { namespaces, services } = this.dependencies;
     if ((namespaces && !namespaces.generation) || (services && !services.generation)) return undefined;
-    let request;
-    try {
-      request = readRequest(body);
-    } catch {
-      return undefined;
-    }
     if (request.operation !== 'CREATE' || !isPodRequest(request)) return undefined;
     const bucket = JSON.stringify([
       namespaces?.generation?.() ?? null,

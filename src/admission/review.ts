@@ -94,7 +94,11 @@ function namespaceContext(name: string, lookup: NamespaceLookup | undefined): Na
 }
 
 export function reviewAdmission(body: unknown, deps: ReviewDependencies): ReviewOutcome {
-  const request = readRequest(body);
+  return reviewRequest(readRequest(body), deps);
+}
+
+/** reviewAdmission() for a request already read (readRequest). */
+export function reviewRequest(request: AdmissionRequest, deps: ReviewDependencies): ReviewOutcome {
   const { uid } = request;
   const operation = operationLabel(request.operation);
   const base = { operation, reasons: [] as Reason[], problems: [] as string[] };

@@ -35,7 +35,7 @@ describe('patchText', () => {
     assert.equal(patchText([]), '[]');
   });
 
-  it('remembers a bounded number of long strings, each still right after the others pushed it out', () => {
+  it('stays right for long strings pushed out of its memory by later ones', () => {
     const texts = Array.from({ length: 1500 }, (_, i) => `"${i}"`.repeat(200));
     for (const text of texts) assert.equal(quoted(text), JSON.stringify(text));
     for (const text of texts.slice(0, 10)) assert.equal(quoted(text), JSON.stringify(text));
