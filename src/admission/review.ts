@@ -11,6 +11,7 @@ import { createPatch, type PatchOperation } from '../model/json-patch.js';
 import { patchText } from '../model/json-text.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionResponse, type AdmissionReviewResponse } from './types.js';
 import { quote } from '../syntax/quote.js';
+import { boundedProblems, boundedWarnings } from '../model/bounded.js';
 
 export interface ReviewDependencies {
   config: InjectorConfig;
@@ -66,7 +67,8 @@ function answer(uid: string, response: Omit<AdmissionResponse, 'uid'>): Admissio
   return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid, ...response } };
 }
 
-function withPatch(uid: string, patch: PatchOperation[], warnings: string[]): AdmissionReviewResponse {
+function withPatch(uid: string, patch: PatchOperation[], allWarnings: string[]): AdmissionReviewResponse {
+  const warnings = boundedWarnings(allWarnings);
   return answer(uid, {
     allowed: true,
     ...(patch.length > 0 ? { patchType: 'JSONPatch' as const, patch: Buffer.from(patchText(patch)).toString('base64') } : {}),
@@ -74,6 +76,7 @@ function withPatch(uid: string, patch: PatchOperation[], warnings: string[]): Ad
   });
 }
 
+/** `problems` as boundedProblems() left them: the log line says the same. */
 function denied(uid: string, problems: string[]): AdmissionReviewResponse {
   return answer(uid, { allowed: false, status: { code: 400, reason: 'BadRequest', message: `envoy-injector: ${problems.join('; ')}` } });
 }
@@ -124,8 +127,10 @@ export function reviewRequest(request: AdmissionRequest, deps: ReviewDependencie
     switch (update.kind) {
       case 'unchanged':
         return { ...base, ...who, review: withPatch(uid, [], []), result: 'ignored' };
-      case 'rejected':
-        return { ...base, ...who, review: denied(uid, update.problems), result: 'rejected', problems: update.problems };
+      case 'rejected': {
+        const problems = boundedProblems(update.problems);
+        return { ...base, ...who, review: denied(uid, problems), result: 'rejected', problems };
+      }
       case 'updated':
         return { ...base, ...who, review: withPatch(uid, createPatch(pod, update.pod), update.warnings), result: 'routes-updated' };
     }
@@ -137,7 +142,9 @@ export function reviewRequest(request: AdmissionRequest, deps: ReviewDependencie
       return { ...base, ...who, review: withPatch(uid, createPatch(pod, outcome.pod), outcome.warnings), result: 'injected' };
     case 'skipped':
       return { ...base, ...who, review: withPatch(uid, [], outcome.warnings), result: 'skipped', reasons: outcome.reasons };
-    case 'rejected':
-      return { ...base, ...who, review: denied(uid, outcome.problems), result: 'rejected', problems: outcome.problems };
+    case 'rejected': {
+      const problems = boundedProblems(outcome.problems);
+      return { ...base, ...who, review: denied(uid, problems), result: 'rejected', problems };
+    }
   }
 }

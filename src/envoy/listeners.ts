@@ -134,3 +134,19 @@ export function adminPathListener(name: string, port: number, path: string, fami
     ],
   };
 }
+
+const BYTES_PER_HTTP_PORT = new Map<string, number>();
+
+/** What one more HTTP port adds to the outbound listener's JSON, in bytes (at
+ * most: the largest port number): lets a caller bound the rendered size from
+ * the number of ports before rendering them. */
+export function outboundBytesPerHttpPort(families: readonly IpFamily[], accessLog: AccessLogFormat): number {
+  const key = `${families.join(',')}/${accessLog}`;
+  let bytes = BYTES_PER_HTTP_PORT.get(key);
+  if (bytes === undefined) {
+    const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, accessLog)).length;
+    bytes = size([65535]) - size([]);
+    BYTES_PER_HTTP_PORT.set(key, bytes);
+  }
+  return bytes;
+}

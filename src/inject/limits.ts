@@ -5,15 +5,8 @@
 // own annotations, far more than any real value needs.
 
 import type { Pod } from '../model/kubernetes.js';
+import { KUBERNETES_LIMITS } from '../model/limits.js';
 import { ANNOTATION, DOMAIN, INJECTOR_ANNOTATIONS, LABEL_INJECT } from '../model/names.js';
-
-/** Kubernetes' own limits (validation that runs after the webhooks). */
-export const KUBERNETES_LIMITS = {
-  nameLength: 253,
-  labelValueLength: 63,
-  /** TotalAnnotationSizeLimitB: keys and values of all annotations together. */
-  annotationBytes: 256 * 1024,
-} as const;
 
 /** Any envoy-injector.io annotation but the routes (whose own limit is in routes/parse.ts). */
 export const MAX_SETTING_ANNOTATION_BYTES = 4 * 1024;
@@ -30,8 +23,9 @@ export function inputLimitProblems(pod: Pod): string[] {
   const problems: string[] = [];
   const meta = pod.metadata ?? {};
   for (const field of ['name', 'generateName'] as const) {
-    const value = meta[field];
-    if (value !== undefined && value.length > KUBERNETES_LIMITS.nameLength) {
+    // null is absent, as Kubernetes decodes it.
+    const value: unknown = meta[field];
+    if (typeof value === 'string' && value.length > KUBERNETES_LIMITS.nameLength) {
       problems.push(`metadata.${field} is ${value.length} characters, over Kubernetes' limit of ${KUBERNETES_LIMITS.nameLength}`);
     }
   }

@@ -30,6 +30,9 @@ export interface HttpPortInputs {
 
 const HTTP_PROTOCOLS = ['http', 'http2', 'grpc', 'grpc-web', 'h2c'];
 
+/** Origins kept per port: what explain shows of why a port is HTTP. */
+const MAX_ORIGINS_SHOWN = 8;
+
 /** Istio's convention, and Kubernetes' appProtocol: what a Service says is HTTP. */
 export function isHttpServicePort(port: ServicePort): boolean {
   const appProtocol = port.appProtocol?.toLowerCase();
@@ -45,9 +48,11 @@ function describePort(port: ServicePort): string {
 
 export function deriveHttpPorts(inputs: HttpPortInputs): { ports: HttpPort[]; warnings: string[] } {
   const origins = new Map<number, string[]>();
+  // Explain names a few origins of a port: thousands of domains on one port
+  // would make each add a scan of all the others.
   const add = (port: number, origin: string): void => {
     const list = origins.get(port) ?? [];
-    if (!list.includes(origin)) list.push(origin);
+    if (list.length < MAX_ORIGINS_SHOWN && !list.includes(origin)) list.push(origin);
     origins.set(port, list);
   };
   for (const port of inputs.defaults) add(port, 'config proxy.outboundHttpPorts');

@@ -10,44 +10,16 @@ import { ROUTE_OVERRIDES_SPEC } from './language.js';
 import { check, type FieldProblem } from './schema.js';
 import { quote } from '../syntax/quote.js';
 import { BoundedCache, deepFreeze } from '../model/memo.js';
+import { yamlNestingDepth } from '../syntax/yaml-depth.js';
 
 /** Bigger than any hand-written routing table; small enough that the rendered
  * files stay far below the 256 KiB the API server allows for all annotations. */
 export const MAX_ROUTES_ANNOTATION_BYTES = 32 * 1024;
 
-/** The YAML parser recurses on flow collections ("[[[[…"): a thousand levels
- * overflow the stack on some Node versions. The route language needs < 10. */
+/** The YAML parser recurses once per level of nesting, of any kind: a few
+ * thousand levels abort the process. The route language needs fewer than 20
+ * as measured (yamlNestingDepth errs high). */
 const MAX_NESTING_DEPTH = 64;
-
-/** How deep [ and { nest outside quoted strings: one pass, no parsing. A
- * quote opens a string only where YAML starts a scalar (after ":", "-", "[",
- * "{", "," or at a line's start), so an apostrophe inside a word cannot hide
- * the brackets after it; a bracket elsewhere counts, which errs on the safe side. */
-export function flowNestingDepth(text: string): number {
-  let depth = 0;
-  let deepest = 0;
-  let quote: '"' | "'" | undefined;
-  let previous = '\n';
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charAt(i);
-    if (quote === '"') {
-      if (c === '\\') i++;
-      else if (c === '"') quote = undefined;
-      continue;
-    }
-    if (quote === "'") {
-      if (c === "'") quote = undefined;
-      continue;
-    }
-    if ((c === '"' || c === "'") && SCALAR_STARTS.includes(previous)) quote = c;
-    else if (c === '[' || c === '{') deepest = Math.max(deepest, ++depth);
-    else if ((c === ']' || c === '}') && depth > 0) depth--;
-    if (c === '\n' || (c !== ' ' && c !== '\t')) previous = c;
-  }
-  return deepest;
-}
-
-const SCALAR_STARTS = ['\n', ':', '-', '[', '{', ',', '?'];
 
 /** A virtual host as the user wrote it, after the schema check. */
 export interface VirtualHostInput {
@@ -73,11 +45,11 @@ function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> 
       message: `is ${bytes} bytes, above the limit of ${MAX_ROUTES_ANNOTATION_BYTES}: split the routes between the namespace default and the pod, or simplify them`,
     });
   }
-  const depth = flowNestingDepth(value);
+  const depth = yamlNestingDepth(value);
   if (depth > MAX_NESTING_DEPTH) {
     return failed({
       field: '',
-      message: `nests ${depth} levels of [ and { deep, over the limit of ${MAX_NESTING_DEPTH}: the route language needs fewer than 10`,
+      message: `nests ${depth} levels deep (brackets, "- " and indentation), over the limit of ${MAX_NESTING_DEPTH}: the route language needs fewer than 20`,
     });
   }
   let document: unknown;

@@ -5,7 +5,9 @@
 
 import type { RouteOverrides } from '../envoy/render.js';
 import type { AnnotationProblem, AnnotationSources } from '../model/annotations.js';
-import { ok, type Result } from '../model/result.js';
+import { failed, ok, type Result } from '../model/result.js';
+import { ANNOTATION } from '../model/names.js';
+import { renderedRoutingSize, renderedSizeProblem } from './rendered-size.js';
 import { deriveHttpPorts, type HttpPort, type HttpPortInputs } from './http-ports.js';
 import { routeWarnings } from './lint.js';
 import { planRouteOverrides, type RouteContext } from './overrides.js';
@@ -34,6 +36,13 @@ export function resolveRouting(sources: AnnotationSources, context: RouteContext
     services: context.services,
   });
   const httpPorts = derived.ports.map((p) => p.port);
+  const domains = hosts.flatMap((host) => host.domains);
+  const size = renderedRoutingSize({ domains, httpPorts, podNamespace: context.namespace, clusterDomain, ipFamilies: context.config.proxy.ipFamilies });
+  const tooLarge = renderedSizeProblem(size, httpPorts.length);
+  if (tooLarge !== undefined) {
+    const source = sources.pod ?? sources.namespace;
+    return failed({ annotation: source?.annotation ?? ANNOTATION.routes, from: source?.from ?? 'pod', message: tooLarge });
+  }
   const rendered = renderVirtualHosts(hosts, { httpPorts, podNamespace: context.namespace, clusterDomain });
   const lint = routeWarnings(hosts, { httpPorts, podNamespace: context.namespace, clusterDomain, services: context.services });
   return ok({

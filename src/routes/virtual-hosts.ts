@@ -52,7 +52,9 @@ export function renderVirtualHosts(hosts: readonly PlannedHost[], context: Domai
           domains[index]?.push(added);
         } else if (claimedBy !== index) {
           const lost = lostTo[index];
-          lost?.set(claimedBy, [...(lost.get(claimedBy) ?? []), added]);
+          const names = lost?.get(claimedBy);
+          if (names) names.push(added);
+          else lost?.set(claimedBy, [added]);
         }
       }
     });
