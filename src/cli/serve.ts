@@ -27,6 +27,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     'client-ca': { value: true },
     'metrics-port': { value: true },
     'max-in-flight-mib': { value: true },
+    'max-connections': { value: true },
     'self-test-every': { value: true },
     'self-test-namespace': { value: true },
     'fleet-gauges': { value: false },
@@ -37,6 +38,10 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const maxInFlightMiB = maxInFlightText === undefined ? undefined : Number(maxInFlightText);
   if (maxInFlightMiB !== undefined && !(Number.isInteger(maxInFlightMiB) && maxInFlightMiB >= 1))
     throw new UsageError('--max-in-flight-mib must be a whole number ≥ 1');
+  const maxConnectionsText = single(flags, 'max-connections');
+  const maxConnections = maxConnectionsText === undefined ? undefined : Number(maxConnectionsText);
+  if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 1))
+    throw new UsageError('--max-connections must be a whole number ≥ 1');
   const selfTestMinutes = minutesFlag(flags, 'self-test-every');
   const clientCaFile = single(flags, 'client-ca');
   const clientCa = clientCaFile === undefined ? undefined : readInput(clientCaFile);
@@ -97,6 +102,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     ...(clientCa === undefined ? {} : { clientCa }),
     ...(metricsPort === undefined ? {} : { metricsPort }),
     ...(maxInFlightMiB === undefined ? {} : { maxReviewBytesInFlight: maxInFlightMiB * 2 ** 20 }),
+    ...(maxConnections === undefined ? {} : { maxConnections }),
     logger,
   });
   const stopFleetGauges = startGauges?.(server.metrics);

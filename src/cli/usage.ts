@@ -2,7 +2,7 @@
 
 export const COMMAND_USAGE: Readonly<Record<string, string>> = {
   serve: `envoy-injector serve [--cert-dir DIR] [--port 8443] [--address 0.0.0.0] [--config FILE] [--log-level info]
-                     [--client-ca FILE] [--metrics-port PORT] [--max-in-flight-mib 21]
+                     [--client-ca FILE] [--metrics-port PORT] [--max-in-flight-mib 16] [--max-connections 1024]
                      [--self-manage [--namespace NS] [--service envoy-injector] [--secret envoy-injector-tls] [--webhook-config envoy-injector]]
                      [--self-test-every MINUTES [--self-test-namespace envoy-injector-self-test]] [--fleet-gauges]`,
   inject: `envoy-injector inject -f FILE|- [--config FILE] [--namespace NS] [--namespace-label k=v]... [--namespace-annotation k=v]...

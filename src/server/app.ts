@@ -8,18 +8,31 @@ import { BadReviewError, errored, type ReviewDependencies } from '../admission/r
 import { formatReason } from '../inject/reasons.js';
 import type { WebhookMetrics } from './metrics.js';
 import type { Logger } from 'pino';
+import { BodyError, InFlightBudget, readJsonBody, type BodyLimits, type Charge } from './review-body.js';
 
 /** Room for an object and an oldObject of ~3 MiB each, as for controller-runtime. */
 const BODY_LIMIT_BYTES = 7 * 1024 * 1024;
 /** A review takes about a millisecond; a hundred means something to look at. */
 const SLOW_REVIEW_SECONDS = 0.1;
 
-/** Three of the largest reviews at once: within the Deployment's 256 MiB. */
-const DEFAULT_MAX_REVIEW_BYTES_IN_FLIGHT = 3 * BODY_LIMIT_BYTES;
+/** How a review body is read (server/review-body.ts); each bound is a
+ * resource a caller could otherwise make the webhook spend. */
+export const DEFAULT_BODY_LIMITS: BodyLimits = {
+  maxBodyBytes: BODY_LIMIT_BYTES,
+  // The largest real review (two 3 MiB pods of env vars) is estimated at ~30 MiB.
+  maxParsedBytes: 48 * 2 ** 20,
+  // A Pod nests ~15 levels inside its review.
+  maxDepth: 64,
+  // kube-apiserver gives up after the webhook's timeoutSeconds (5 in our manifests, ≤ 30).
+  deadlineMs: 10_000,
+  rateWindowMs: 1000,
+  minBytesPerSecond: 32 * 1024,
+};
 
-function mib(bytes: number): string {
-  return (bytes / 2 ** 20).toFixed(1);
-}
+/** Received bytes plus parsed heap of the reviews in flight, beyond the one
+ * that always proceeds: with it, at most ~70 MiB, within the Deployment's
+ * 128 MiB heap (20 concurrent 7 MiB reviews peaked at 167–182 MiB RSS). */
+const DEFAULT_MAX_REVIEW_BYTES_IN_FLIGHT = 16 * 2 ** 20;
 
 export interface Readiness {
   /** Undefined when ready; otherwise what is missing. */
@@ -32,9 +45,11 @@ export interface AppOptions {
   /** Where the one line per review goes. */
   log: Logger;
   readiness: Readiness;
-  /** Bytes of review bodies read and computed at once (by Content-Length);
-   * more get 429 before their body is read. This bounds the server's memory. */
+  /** Bytes of review bodies received and parsed (estimated heap) at once;
+   * a review that would go past it gets 429. This bounds the server's memory. */
   maxReviewBytesInFlight?: number;
+  /** How bodies are read; DEFAULT_BODY_LIMITS unless a test shortens them. */
+  bodyLimits?: Partial<BodyLimits>;
   /** Answer /mutate (and /metrics here) only to clients whose certificate the
    * server's client CA verified; health endpoints stay open for kubelet. */
   requireClientCertificate?: boolean;
@@ -48,14 +63,24 @@ export function buildApp(options: AppOptions): FastifyInstance {
   // One instance type for HTTP (tests with app.inject) and HTTPS (server.ts).
   const app = Fastify({ bodyLimit: BODY_LIMIT_BYTES, ...options.fastify } as FastifyServerOptions) as FastifyInstance;
 
-  // JSON only: anything else is refused before the body is read.
+  const limits: BodyLimits = { ...DEFAULT_BODY_LIMITS, ...options.bodyLimits };
+  const budget = new InFlightBudget(options.maxReviewBytesInFlight ?? DEFAULT_MAX_REVIEW_BYTES_IN_FLIGHT);
+  const charges = new WeakMap<object, Charge>();
+
+  // JSON only: anything else is refused before the body is read. The body is
+  // charged to the budget as it arrives, and by its estimated heap before it
+  // is parsed (review-body.ts).
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json'], { parseAs: 'string' }, (_request, body, done) => {
-    try {
-      done(null, body === '' ? undefined : JSON.parse(body as string));
-    } catch (error) {
-      done(Object.assign(new Error(`the body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }), undefined);
-    }
+  app.addContentTypeParser(['application/json'], (request, payload, done) => {
+    const charge = charges.get(request.raw) ?? budget.open();
+    readJsonBody(payload, charge, limits).then(
+      (value) => {
+        done(null, value);
+      },
+      (error: unknown) => {
+        done(error as BodyError, undefined);
+      },
+    );
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -65,17 +90,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
         ? `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not application/json`
         : error.message;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // A body refused while it arrived is not read further: the connection goes.
+    if (error instanceof BodyError) void reply.header('connection', 'close');
+    if (status === 429) void reply.header('retry-after', '1');
     void reply.status(status).send({ error: message });
   });
 
-  const budget = options.maxReviewBytesInFlight ?? DEFAULT_MAX_REVIEW_BYTES_IN_FLIGHT;
-  let bytesInFlight = 0;
-  // Before the body is read: the bodies being read and computed at once never
-  // add up to more than the budget, so a flood of 7 MiB reviews cannot exhaust
-  // memory, while ordinary reviews (kilobytes) are never held back. One review
-  // is always let through. kube-apiserver treats 429 as a failed call.
-  // Callback style: an async hook costs a promise per request. A hook that
-  // answers does not call done().
+  // Before the body is read: a declared size over the limit is refused at
+  // once; otherwise the review gets its share of the budget, charged as its
+  // bytes arrive and released when it is answered or its connection goes.
+  // kube-apiserver treats 429 as a failed call. Callback style: an async hook
+  // costs a promise per request. A hook that answers does not call done().
   app.addHook('onRequest', (request, reply, done) => {
     if (options.requireClientCertificate && request.url !== '/healthz' && request.url !== '/readyz' && !isVerifiedClient(request.raw.socket)) {
       void reply.status(401).send({ error: 'a client certificate signed by the configured client CA is required' });
@@ -86,19 +111,17 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return;
     }
     const declared = Number(request.headers['content-length']);
-    const cost = Number.isInteger(declared) && declared >= 0 ? Math.min(declared, BODY_LIMIT_BYTES) : BODY_LIMIT_BYTES;
-    if (bytesInFlight > 0 && bytesInFlight + cost > budget) {
+    if (Number.isInteger(declared) && declared > limits.maxBodyBytes) {
       void reply
-        .status(429)
-        .header('retry-after', '1')
-        .send({ error: `${mib(bytesInFlight)} MiB of reviews are already being answered (the limit is ${mib(budget)} MiB): retry` });
+        .status(413)
+        .header('connection', 'close')
+        .send({ error: `the body is ${declared} bytes, over the limit of ${limits.maxBodyBytes}` });
       return;
     }
-    bytesInFlight += cost;
-    let released = false;
+    const charge = budget.open();
+    charges.set(request.raw, charge);
     const release = (): void => {
-      if (!released) bytesInFlight -= cost;
-      released = true;
+      charge.release();
     };
     reply.raw.once('close', release);
     reply.raw.once('finish', release);

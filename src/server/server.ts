@@ -8,6 +8,7 @@ import type { ReviewDependencies } from '../admission/review.js';
 import type { InjectorConfig } from '../config/config.js';
 import type { ClusterCaches } from '../cluster/cluster.js';
 import { buildApp, registerMetrics } from './app.js';
+import type { BodyLimits } from './review-body.js';
 import { WebhookMetrics } from './metrics.js';
 import { CertificateWatcher, TLS_SETTINGS } from './tls.js';
 
@@ -28,7 +29,18 @@ export interface ServerOptions {
   /** Serve /metrics over plain HTTP on this port instead of the webhook's. */
   metricsPort?: number;
   maxReviewBytesInFlight?: number;
+  /** Open connections at once; more are refused as they arrive. */
+  maxConnections?: number;
+  /** How reviews' bodies are read (tests shorten the deadlines). */
+  bodyLimits?: Partial<BodyLimits>;
 }
+
+/** kube-apiserver opens one connection per review in flight (HTTP/1.1) and
+ * keeps a few idle: 1,024 is far above that, and bounds what idle or
+ * half-open connections cost (~20 KiB each: ~20 MiB; see SECURITY.md). */
+const DEFAULT_MAX_CONNECTIONS = 1024;
+/** A TLS handshake not done by then is not kube-apiserver's (Node's default is 120 s). */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -68,6 +80,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     requireClientCertificate: options.clientCa !== undefined,
     serveMetrics: options.metricsPort === undefined,
     ...(options.maxReviewBytesInFlight === undefined ? {} : { maxReviewBytesInFlight: options.maxReviewBytesInFlight }),
+    ...(options.bodyLimits === undefined ? {} : { bodyLimits: options.bodyLimits }),
     readiness: {
       notReadyBecause: () => {
         if (cluster && !cluster.synced()) return 'namespace and service caches not synced yet';
@@ -76,7 +89,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     },
     fastify: {
       // connectionsCheckingInterval: how often Node enforces requestTimeout (30 s by default).
-      https: { ...pair, ...TLS_SETTINGS, ...clientVerification, connectionsCheckingInterval: 1000 },
+      https: { ...pair, ...TLS_SETTINGS, ...clientVerification, connectionsCheckingInterval: 1000, handshakeTimeout: HANDSHAKE_TIMEOUT_MS },
       // fastify's own lines (a request, a response) only at debug level,
       // where they help: one line per review is the app's, on `log` above.
       loggerInstance: log.child({}, { level: log.isLevelEnabled('debug') ? log.level : 'warn' }),
@@ -88,6 +101,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       forceCloseConnections: 'idle',
     },
   });
+  app.server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   await app.listen({ port: options.port, host: options.address });
   log.info(`listening at https://${options.address}:${listeningPort(app, options.port)}`);
   const metricsApp = options.metricsPort === undefined ? undefined : await startMetricsServer(metrics, options.metricsPort, options.address);
