@@ -12,7 +12,8 @@ export interface ClusterSnapshot {
   pods: Pod[];
 }
 
-const PAGE = 500;
+/** Pods a page for `status` (a command on an operator's machine). */
+const STATUS_PAGE = 500;
 
 export async function listNamespacesAndPods(kubeConfig: KubeConfig): Promise<ClusterSnapshot> {
   const api = kubeConfig.makeApiClient(CoreV1Api);
@@ -22,24 +23,33 @@ export async function listNamespacesAndPods(kubeConfig: KubeConfig): Promise<Clu
       const name = namespace.metadata?.name;
       if (name) namespaces.set(name, { labels: namespace.metadata?.labels ?? {}, annotations: namespace.metadata?.annotations ?? {} });
     }
-    return { namespaces, pods: (await listAllPods(api)).pods };
+    return { namespaces, pods: (await listAllPods(api, STATUS_PAGE)).pods };
   } catch (error) {
     throw new Error(`listing namespaces and pods: ${describeApiError(error)}`);
   }
 }
 
 /** Every pod, in pages, and the resourceVersion to watch from. Throws the
- * client's error. `keep` maps each pod as its page arrives, so a caller that
- * keeps little of each pod never holds all of them whole. */
-export async function listAllPods(api: CoreV1Api, keep: (pod: Pod) => Pod = (pod) => pod): Promise<{ pods: Pod[]; resourceVersion: string | undefined }> {
+ * client's error. `keep` maps each pod as its page arrives (or drops it, with
+ * undefined), so a caller that keeps little of each pod never holds all of
+ * them whole. */
+export async function listAllPods(
+  api: CoreV1Api,
+  pageSize: number,
+  keep: (pod: Pod) => Pod | undefined = (pod) => pod,
+): Promise<{ pods: Pod[]; resourceVersion: string | undefined }> {
   const pods: Pod[] = [];
   let next: string | undefined;
   let resourceVersion: string | undefined;
   do {
-    const page = await api.listPodForAllNamespaces({ limit: PAGE, ...(next ? { _continue: next } : {}) });
-    // As the API server wrote them: client-node's model classes carry Dates
-    // and the core reads plain JSON.
-    for (const pod of page.items) pods.push(keep(JSON.parse(JSON.stringify(pod)) as Pod));
+    const page = await api.listPodForAllNamespaces({ limit: pageSize, ...(next ? { _continue: next } : {}) });
+    // What is kept, as the API server wrote it: client-node's model classes
+    // carry Dates and the core reads plain JSON. `keep` reads only fields the
+    // models spell as JSON does, so a dropped pod is never copied.
+    for (const pod of page.items) {
+      const kept = keep(pod as unknown as Pod);
+      if (kept) pods.push(JSON.parse(JSON.stringify(kept)) as Pod);
+    }
     next = page.metadata?._continue || undefined;
     resourceVersion = page.metadata?.resourceVersion;
   } while (next);

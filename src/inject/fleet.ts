@@ -6,7 +6,10 @@
 import type { InjectorConfig } from '../config/config.js';
 import { isPlainObject, type Container, type NamespaceContext, type Pod } from '../model/kubernetes.js';
 import type { NamespaceMetadata } from '../model/lookups.js';
-import { ANNOTATION, INJECTOR_ANNOTATIONS, INJECTOR_VERSION } from '../model/names.js';
+import { ANNOTATION, DOMAIN, INJECTOR_ANNOTATIONS, INJECTOR_VERSION } from '../model/names.js';
+import { MAX_ROUTES_ANNOTATION_BYTES } from '../routes/parse.js';
+import { MAX_SETTING_ANNOTATION_BYTES } from './limits.js';
+import { OTHER_MESH_ANNOTATIONS } from './other-mesh.js';
 import { evaluatePod } from './evaluate.js';
 import { formatReason } from './reasons.js';
 import { parseStatus, verifiedStatus, type InjectionStatus } from './status.js';
@@ -61,26 +64,32 @@ export function classifyPod(pod: Pod, namespaceMetadata: NamespaceMetadata | und
     const why = whyMissing(pod, namespace, config);
     return why === undefined ? { kind: 'not-ours' } : { kind: 'missing', reason: why };
   }
-  const why = whyStale(pod, namespace, config);
+  // A pod that claims the proxy and does not run it is missing it, as the
+  // webhook would refuse to take such a status on trust.
+  const status = verifiedStatus(pod, pod.metadata.annotations[ANNOTATION.status] ?? '');
+  if (!status.ok) return { kind: 'missing', reason: `its ${ANNOTATION.status} ${status.problems.join('; ')}` };
+  const why = whyStale(pod, status.value, namespace, config);
   return why === undefined ? { kind: 'up-to-date' } : { kind: 'stale', reason: why };
 }
 
 /** The part of a pod its classification reads, for a watcher that keeps
  * thousands: without the rendered Envoy config (most of an injected pod's
- * bytes) and with the app's containers cut to what the injector checks. */
+ * bytes), with only the annotations the injector reads (its own and other
+ * meshes'), each cut to one byte past its limit (over it, the verdict is the
+ * same), at most MAX_KEPT_ANNOTATIONS of them, and the containers cut to what
+ * the injector checks. A pod costs at most ~100 KiB here, a typical one ~1. */
 export function trimForFleet(pod: Pod): Pod {
-  const rendered = new Set<string>([ANNOTATION.envoyBootstrap, ANNOTATION.envoyLds, ANNOTATION.envoyRds, ANNOTATION.envoyCds]);
-  const annotations = Object.fromEntries(Object.entries(pod.metadata?.annotations ?? {}).filter(([key]) => !rendered.has(key)));
-  const container = ({ name, ports, securityContext }: Container): Container => ({
+  const container = ({ name, ports, securityContext, restartPolicy }: Container): Container => ({
     name,
     ...(ports === undefined ? {} : { ports }),
     ...(securityContext === undefined ? {} : { securityContext }),
+    ...(restartPolicy === undefined ? {} : { restartPolicy }),
   });
   const { containers, initContainers, volumes } = pod.spec;
   return {
     metadata: {
       ...pick(pod.metadata ?? {}, ['name', 'generateName', 'namespace', 'labels', 'ownerReferences']),
-      annotations,
+      annotations: classifiedAnnotations(pod.metadata?.annotations ?? {}),
     },
     spec: {
       // The pod-level fields are few and small (grace period, security context, host network).
@@ -91,6 +100,23 @@ export function trimForFleet(pod: Pod): Pod {
     },
     ...(isPlainObject(pod.status) ? { status: { phase: pod.status.phase } } : {}),
   };
+}
+
+/** More of our keys than any valid pod has (unknown ones are refused anyway). */
+const MAX_KEPT_ANNOTATIONS = 40;
+const RENDERED = new Set<string>([ANNOTATION.envoyBootstrap, ANNOTATION.envoyLds, ANNOTATION.envoyRds, ANNOTATION.envoyCds]);
+
+function classifiedAnnotations(annotations: Readonly<Record<string, string>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  let count = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    const ours = key.startsWith(`${DOMAIN}/`) && !RENDERED.has(key);
+    if (!ours && !OTHER_MESH_ANNOTATIONS.includes(key)) continue;
+    if (++count > MAX_KEPT_ANNOTATIONS && key !== ANNOTATION.status) continue;
+    const limit = key === ANNOTATION.routes ? MAX_ROUTES_ANNOTATION_BYTES : MAX_SETTING_ANNOTATION_BYTES;
+    kept[key] = value.length > limit ? value.slice(0, limit + 1) : value;
+  }
+  return kept;
 }
 
 function pick<T extends object, K extends keyof T>(object: T, keys: readonly K[]): Pick<T, K> {
@@ -108,18 +134,16 @@ function whyMissing(pod: Pod, namespace: NamespaceContext, config: InjectorConfi
 
 /** Stale: injected by another injector version, or the injector would now add
  * other containers or volume (config, proxy image, template changed). */
-function whyStale(pod: Pod, namespace: NamespaceContext, config: InjectorConfig): string | undefined {
-  const status = verifiedStatus(pod, pod.metadata?.annotations?.[ANNOTATION.status] ?? '');
-  if (!status.ok) return `its ${ANNOTATION.status} ${status.problems.join('; ')}`;
-  if (status.value.version === 1) return 'injected before versions were recorded (status version 1)';
-  const today = evaluatePod({ pod: withoutInjection(pod, status.value), namespace, config });
+function whyStale(pod: Pod, status: InjectionStatus, namespace: NamespaceContext, config: InjectorConfig): string | undefined {
+  if (status.version === 1) return 'injected before versions were recorded (status version 1)';
+  const today = evaluatePod({ pod: withoutInjection(pod, status), namespace, config });
   // A proxy the injector would not put there today is as stale as an old one.
   if (today.kind === 'skipped') return `the injector would not inject it today: ${today.reasons.map(formatReason).join('; ')}`;
   if (today.kind === 'rejected') return `the injector would refuse it today: ${today.problems.join('; ')}`;
   const now = parseStatus(today.pod.metadata?.annotations?.[ANNOTATION.status] ?? '');
   // Always version 2 when this injector wrote it; anything else is a bug, not a finding.
   if (!now.ok || now.value.version !== 2) return undefined;
-  const was = status.value;
+  const was = status;
   if (was.injectorVersion !== INJECTOR_VERSION) return `injected by envoy-injector ${was.injectorVersion}, now ${INJECTOR_VERSION}`;
   if (was.proxyImage !== now.value.proxyImage) return `runs ${was.proxyImage}, the injector now injects ${now.value.proxyImage}`;
   if (was.templateHash !== now.value.templateHash) return 'the injector now injects other containers or volume (its config changed)';

@@ -6,9 +6,9 @@ import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
 import type { Container, Pod, StringMap, Volume } from '../model/kubernetes.js';
 import { BoundedCache, deepFreeze, identity } from '../model/memo.js';
-import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
+import { ANNOTATION, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
-import { formatStatus, type InjectionStatus } from './status.js';
+import { formatStatus, injectedNames, type InjectionStatus } from './status.js';
 import { buildConfigVolume } from './volume.js';
 import { workloadName, type PodOwner } from './workload.js';
 
@@ -122,9 +122,7 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
     injectorAnnotations(rendered, {
       version: 2,
       mode,
-      containers: mode === 'native' ? [] : [SIDECAR_CONTAINER],
-      initContainers: mode === 'native' ? [INIT_CONTAINER, SIDECAR_CONTAINER] : [INIT_CONTAINER],
-      volumes: [CONFIG_VOLUME],
+      ...injectedNames(mode),
       configHash: rendered.hash,
       injectorVersion: INJECTOR_VERSION,
       proxyImage: settings.image,

@@ -18,6 +18,9 @@ const MESHES: readonly Mesh[] = [
   { name: 'Kuma', containers: ['kuma-sidecar', 'kuma-init'], annotations: ['kuma.io/sidecar-injected'] },
 ];
 
+/** The annotations otherMesh() reads. */
+export const OTHER_MESH_ANNOTATIONS: readonly string[] = MESHES.flatMap((mesh) => mesh.annotations);
+
 /** The other mesh in the pod, and what gave it away. */
 export function otherMesh(pod: Pod): { mesh: string; evidence: string } | undefined {
   const names = [...(pod.spec.initContainers ?? []), ...pod.spec.containers].map((c) => c.name);

@@ -3,6 +3,7 @@
 // is read strictly: a status the injector did not write is not taken on trust.
 
 import { isPlainObject, type Pod } from '../model/kubernetes.js';
+import { CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
 import { failed, ok, type Result } from '../model/result.js';
 
 interface StatusFields {
@@ -38,6 +39,17 @@ const HASH = /^[0-9a-f]{16}$/;
 const VERSION = /^\d{1,6}\.\d{1,6}\.\d{1,6}(?:-[0-9A-Za-z.-]{1,40})?$/;
 const IMAGE = /^[\x21-\x7e]{1,512}$/;
 
+/** What the injector adds in each mode, as the status lists it: the only
+ * lists a status may carry. A status listing less (say, nothing) would make
+ * a pod without a proxy count as injected. */
+export function injectedNames(mode: 'native' | 'classic'): Pick<StatusFields, 'containers' | 'initContainers' | 'volumes'> {
+  return mode === 'native'
+    ? { containers: [], initContainers: [INIT_CONTAINER, SIDECAR_CONTAINER], volumes: [CONFIG_VOLUME] }
+    : { containers: [SIDECAR_CONTAINER], initContainers: [INIT_CONTAINER], volumes: [CONFIG_VOLUME] };
+}
+
+const sameNames = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((name, i) => name === b[i]);
+
 export function formatStatus(status: InjectionStatus): string {
   return JSON.stringify(status);
 }
@@ -56,13 +68,19 @@ export function parseStatus(text: string): Result<InjectionStatus> {
   if (!isPlainObject(status)) return failed('is not a JSON object');
   const { version, mode, containers, initContainers, volumes, configHash } = status;
   if (version !== 1 && version !== 2) return failed('has an unknown version');
-  const expected = version === 1 ? V1_KEYS : V2_KEYS;
+  const fieldNames = version === 1 ? V1_KEYS : V2_KEYS;
   const keys = Object.keys(status);
-  if (keys.length !== expected.length || !expected.every((key) => keys.includes(key))) {
-    return failed(`must have exactly the fields ${expected.join(', ')} (version ${version})`);
+  if (keys.length !== fieldNames.length || !fieldNames.every((key) => keys.includes(key))) {
+    return failed(`must have exactly the fields ${fieldNames.join(', ')} (version ${version})`);
   }
   if (mode !== 'native' && mode !== 'classic') return failed('has an unknown mode');
   if (!isNameList(containers) || !isNameList(initContainers) || !isNameList(volumes)) return failed('lists something other than container and volume names');
+  const expected = injectedNames(mode);
+  if (!sameNames(containers, expected.containers) || !sameNames(initContainers, expected.initContainers) || !sameNames(volumes, expected.volumes)) {
+    return failed(
+      `lists containers ${JSON.stringify(containers)}, initContainers ${JSON.stringify(initContainers)} and volumes ${JSON.stringify(volumes)}, not what the injector adds in ${mode} mode (${JSON.stringify(expected)})`,
+    );
+  }
   if (typeof configHash !== 'string' || !HASH.test(configHash)) return failed('has no valid configHash');
   const fields: StatusFields = { mode, containers, initContainers, volumes, configHash };
   if (version === 1) return ok({ version, ...fields });
@@ -84,5 +102,10 @@ export function verifiedStatus(pod: Pod, text: string): Result<InjectionStatus> 
     ...initContainers.filter((name) => !has(pod.spec.initContainers, name)).map((name) => `init container ${name}`),
     ...volumes.filter((name) => !has(pod.spec.volumes, name)).map((name) => `volume ${name}`),
   ];
-  return missing.length === 0 ? parsed : failed(`lists ${missing.join(', ')}, which the pod does not have`);
+  if (missing.length > 0) return failed(`lists ${missing.join(', ')}, which the pod does not have`);
+  const nativeProxy = pod.spec.initContainers?.find((c) => c.name === SIDECAR_CONTAINER);
+  if (parsed.value.mode === 'native' && (nativeProxy as { restartPolicy?: unknown } | undefined)?.restartPolicy !== 'Always') {
+    return failed(`says native mode, but init container ${SIDECAR_CONTAINER} is not restartPolicy: Always, so no proxy runs beside the app`);
+  }
+  return parsed;
 }

@@ -7,6 +7,7 @@
 import type { InjectorConfig } from '../config/config.js';
 import { classifyPod, trimForFleet, type PodFinding } from '../inject/fleet.js';
 import type { Pod } from '../model/kubernetes.js';
+import { ANNOTATION, LABEL_INJECT } from '../model/names.js';
 import type { NamespaceLookup } from '../model/lookups.js';
 import type { WebhookMetrics } from './metrics.js';
 
@@ -26,8 +27,19 @@ export class FleetTracker {
     private readonly config: InjectorConfig,
   ) {}
 
-  keep(pod: Pod): Pod {
-    return trimForFleet(pod);
+  /** Namespaces some pod was dropped from: when one of them is enrolled
+   * later, its pods are listed again. */
+  private readonly dropped = new Set<string>();
+  /** Set by startFleetGauges: lists every pod again. */
+  relist: () => void = () => undefined;
+
+  /** Nothing of pods the injector has no say over (a namespace known and not
+   * enrolled, the pod not opted in and not injected): someone else's
+   * namespace costs no memory here, however large its pods. */
+  keep(pod: Pod): Pod | undefined {
+    if (this.relevant(pod)) return trimForFleet(pod);
+    this.dropped.add(pod.metadata?.namespace ?? '');
+    return undefined;
   }
 
   /** Pods as `keep` returned them, while listing. */
@@ -37,7 +49,9 @@ export class FleetTracker {
   }
 
   upsert(pod: Pod): void {
-    this.store(trimForFleet(pod));
+    const kept = this.keep(pod);
+    if (kept) this.store(kept);
+    else this.remove(pod);
   }
 
   remove(pod: Pod): void {
@@ -60,6 +74,11 @@ export class FleetTracker {
   /** Classifies every pod again, BATCH at a time, yielding between batches
    * so that admission reviews never wait behind thousands of pods. */
   async refresh(): Promise<void> {
+    const enrolledSince = [...this.dropped].filter((name) => this.enrolled(name) !== false);
+    if (enrolledSince.length > 0) {
+      for (const name of enrolledSince) this.dropped.delete(name);
+      this.relist();
+    }
     const keys = [...this.pods.keys()];
     for (let start = 0; start < keys.length; start += BATCH) {
       for (const key of keys.slice(start, start + BATCH)) {
@@ -82,6 +101,17 @@ export class FleetTracker {
     clearTimeout(this.timer);
   }
 
+  /** False when the namespace is known and not enrolled; undefined when unknown. */
+  private enrolled(name: string): boolean | undefined {
+    const namespace = this.namespaces.namespace(name);
+    return namespace === undefined ? undefined : namespace.labels[LABEL_INJECT] === 'enabled';
+  }
+
+  private relevant(pod: Pod): boolean {
+    if (this.enrolled(pod.metadata?.namespace ?? '') !== false) return true;
+    return pod.metadata?.labels?.[LABEL_INJECT] === 'true' || pod.metadata?.annotations?.[ANNOTATION.status] !== undefined;
+  }
+
   private store(trimmed: Pod): void {
     this.pods.set(keyOf(trimmed), { pod: trimmed, finding: this.classify(trimmed) });
   }
@@ -101,7 +131,7 @@ export interface FleetGaugeOptions {
   /** Namespaces as the webhook knows them, and whether that cache is synced. */
   namespaces: NamespaceLookup & { synced(): boolean };
   /** Starts feeding every pod of the cluster to the sink (cluster/pod-watch.ts). */
-  watch: (sink: FleetTracker) => { stop: () => void; synced: () => boolean };
+  watch: (sink: FleetTracker) => { stop: () => void; synced: () => boolean; relist?: () => void };
   config: InjectorConfig;
   metrics: WebhookMetrics;
   refreshMs: number;
@@ -112,6 +142,7 @@ export interface FleetGaugeOptions {
 export function startFleetGauges(options: FleetGaugeOptions): { tracker: FleetTracker; stop: () => void } {
   const tracker = new FleetTracker(options.namespaces, options.config);
   const watch = options.watch(tracker);
+  if (watch.relist) tracker.relist = watch.relist;
   tracker.refreshEvery(options.refreshMs);
   options.metrics.trackFleet(() => (options.namespaces.synced() && watch.synced() ? tracker.counts() : undefined));
   return {

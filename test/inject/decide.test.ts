@@ -15,14 +15,28 @@ interface PodShape {
   injected?: boolean;
 }
 
+/** What the injector adds in native mode, as the status lists it. */
+const INJECTED_STATUS = JSON.stringify({
+  version: 1,
+  mode: 'native',
+  containers: [],
+  initContainers: ['envoy-init', 'envoy'],
+  volumes: ['envoy-config'],
+  configHash: '0123456789abcdef',
+});
+const INJECTED_SPEC = { initContainers: [{ name: 'envoy-init' }, { name: 'envoy', restartPolicy: 'Always' }], volumes: [{ name: 'envoy-config' }] };
+
 function pod(shape: PodShape = {}): Pod {
   const labels: Record<string, string> = {};
   const annotations: Record<string, string> = {};
   if (shape.label !== undefined) labels['envoy-injector.io/inject'] = shape.label;
   if (shape.annotation !== undefined) annotations['envoy-injector.io/inject'] = shape.annotation;
-  if (shape.injected)
-    annotations['envoy-injector.io/status'] = '{"version":1,"mode":"native","containers":[],"initContainers":[],"volumes":[],"configHash":"0123456789abcdef"}';
-  return { metadata: { name: 'p', labels, annotations }, spec: { containers: [{ name: 'app' }], ...(shape.hostNetwork ? { hostNetwork: true } : {}) } };
+  const spec: Pod['spec'] = { containers: [{ name: 'app' }], ...(shape.hostNetwork ? { hostNetwork: true } : {}) };
+  if (shape.injected) {
+    annotations['envoy-injector.io/status'] = INJECTED_STATUS;
+    Object.assign(spec, INJECTED_SPEC);
+  }
+  return { metadata: { name: 'p', labels, annotations }, spec };
 }
 
 type NamespaceSetting = 'enabled' | 'disabled' | 'unlabelled' | 'unknown' | 'bogus';
@@ -85,6 +99,28 @@ describe('decide: the rows of docs/reference.md', () => {
       pod: pod({ label: 'false', hostNetwork: true, injected: true }),
       ns: namespace('enabled', 'kube-system'),
       want: ['system-namespace', 'host-network', 'already-injected', 'pod-opted-out'],
+    },
+    {
+      name: 'a forged status listing nothing is refused, not trusted as injected',
+      pod: {
+        ...pod(),
+        metadata: {
+          annotations: {
+            'envoy-injector.io/status': '{"version":1,"mode":"native","containers":[],"initContainers":[],"volumes":[],"configHash":"0123456789abcdef"}',
+          },
+        },
+      },
+      ns: namespace('enabled'),
+      want: ['invalid-status'],
+    },
+    {
+      name: 'a status whose native proxy is not restartable (so never runs beside the app) is refused',
+      pod: (() => {
+        const injected = pod({ injected: true });
+        return { ...injected, spec: { ...injected.spec, initContainers: [{ name: 'envoy-init' }, { name: 'envoy' }] } };
+      })(),
+      ns: namespace('enabled'),
+      want: ['invalid-status'],
     },
     {
       name: 'a status the injector did not write is refused',

@@ -18,7 +18,9 @@ import { startFleetGauges } from '../../../src/server/fleet-tracker.js';
 import { get, makeAgent } from '../../support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { repoPath } from '../../support/repo.js';
-import { startTestWebhook, type TestWebhook } from '../../support/webhook.js';
+import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
+import { processMemoryMiB } from '../../support/memory.js';
+import { deployedNodeOptions } from '../../support/repo.js';
 import { runningPod as pod } from '../../support/running-pod.js';
 
 const quiet = { info: () => undefined, warn: () => undefined };
@@ -158,7 +160,49 @@ describe('fleet gauges', () => {
   it('count a namespace enrolled later at the next refresh', async () => {
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tools', labels: { 'envoy-injector.io/inject': 'enabled' } } });
     await until(() => caches.namespace('tools')?.labels['envoy-injector.io/inject'] === 'enabled', 'the namespace cache');
+    // Its pods were not kept while it was not enrolled: the refresh lists them again.
     await gauges.tracker.refresh();
+    await until(async () => gauge(await scrape(), 'envoy_injector_pods_missing_proxy').tools === 1, 'the relisted namespace');
     assert.deepEqual(gauge(await scrape(), 'envoy_injector_pods_missing_proxy'), { tools: 1 });
   });
+});
+
+describe("fleet gauges against pods in someone else's namespace", () => {
+  it(
+    "300 Pending pods with 200 KiB of annotations each, in a namespace not enrolled: serve --fleet-gauges with the Deployment's heap lists them, keeps none, stays alive",
+    { timeout: 120_000 },
+    async (t) => {
+      const api = new FakeKubeApi();
+      await api.start();
+      const dir = mkdtempSync(join(tmpdir(), 'fleet-flood-'));
+      const certificates = await writeCertificates(dir);
+      api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'enabled' } } });
+      api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere' } });
+      const filler = 'a'.repeat(200 * 1024);
+      for (let i = 0; i < 300; i++) {
+        const heavy = pod(`heavy-${i}`, 'elsewhere');
+        api.put('pods', { ...heavy, metadata: { ...heavy.metadata, annotations: { note: filler } }, status: { phase: 'Pending' } } as StoredObject);
+      }
+      api.put('pods', pod('missed', 'shop') as StoredObject);
+      const server = await spawnServe(['--cert-dir', dir, '--fleet-gauges'], {
+        KUBECONFIG: api.writeKubeconfig(join(dir, 'kubeconfig')),
+        HOME: dir,
+        NODE_OPTIONS: deployedNodeOptions(),
+      });
+      const agent = makeAgent(certificates.caCert);
+      try {
+        await until(() => /pod watch synced: (\d+) pods/.test(server.output()), 'the pod list');
+        assert.match(server.output(), /pod watch synced: 1 pods/, "only the enrolled namespace's pod is kept");
+        await until(async () => /envoy_injector_pods_missing_proxy\{namespace="shop"\} 1/.test((await get(agent, server.port, '/metrics')).body), 'the gauge');
+        assert.equal(server.child.exitCode, null);
+        const peakMiB = processMemoryMiB(server.child.pid, 'VmHWM');
+        t.diagnostic(`peak RSS ${peakMiB} MiB listing 300 pods of 200 KiB`);
+        assert.ok(peakMiB > 0 && peakMiB < 256, `peak RSS ${peakMiB} MiB`);
+      } finally {
+        agent.destroy();
+        server.child.kill('SIGTERM');
+        await api.stop();
+      }
+    },
+  );
 });
