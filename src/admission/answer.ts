@@ -9,7 +9,8 @@
 // is found by its namespace, name and size, then compared in full.
 
 import { sameJson } from '../model/json.js';
-import { BoundedCache, deepFreeze } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOfJson } from '../model/memo.js';
+import { MEMO_BYTES } from '../model/limits.js';
 import { isPodRequest, readRequest, reviewRequest, type ReviewDependencies, type ReviewOutcome } from './review.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionReviewResponse } from './types.js';
 
@@ -27,13 +28,15 @@ export interface ReuseLimits {
   /** Reviews larger than this are answered afresh and not remembered: the
    * pod is kept to compare with, so this bounds the memory and the compare. */
   maxReviewBytes: number;
+  /** Heap bytes of remembered pods and answers. */
+  maxBytes: number;
 }
 
 /** A Deployment's pods in a rollout or scale-up are one entry; 128 covers
  * that many workloads scaling at once. Each holds a pod of at most 32 KiB
  * (a typical review is 4–10 KiB) and its answer: 128 pods of 32 KiB held
  * 12.7 MiB of heap when measured. */
-export const DEFAULT_REUSE_LIMITS: ReuseLimits = { entries: 128, maxReviewBytes: 32 * 1024 };
+export const DEFAULT_REUSE_LIMITS: ReuseLimits = { entries: 128, maxReviewBytes: 32 * 1024, maxBytes: MEMO_BYTES.answers };
 
 /** What JSON.stringify writes before the uid: answer() puts the uid first. */
 const PREFIX = Buffer.from(`{"apiVersion":${JSON.stringify(ADMISSION_API_VERSION)},"kind":${JSON.stringify(ADMISSION_KIND)},"response":{"uid":`);
@@ -45,6 +48,8 @@ interface Remembered {
   /** The answer's bytes after its uid: a reused answer is three copies of
    * bytes, not a string built and encoded again. */
   tail: Buffer;
+  /** The size of the review it answered, as received. */
+  bytes: number;
   /** Reused at least once, and so frozen. */
   shared: boolean;
 }
@@ -59,7 +64,7 @@ export class Reviewer {
     private readonly dependencies: ReviewDependencies,
     private readonly limits: ReuseLimits = DEFAULT_REUSE_LIMITS,
   ) {
-    this.remembered = new BoundedCache(Math.max(1, Math.ceil(limits.entries / MAX_PER_BUCKET)));
+    this.remembered = new BoundedCache(Math.max(1, Math.ceil(limits.entries / MAX_PER_BUCKET)), limits.maxBytes);
   }
 
   /** reviewAdmission(), serialized; throws what it throws (BadReviewError for
@@ -74,7 +79,7 @@ export class Reviewer {
     const found = reusable && bucket?.find((candidate) => sameJson(candidate.pod, reusable.pod));
     if (reusable && found) {
       // The most recently used first, so the other is the one to go.
-      if (bucket && bucket[0] !== found) this.remembered.set(reusable.bucket, [found, ...bucket.filter((entry) => entry !== found)]);
+      if (bucket && bucket[0] !== found) this.keep(reusable.bucket, [found, ...bucket.filter((entry) => entry !== found)]);
       // Shared from now on: frozen, so no caller can change another's answer.
       // (Frozen here rather than when remembered: most pods are never asked twice.)
       if (!found.shared) {
@@ -96,8 +101,15 @@ export class Reviewer {
     // Always true for answer()'s output; checked so a change there cannot
     // make a reused answer differ from a fresh one.
     if (!bytes.subarray(0, head).equals(Buffer.concat([PREFIX, uid]))) return;
-    const entry = { pod: reusable.pod, outcome, tail: bytes.subarray(head), shared: false };
-    this.remembered.set(reusable.bucket, [entry, ...bucket].slice(0, MAX_PER_BUCKET));
+    const entry = { pod: reusable.pod, outcome, tail: bytes.subarray(head), bytes: reusable.bodyBytes, shared: false };
+    this.keep(reusable.bucket, [entry, ...bucket].slice(0, MAX_PER_BUCKET));
+  }
+
+  /** A bucket, charged for its pods (parsed: up to ~5 heap bytes per byte of
+   * the review) and their answers' bytes. */
+  private keep(bucket: string, entries: Remembered[]): void {
+    const bytes = entries.reduce((sum, entry) => sum + heapBytesOfJson(entry.bytes) + entry.tail.length, 0);
+    this.remembered.set(bucket, entries, bytes);
   }
 
   /** Undefined when this review's answer is not to be reused: not a pod
@@ -115,12 +127,13 @@ export class Reviewer {
       request.name ?? null,
       bodyBytes,
     ]);
-    return { bucket, pod: request.object, uid: request.uid };
+    return { bucket, pod: request.object, uid: request.uid, bodyBytes };
   }
 }
 
 interface Reusable {
   bucket: string;
+  bodyBytes: number;
   pod: unknown;
   uid: string;
 }

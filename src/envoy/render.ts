@@ -8,7 +8,8 @@ import { renderBootstrap } from './bootstrap.js';
 import { outboundListener } from './listeners.js';
 import { outboundRouteConfiguration } from './route-config.js';
 import { discoveryResponse, TYPE } from './xds.js';
-import { BoundedCache } from '../model/memo.js';
+import { BoundedCache, heapBytesOfString } from '../model/memo.js';
+import { MEMO_BYTES } from '../model/limits.js';
 
 export interface RouteOverrides {
   virtualHosts: JsonObject[];
@@ -55,7 +56,7 @@ function versioned(typeName: string, resources: JsonObject[]): string {
 /** Pods of one workload render the same config: each distinct one is built
  * once. The output is a function of the inputs alone, so a cached value is
  * the value; the cache is bounded, oldest first out. */
-const RENDERED = new BoundedCache<RenderedEnvoyConfig>(512);
+const RENDERED = new BoundedCache<RenderedEnvoyConfig>(512, MEMO_BYTES.rendered);
 
 export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
   const key = JSON.stringify([
@@ -67,7 +68,10 @@ export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverr
     overrides.virtualHosts,
     overrides.clusters,
   ]);
-  return RENDERED.get(key) ?? RENDERED.set(key, Object.freeze(render(input, overrides)));
+  const found = RENDERED.get(key);
+  if (found) return found;
+  const rendered = Object.freeze(render(input, overrides));
+  return RENDERED.set(key, rendered, heapBytesOfString(rendered.bootstrap + rendered.lds + rendered.rds + rendered.cds));
 }
 
 function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {

@@ -5,7 +5,8 @@ import { renderEnvoyConfig, sha256, type RenderedEnvoyConfig } from '../envoy/re
 import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
 import type { Container, Pod, StringMap, Volume } from '../model/kubernetes.js';
-import { BoundedCache, deepFreeze, identity } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOfJson, heapBytesOfString, identity } from '../model/memo.js';
+import { MEMO_BYTES } from '../model/limits.js';
 import { ANNOTATION, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
 import { formatStatus, injectedNames, type InjectionStatus } from './status.js';
@@ -59,15 +60,14 @@ interface ProxyTemplate {
 
 /** The pods of a workload share their settings (settings.ts remembers them)
  * and so their template: built, rendered and hashed once per settings and
- * workload. Frozen: it is shared by every pod injected from it. */
-const TEMPLATES = new WeakMap<ProxySettings, BoundedCache<ProxyTemplate>>();
+ * workload. Frozen: it is shared by every pod injected from it. One cache for
+ * all settings, bounded in bytes: the settings are told apart by identity. */
+const TEMPLATES = new BoundedCache<ProxyTemplate>(1024, MEMO_BYTES.templates);
 
 function proxyTemplate(serviceCluster: string, params: InjectionParams, mode: 'native' | 'classic'): ProxyTemplate {
   const { settings, config } = params;
-  let forSettings = TEMPLATES.get(settings);
-  if (!forSettings) TEMPLATES.set(settings, (forSettings = new BoundedCache(64)));
-  const key = JSON.stringify([identity(config), params.namespace, serviceCluster]);
-  const found = forSettings.get(key);
+  const key = JSON.stringify([identity(settings), identity(config), params.namespace, serviceCluster]);
+  const found = TEMPLATES.get(key);
   if (found) return found;
   const sidecar = buildSidecar({ settings, serviceCluster, holdTimeoutSeconds: config.proxy.holdTimeoutSeconds }, mode);
   const init = buildInitContainer({
@@ -78,7 +78,10 @@ function proxyTemplate(serviceCluster: string, params: InjectionParams, mode: 'n
   });
   const volume = buildConfigVolume();
   const hash = sha256(JSON.stringify([init, sidecar, volume])).slice(0, 16);
-  return forSettings.set(key, deepFreeze({ sidecar, init, volume, rendered: renderFor(serviceCluster, params), hash }));
+  const rendered = renderFor(serviceCluster, params);
+  const template = deepFreeze({ sidecar, init, volume, rendered, hash });
+  const renderedBytes = heapBytesOfString(rendered.bootstrap + rendered.lds + rendered.rds + rendered.cds);
+  return TEMPLATES.set(key, template, heapBytesOfJson(JSON.stringify([init, sidecar, volume]).length) + renderedBytes);
 }
 
 /** The annotations the injector owns: the files the envoy-config volume

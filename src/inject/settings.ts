@@ -22,7 +22,8 @@ import type { HttpPort } from '../routes/http-ports.js';
 import { resolveRouting } from '../routes/routing.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
 import { parseBoolean, parseChoice, parseCidrList, parseImage, parseLogLevel, parsePortList, parseQuantity, parseWholeNumber } from '../syntax/values.js';
-import { BoundedCache, deepFreeze, identity } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOfJson, identity } from '../model/memo.js';
+import { MEMO_BYTES } from '../model/limits.js';
 
 /** The proxy of one pod: the injector's config overlaid by the annotations. */
 export interface ProxySettings {
@@ -60,7 +61,10 @@ const MAX_SUGGESTED_KEY_LENGTH = 100;
 export function readProxySettings(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services?: ServiceLookup): Result<PodProxySettings> {
   const key = settingsKey(pod, namespace, config, services);
   if (key === undefined) return readUncached(pod, namespace, config, services);
-  return READ.get(key) ?? READ.set(key, deepFreeze(readUncached(pod, namespace, config, services)));
+  const found = READ.get(key);
+  if (found) return found;
+  const read = deepFreeze(readUncached(pod, namespace, config, services));
+  return READ.set(key, read, heapBytesOfJson(JSON.stringify(read).length));
 }
 
 /** The pods of a workload carry the same annotations: their settings are read
@@ -68,7 +72,7 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
  * grace period, its namespace's name and annotations, the config, and the
  * Service lookup with its generation; a lookup without a generation cannot
  * say it changed, so nothing read through it is remembered. */
-const READ = new BoundedCache<Result<PodProxySettings>>(256);
+const READ = new BoundedCache<Result<PodProxySettings>>(256, MEMO_BYTES.settings);
 
 function settingsKey(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services: ServiceLookup | undefined): string | undefined {
   if (services && !services.generation) return undefined;

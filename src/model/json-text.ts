@@ -7,16 +7,20 @@
 
 import { isPlainObject } from './kubernetes.js';
 import type { PatchOperation } from './json-patch.js';
-import { BoundedCache } from './memo.js';
+import { BoundedCache, heapBytesOfString } from './memo.js';
+import { MEMO_BYTES } from './limits.js';
 
 /** Shorter strings cost less to escape than to look up. */
 const MIN_REMEMBERED_LENGTH = 512;
-const QUOTED = new BoundedCache<string>(1024);
+const QUOTED = new BoundedCache<string>(1024, MEMO_BYTES.quoted);
 
 /** JSON.stringify(text), remembered for long strings. */
 export function quoted(text: string): string {
   if (text.length < MIN_REMEMBERED_LENGTH) return JSON.stringify(text);
-  return QUOTED.get(text) ?? QUOTED.set(text, JSON.stringify(text));
+  const found = QUOTED.get(text);
+  if (found !== undefined) return found;
+  const json = JSON.stringify(text);
+  return QUOTED.set(text, json, heapBytesOfString(json));
 }
 
 /** The text of frozen objects (memo.ts freezes them all the way down): the

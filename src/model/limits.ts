@@ -26,3 +26,21 @@ export const MESSAGE_LIMITS = {
   /** Characters of all admission warnings of one answer together. */
   warningsTotal: 4 * 1024,
 } as const;
+
+/** Heap bytes each cache of remembered answers may hold (model/memo.ts),
+ * a quarter of the Deployment's 128 MiB heap in all: what a pod author can
+ * make the webhook keep, whatever the size or number of distinct pods. */
+export const MEMO_BYTES = {
+  /** Answers to pod creations (admission/answer.ts). */
+  answers: 8 * 2 ** 20,
+  /** Rendered Envoy documents (envoy/render.ts). */
+  rendered: 8 * 2 ** 20,
+  /** Proxy templates: containers, volume, rendered config (inject/inject.ts). */
+  templates: 6 * 2 ** 20,
+  /** Proxy settings read from annotations (inject/settings.ts). */
+  settings: 4 * 2 ** 20,
+  /** Parsed routes annotations (routes/parse.ts). */
+  parsedRoutes: 4 * 2 ** 20,
+  /** JSON text of long strings (model/json-text.ts). */
+  quoted: 2 * 2 ** 20,
+} as const;

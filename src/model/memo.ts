@@ -4,11 +4,30 @@
 // it hands out is frozen, so a caller that changed a shared value would fail
 // loudly instead of changing another pod's answer.
 
-/** A map of at most `capacity` entries; the least recently used goes first. */
-export class BoundedCache<V> {
-  private readonly entries = new Map<string, V>();
+/** Heap bytes, at most, of a value held in a cache, from its JSON text:
+ * parsed objects take up to ~5 bytes of heap per byte of their JSON
+ * (model/json-cost.ts measures the shapes), strings 2 (UTF-16 at worst). */
+export function heapBytesOfJson(jsonLength: number): number {
+  return jsonLength * 5;
+}
 
-  constructor(private readonly capacity: number) {}
+/** Heap bytes of a string, at most (two-byte characters). */
+export function heapBytesOfString(text: string): number {
+  return 2 * text.length;
+}
+
+/** A map of at most `capacity` entries and `maxBytes` bytes (each entry's
+ * size said by its setter, key included); the least recently used goes
+ * first. An entry larger than the whole budget is not kept. Counted in
+ * bytes because a pod author chooses how large each entry is. */
+export class BoundedCache<V> {
+  private readonly entries = new Map<string, { value: V; bytes: number }>();
+  private total = 0;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly maxBytes: number,
+  ) {}
 
   get(key: string): V | undefined {
     const found = this.entries.get(key);
@@ -17,17 +36,35 @@ export class BoundedCache<V> {
       this.entries.delete(key);
       this.entries.set(key, found);
     }
-    return found;
+    return found?.value;
   }
 
-  set(key: string, value: V): V {
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) this.entries.delete(this.entries.keys().next().value ?? '');
+  /** Keeps `value` (of `valueBytes` heap bytes, the key's added here) and returns it. */
+  set(key: string, value: V, valueBytes: number): V {
+    const bytes = heapBytesOfString(key) + valueBytes;
+    const old = this.entries.get(key);
+    if (old !== undefined) {
+      this.total -= old.bytes;
+      this.entries.delete(key);
+    }
+    if (bytes > this.maxBytes) return value;
+    this.entries.set(key, { value, bytes });
+    this.total += bytes;
+    while (this.entries.size > this.capacity || this.total > this.maxBytes) {
+      const [oldestKey, oldest] = this.entries.entries().next().value ?? ['', { bytes: 0 }];
+      this.entries.delete(oldestKey);
+      this.total -= oldest.bytes;
+    }
     return value;
   }
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** Bytes held, as the setters said. */
+  get bytes(): number {
+    return this.total;
   }
 }
 

@@ -9,7 +9,8 @@ import { failed, ProblemList, type Result } from '../model/result.js';
 import { ROUTE_OVERRIDES_SPEC } from './language.js';
 import { check, type FieldProblem } from './schema.js';
 import { quote } from '../syntax/quote.js';
-import { BoundedCache, deepFreeze } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOfJson } from '../model/memo.js';
+import { MEMO_BYTES } from '../model/limits.js';
 import { yamlNestingDepth } from '../syntax/yaml-depth.js';
 
 /** Bigger than any hand-written routing table; small enough that the rendered
@@ -31,10 +32,14 @@ export interface VirtualHostInput {
 /** A namespace's default routes, and the routes of a workload's pods, are the
  * same text review after review: each distinct text is parsed once. The
  * result is never changed by its users; the cache is bounded, oldest out. */
-const PARSED = new BoundedCache<Result<VirtualHostInput[], FieldProblem>>(256);
+const PARSED = new BoundedCache<Result<VirtualHostInput[], FieldProblem>>(256, MEMO_BYTES.parsedRoutes);
 
 export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[], FieldProblem> {
-  return PARSED.get(value) ?? PARSED.set(value, deepFreeze(parseUncached(value)));
+  const found = PARSED.get(value);
+  if (found) return found;
+  const parsed = deepFreeze(parseUncached(value));
+  // The parsed value is at most the text's size as JSON (and problems far less).
+  return PARSED.set(value, parsed, heapBytesOfJson(value.length));
 }
 
 function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> {

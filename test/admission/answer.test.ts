@@ -143,7 +143,7 @@ describe('Reviewer', () => {
   });
 
   it('reuses only pod creations, and only those within the size bound', () => {
-    const reviewer = new Reviewer({ config: DEFAULT_CONFIG }, { entries: 8, maxReviewBytes: 2000 });
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG }, { entries: 8, maxReviewBytes: 2000, maxBytes: 2 ** 20 });
     const twice = (review: Record<string, unknown>, size = bytes(review)): boolean => {
       reviewer.answer(review, size);
       return reviewer.answer(review, size).reused;
@@ -178,7 +178,7 @@ describe('Reviewer', () => {
   });
 
   it('remembers a bounded number of pods, the least recently used going first', () => {
-    const reviewer = new Reviewer({ config: DEFAULT_CONFIG }, { entries: 2, maxReviewBytes: 64 * 1024 });
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG }, { entries: 2, maxReviewBytes: 64 * 1024, maxBytes: 2 ** 20 });
     const podNamed = (app: string): unknown => ({ ...POD, metadata: { ...POD.metadata, labels: { app } } });
     const ask = (app: string): boolean => {
       const review = admissionReview(podNamed(app));

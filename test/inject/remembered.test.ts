@@ -91,12 +91,26 @@ describe('remembered settings and templates', () => {
 
 describe('memo helpers', () => {
   it('BoundedCache keeps the most recently used, up to its capacity', () => {
-    const cache = new BoundedCache<number>(2);
-    cache.set('a', 1);
-    cache.set('b', 2);
+    const cache = new BoundedCache<number>(2, 1000);
+    cache.set('a', 1, 8);
+    cache.set('b', 2, 8);
     assert.equal(cache.get('a'), 1);
-    cache.set('c', 3);
+    cache.set('c', 3, 8);
     assert.deepEqual([cache.get('a'), cache.get('b'), cache.get('c'), cache.size], [1, undefined, 3, 2]);
+  });
+
+  it('BoundedCache holds at most its bytes: large entries push out the oldest, one larger than all is not kept', () => {
+    const cache = new BoundedCache<string>(100, 1000);
+    for (const key of ['a', 'b', 'c']) cache.set(key, key, 300);
+    assert.equal(cache.bytes, 3 * (300 + 2));
+    cache.set('d', 'd', 300);
+    assert.deepEqual([cache.get('a'), cache.get('d'), cache.size], [undefined, 'd', 3]);
+    assert.ok(cache.bytes <= 1000);
+    cache.set('huge', 'x', 5000);
+    assert.equal(cache.get('huge'), undefined);
+    // Setting a key again replaces its size rather than adding to it.
+    cache.set('d', 'd', 10);
+    assert.equal(cache.bytes, 2 * (300 + 2) + 12);
   });
 
   it('deepFreeze freezes all the way down; identity is stable per object', () => {

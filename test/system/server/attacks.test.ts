@@ -397,6 +397,48 @@ describe('bounded work and memory under a flood', () => {
   );
 });
 
+describe('remembered work bounded in bytes', () => {
+  it(
+    "430 distinct valid pods with ~28 KiB of routes each, against a server with the Deployment's heap: all answered, alive, RSS under 256 MiB",
+    { timeout: 300_000 },
+    async (t) => {
+      const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'memo-'));
+      const certificates = await writeCertificates(dir);
+      const server = await spawnServe(['--cert-dir', dir], { KUBECONFIG: '', HOME: dir, NODE_OPTIONS: deployedNodeOptions() });
+      const agent = makeAgent(certificates.caCert, 4);
+      try {
+        const routesOf = (n: number): string => {
+          const hosts = Array.from(
+            { length: 250 },
+            (_, i) => `- {name: h${i}, domains: ["d${i}.example.com:80"], routes: [{match: {prefix: "/p${n}"}, route: {cluster: "s${i}:8080"}}]}`,
+          );
+          return `virtual_hosts:\n${hosts.join('\n')}\n`;
+        };
+        assert.ok(routesOf(429).length > 26_000 && routesOf(429).length < 32 * 1024);
+        let answered = 0;
+        for (let start = 0; start < 430; start += 4) {
+          const batch = Array.from({ length: 4 }, (_, i) => start + i).map((n) =>
+            post(agent, server.port, '/mutate', JSON.stringify(admissionReview(pod({ 'envoy-injector.io/routes': routesOf(n) }, { name: `p${n}` })))),
+          );
+          for (const result of await Promise.all(batch)) {
+            assert.equal(result.status, 200);
+            assert.match(result.body, /"allowed":true/);
+            answered += 1;
+          }
+        }
+        assert.equal(answered, 432);
+        assert.equal((await get(agent, server.port, '/healthz')).status, 200);
+        const peakMiB = processMemoryMiB(server.child.pid, 'VmHWM');
+        t.diagnostic(`peak RSS ${peakMiB} MiB after ${answered} distinct pods`);
+        assert.ok(peakMiB > 0 && peakMiB < 256, `peak RSS ${peakMiB} MiB`);
+      } finally {
+        agent.destroy();
+        server.child.kill('SIGTERM');
+      }
+    },
+  );
+});
+
 describe('callers and certificates', () => {
   it('--client-ca: /mutate and /metrics answer only verified clients; health stays open', async () => {
     const clientCa = await selfsigned.generate([{ name: 'commonName', value: 'apiserver-client-ca' }], {
