@@ -32,13 +32,26 @@ export interface PodVerdict {
   outcome: Outcome;
 }
 
-export function parseDocuments(text: string): Result<Document.Parsed[]> {
+/** A document and its data, read once. */
+export interface ParsedDocument {
+  document: Document.Parsed;
+  data: unknown;
+}
+
+export function parseDocuments(text: string): Result<ParsedDocument[]> {
   const documents = parseKubernetesYaml(text);
+  const parsed: ParsedDocument[] = [];
   for (const [index, document] of documents.entries()) {
     const error = document.errors[0];
     if (error) return failed(`document ${index + 1}: invalid YAML: ${(error.message.split('\n')[0] ?? '').replace(/:$/, '')}`);
+    try {
+      // Aliases are expanded here: a "billion laughs" of them throws, bounded by the parser's alias count.
+      parsed.push({ document, data: document.toJS() });
+    } catch (error) {
+      return failed(`document ${index + 1}: ${(error as Error).message.slice(0, 200)}`);
+    }
   }
-  return ok(documents);
+  return ok(parsed);
 }
 
 function namespaceFor(owner: Record<string, unknown>, options: OfflineOptions): NamespaceContext {
@@ -74,11 +87,13 @@ interface EvaluatedDocument {
   verdicts: Array<PodVerdict & { location: PodLocation }>;
 }
 
-function evaluateDocuments(documents: Document.Parsed[], options: OfflineOptions): EvaluatedDocument[] {
-  const allData = documents.map((document): unknown => document.toJS());
-  const services = offlineServices(allData, options.serviceFlags ?? [], options.defaultNamespace);
-  return documents.map((document, index) => {
-    const data = allData[index];
+function evaluateDocuments(documents: ParsedDocument[], options: OfflineOptions): EvaluatedDocument[] {
+  const services = offlineServices(
+    documents.map(({ data }) => data),
+    options.serviceFlags ?? [],
+    options.defaultNamespace,
+  );
+  return documents.map(({ document, data }, index) => {
     const found = findPods(data).map((location) => ({
       document: index + 1,
       object: describeObject(location.owner),

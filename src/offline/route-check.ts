@@ -32,7 +32,7 @@ function parseYamlDocument(text: string): Result<unknown> {
 export function loadRouter(text: string, options: OfflineOptions): Result<RouteFunction> {
   const documents = parseDocuments(text);
   if (!documents.ok) return failed(...documents.problems.map((p) => `--config: ${p}`));
-  const data = documents.value.map((d): unknown => d.toJS()).filter((d) => d !== null && d !== undefined);
+  const data = documents.value.map((d) => d.data).filter((d) => d !== null && d !== undefined);
   const [only] = data;
   if (data.length === 1 && isPlainObject(only) && 'virtual_hosts' in only) {
     const table = routeTableOf(only);

@@ -16,6 +16,24 @@ export interface SelfTestOptions {
   /** Creates the pod as a server-side dry run and returns what the API server answered. */
   dryRunCreate: (pod: Pod) => Promise<Pod>;
   onResult: (result: SelfTestResult) => void;
+  /** A dry run not answered by then is a failure (and the next run is not held up by it). */
+  timeoutMs?: number;
+}
+
+/** Far above a dry-run create's round trip (the webhook's own timeout is 5 s). */
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** `promise`, or a rejection after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not answer within ${ms / 1000} s`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer);
+  });
 }
 
 export interface SelfTest {
@@ -29,7 +47,8 @@ export function startSelfTest(options: SelfTestOptions): SelfTest {
   const runOnce = async (): Promise<SelfTestResult> => {
     let result: SelfTestResult;
     try {
-      const verdict = probeVerdict(await options.dryRunCreate(probePod(options.namespace)), options.namespace);
+      const created = await within(options.dryRunCreate(probePod(options.namespace)), options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'the dry-run create');
+      const verdict = probeVerdict(created, options.namespace);
       result = verdict.ok ? { success: true, message: verdict.value } : { success: false, message: verdict.problems.join('; ') };
     } catch (error) {
       result = { success: false, message: error instanceof Error ? error.message : String(error) };

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { connect, createSecureContext, createServer } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
 
 /** TLS 1.2 and 1.3 only, and for 1.2 Mozilla's "intermediate" suites: ECDHE
  * key exchange with AEAD ciphers (no static RSA, no CBC). TLS 1.3's suites are
@@ -75,6 +76,17 @@ export async function completesHandshake(pair: KeyPair): Promise<void> {
   }
 }
 
+/** Throws when the pair's certificate is not valid now: a renewal that wrote
+ * an expired (or not yet valid) certificate must not replace a working one,
+ * since kube-apiserver would refuse every handshake with it. */
+export function checkValidNow(pair: KeyPair, now: Date): void {
+  const certificate = new X509Certificate(pair.cert);
+  const from = new Date(certificate.validFrom);
+  const to = new Date(certificate.validTo);
+  if (now < from) throw new Error(`the new certificate is not valid until ${from.toISOString()}`);
+  if (now > to) throw new Error(`the new certificate expired at ${to.toISOString()}`);
+}
+
 export class CertificateWatcher {
   private current: KeyPair | undefined;
   private watcher: FSWatcher | undefined;
@@ -115,7 +127,9 @@ export class CertificateWatcher {
           const pair = await readKeyPair(this.dir);
           // Proven only when it changed: a poll of the same files costs two reads.
           if (pair.cert !== this.current?.cert || pair.key !== this.current.key) {
-            this.current = await validateKeyPair(pair);
+            const validated = await validateKeyPair(pair);
+            checkValidNow(validated, new Date());
+            this.current = validated;
             this.events.onReload(pair);
           }
         } catch (error) {

@@ -76,9 +76,11 @@ export function parseQuantity(text: string): Result<number> {
   const [, number, exponent, suffix = ''] = match;
   const base = Number(number);
   if (base < 0) return failed(`${quote(text)} is negative`);
-  if (exponent) return ok(Number(`${number}${exponent}`));
-  const multiplier = BINARY_SUFFIX[suffix] ?? DECIMAL_SUFFIX[suffix] ?? 1;
-  return ok(base * multiplier);
+  const value = exponent ? Number(`${number}${exponent}`) : base * (BINARY_SUFFIX[suffix] ?? DECIMAL_SUFFIX[suffix] ?? 1);
+  // Kubernetes keeps quantities in 64 bits; past 2^53 a number is no longer
+  // exact here, and "1e400" would be Infinity.
+  if (!(value <= Number.MAX_SAFE_INTEGER)) return failed(`${quote(text)} is too large for a Kubernetes quantity (at most ${Number.MAX_SAFE_INTEGER})`);
+  return ok(value);
 }
 
 const ENVOY_LOG_LEVELS = ['trace', 'debug', 'info', 'warning', 'error', 'critical', 'off'] as const;

@@ -66,6 +66,27 @@ describe('the caBundle-only policy', () => {
     it(`refuses ${name}`, () => assert.equal(allowed(edit(change), before), false));
   }
 
+  const metadataEdits: Array<[string, (metadata: Record<string, unknown>) => void]> = [
+    ['a new label', (m) => (m.labels = { ...(m.labels as object), 'team.example/owner': 'x' })],
+    ['a changed label', (m) => (m.labels = { ...(m.labels as object), 'app.kubernetes.io/name': 'other' })],
+    ['a new annotation', (m) => (m.annotations = { 'cert-manager.io/inject-ca-from': 'x/y' })],
+    ['an owner', (m) => (m.ownerReferences = [{ apiVersion: 'v1', kind: 'Namespace', name: 'x', uid: 'u' }])],
+    ['a finalizer', (m) => (m.finalizers = ['example.com/hold'])],
+  ];
+  for (const [name, change] of metadataEdits) {
+    it(`refuses ${name} on the configuration's metadata`, () => {
+      const after = structuredClone(before);
+      change(after.metadata as unknown as Record<string, unknown>);
+      assert.equal(allowed(after, before), false);
+    });
+  }
+
+  it('allows the caBundle with the metadata unchanged (labels present), as the injector patches it', () => {
+    const after = edit((w) => ((w.clientConfig as Record<string, unknown>).caBundle = 'Q0E='));
+    assert.ok((before.metadata as { labels?: object }).labels, 'the shipped configuration has labels');
+    assert.equal(allowed(after, before), true);
+  });
+
   it('refuses an added webhook', () => {
     const after = structuredClone(before);
     after.webhooks.push({ ...structuredClone(before.webhooks[0]!), name: 'extra.envoy-injector.io' });

@@ -183,6 +183,18 @@ describe('envoy-injector CLI', () => {
     assert.match(bad.stderr, /^envoy-injector route-check: --tests at tests\[0\]\.input: is required/);
     assert.equal(run(['route-check', '--config', config]).code, 2);
     assert.equal(run(['route-check', '--config', config, '--tests', `${tests}.nope`]).code, 2);
+    // An alias bomb, as the config or the tests: bad input, one line, no stack trace.
+    const levels = Array.from({ length: 11 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array.from({ length: 9 }, () => `*l${i}`).join(',')}]`);
+    const bomb = file('bomb.yaml', `l0: &l0 ["x","x","x","x","x","x","x","x","x"]\n${levels.join('\n')}\n`);
+    for (const args of [
+      ['--config', bomb, '--tests', tests],
+      ['--config', config, '--tests', bomb],
+    ]) {
+      const bombed = run(['route-check', ...args]);
+      assert.equal(bombed.code, 2);
+      assert.match(bombed.stderr, /^envoy-injector route-check: --(config|tests): .*Excessive alias count/);
+      assert.doesNotMatch(bombed.stderr, /\n\s+at /);
+    }
   });
 
   it('route-check over a RouteConfiguration, as router_check takes it', () => {

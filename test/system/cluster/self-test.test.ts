@@ -105,6 +105,25 @@ describe('end-to-end self-test', () => {
     }
   });
 
+  it('fails, and sets the gauge to 0, when the dry run hangs past its timeout', async () => {
+    // A success first, so the gauge has something to fall from.
+    webhook.server.metrics.recordSelfTest(true);
+    const test = startSelfTest({
+      namespace: 'envoy-injector-self-test',
+      intervalMs: 3_600_000,
+      timeoutMs: 200,
+      dryRunCreate: () => new Promise<never>(() => undefined),
+      onResult: (result) => webhook.server.metrics.recordSelfTest(result.success),
+    });
+    try {
+      const result = await test.runOnce();
+      assert.deepEqual(result, { success: false, message: 'the dry-run create did not answer within 0.2 s' });
+      assert.match(await metricsOf(webhook), /\nenvoy_injector_self_test_success 0\n/);
+    } finally {
+      test.stop();
+    }
+  });
+
   it('serve --self-test-every runs it on its own and logs the verdict', async () => {
     api.podWebhook = { port: webhook.server.port, ca: webhook.certificates.caCert };
     const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-self-test-'));

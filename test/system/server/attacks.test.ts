@@ -507,14 +507,23 @@ describe('callers and certificates', () => {
     }
   });
 
-  it('an empty, partial or mismatched pair never replaces a working one', async () => {
+  it('an empty, partial, mismatched, expired or not yet valid pair never replaces a working one', async () => {
     const webhook = await startTestWebhook({ certPollMs: 100 });
     const agent = makeAgent(webhook.certificates.caCert);
     const other = await (
       await import('../../../src/certs/generate.js')
     ).generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
+    const day = 24 * 3600 * 1000;
+    const expired = await (
+      await import('../../../src/certs/generate.js')
+    ).generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector', now: new Date(Date.now() - 30 * day), days: 1 });
+    const notYet = await (
+      await import('../../../src/certs/generate.js')
+    ).generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector', now: new Date(Date.now() + 30 * day), days: 10 });
     try {
       for (const [cert, key] of [
+        [expired.cert, expired.key],
+        [notYet.cert, notYet.key],
         [webhook.certificates.cert, ''],
         ['', webhook.certificates.key],
         [webhook.certificates.cert.slice(0, 200), webhook.certificates.key],
