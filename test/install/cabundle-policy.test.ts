@@ -76,7 +76,7 @@ describe('the caBundle-only policy', () => {
   for (const [name, change] of metadataEdits) {
     it(`refuses ${name} on the configuration's metadata`, () => {
       const after = structuredClone(before);
-      change(after.metadata as unknown as Record<string, unknown>);
+      change(after.metadata);
       assert.equal(allowed(after, before), false);
     });
   }
