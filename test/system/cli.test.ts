@@ -74,6 +74,11 @@ describe('envoy-injector CLI', () => {
     assert.match(run(['inject']).stderr, /-f FILE .* is required/);
     assert.match(run(['inject', '-f', '-', '--bogus']).stderr, /unknown flag --bogus/);
     assert.equal(run(['frobnicate']).code, 2);
+    for (const flag of ['--max-connections', '--max-in-flight-mib']) {
+      const bad = run(['serve', flag, '0']);
+      assert.equal(bad.code, 2);
+      assert.match(bad.stderr, new RegExp(`${flag} must be a whole number ≥ 1`));
+    }
   });
 
   it('explain says why, with reason codes, for each pod', () => {
