@@ -101,3 +101,23 @@ describe('reviewAdmission with known namespaces', () => {
     assert.equal(reviewAdmission(admissionReview(odd), { config: DEFAULT_CONFIG }).result, 'invalid');
   });
 });
+
+describe('null where a field may be absent', () => {
+  it('is read as absent, as Kubernetes decodes it: answered, never a 500', () => {
+    const pod = (metadata: Record<string, unknown>, spec: Record<string, unknown> = {}): Record<string, unknown> => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'shop', ...metadata },
+      spec: { containers: [{ name: 'app', image: 'x' }], ...spec },
+    });
+    for (const object of [
+      pod({ name: 'p', generateName: null }),
+      pod({ name: null, generateName: 'web-' }),
+      pod({ name: 'p', labels: null, annotations: null }),
+      pod({ name: 'p' }, { initContainers: null, volumes: null }),
+    ]) {
+      const outcome = reviewAdmission(admissionReview(object), { config: DEFAULT_CONFIG });
+      assert.equal(outcome.result, 'injected', JSON.stringify(object));
+    }
+  });
+});
