@@ -22,6 +22,26 @@ export const MAX_ROUTES_ANNOTATION_BYTES = 32 * 1024;
  * as measured (yamlNestingDepth errs high). */
 const MAX_NESTING_DEPTH = 64;
 
+/** Regexes compiled to check one annotation: far above a real routing table
+ * (prefix and path matches are the rule), and what bounds the compile work. */
+const MAX_REGEXES = 64;
+
+/** How many `regex` strings the document holds, wherever they stand (the
+ * schema check compiles each). Iterative; the depth was bounded before parsing. */
+function regexCount(document: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [document];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value !== 'object' || value === null) continue;
+    for (const [key, item] of Object.entries(value)) {
+      if (key === 'regex' && typeof item === 'string') count++;
+      else pending.push(item);
+    }
+  }
+  return count;
+}
+
 /** A virtual host as the user wrote it, after the schema check. */
 export interface VirtualHostInput {
   name: string;
@@ -63,6 +83,13 @@ function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> 
   } catch (error) {
     const message = error instanceof YAMLParseError ? (error.message.split('\n')[0] ?? error.message) : String(error);
     return failed({ field: '', message: `is neither valid YAML nor JSON: ${message}` });
+  }
+  const regexes = regexCount(document);
+  if (regexes > MAX_REGEXES) {
+    return failed({
+      field: '',
+      message: `has ${regexes} regexes, over the limit of ${MAX_REGEXES}: each is compiled to check it for Envoy; match by prefix or path where you can`,
+    });
   }
   const problems = new ProblemList<FieldProblem>();
   check(document, ROUTE_OVERRIDES_SPEC, '', problems);

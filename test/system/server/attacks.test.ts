@@ -80,6 +80,15 @@ describe('attacks on the webhook', () => {
     await alive();
   });
 
+  it('373 regex routes: refused by their count before any is compiled; 64 are checked', async () => {
+    const regexRoutes = (n: number): string =>
+      `virtual_hosts:\n- name: h\n  domains: [x]\n  routes:\n${Array.from({ length: n }, (_, i) => `  - {match: {safe_regex: {regex: "^/a[0-9]{1,9}/${i}$"}}, route: {cluster: t}}`).join('\n')}\n`;
+    const many = await review(pod({ 'envoy-injector.io/routes': regexRoutes(373) }));
+    assert.equal(many.allowed, false);
+    assert.match(many.message, /has 373 regexes, over the limit of 64/);
+    assert.equal((await review(pod({ 'envoy-injector.io/routes': regexRoutes(64) }))).allowed, true);
+  });
+
   it('32 KiB of bad routes: a refusal of a few KiB naming the first problems; hundreds of warnings cut to what kube-apiserver keeps', async () => {
     const hosts = Array.from(
       { length: 300 },
