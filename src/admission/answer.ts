@@ -9,7 +9,7 @@
 // is found by its namespace, name and size, then compared in full.
 
 import { sameJson } from '../model/json.js';
-import { BoundedCache, deepFreeze, heapBytesOfJson } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOf } from '../model/memo.js';
 import { MEMO_BYTES } from '../model/limits.js';
 import { isPodRequest, readRequest, reviewRequest, type ReviewDependencies, type ReviewOutcome } from './review.js';
 import { ADMISSION_API_VERSION, ADMISSION_KIND, type AdmissionRequest, type AdmissionReviewResponse } from './types.js';
@@ -48,8 +48,8 @@ interface Remembered {
   /** The answer's bytes after its uid: a reused answer is three copies of
    * bytes, not a string built and encoded again. */
   tail: Buffer;
-  /** The size of the review it answered, as received. */
-  bytes: number;
+  /** The pod's heap, estimated: what the cache is charged for it. */
+  heapBytes: number;
   /** Reused at least once, and so frozen. */
   shared: boolean;
 }
@@ -70,9 +70,9 @@ export class Reviewer {
   /** reviewAdmission(), serialized; throws what it throws (BadReviewError for
    * a body that is not a readable review). `bodyBytes` is the
    * size of the review as received (its Content-Length). */
-  answer(body: unknown, bodyBytes: number): Answer {
+  answer(body: unknown, bodyBytes: number, heapBytes?: number): Answer {
     const request = readRequest(body);
-    const reusable = this.reusable(request, bodyBytes);
+    const reusable = this.reusable(request, bodyBytes, heapBytes);
     const bucket = reusable && this.remembered.get(reusable.bucket);
     // Equal as JSON.stringify would write them, compared without writing them:
     // serializing a pod and hashing the text cost more than one pass over it.
@@ -101,21 +101,20 @@ export class Reviewer {
     // Always true for answer()'s output; checked so a change there cannot
     // make a reused answer differ from a fresh one.
     if (!bytes.subarray(0, head).equals(Buffer.concat([PREFIX, uid]))) return;
-    const entry = { pod: reusable.pod, outcome, tail: bytes.subarray(head), bytes: reusable.bodyBytes, shared: false };
+    const entry = { pod: reusable.pod, outcome, tail: bytes.subarray(head), heapBytes: reusable.heapBytes, shared: false };
     this.keep(reusable.bucket, [entry, ...bucket].slice(0, MAX_PER_BUCKET));
   }
 
-  /** A bucket, charged for its pods (parsed: up to ~5 heap bytes per byte of
-   * the review) and their answers' bytes. */
+  /** A bucket, charged for its pods' heap and their answers' bytes. */
   private keep(bucket: string, entries: Remembered[]): void {
-    const bytes = entries.reduce((sum, entry) => sum + heapBytesOfJson(entry.bytes) + entry.tail.length, 0);
+    const bytes = entries.reduce((sum, entry) => sum + entry.heapBytes + entry.tail.length, 0);
     this.remembered.set(bucket, entries, bytes);
   }
 
   /** Undefined when this review's answer is not to be reused: not a pod
    * creation, too large, or a lookup that cannot say whether it changed. The
    * answer depends on the request only through these (the uid aside). */
-  private reusable(request: AdmissionRequest, bodyBytes: number): Reusable | undefined {
+  private reusable(request: AdmissionRequest, bodyBytes: number, heapBytes: number | undefined): Reusable | undefined {
     if (bodyBytes > this.limits.maxReviewBytes) return undefined;
     const { namespaces, services } = this.dependencies;
     if ((namespaces && !namespaces.generation) || (services && !services.generation)) return undefined;
@@ -127,13 +126,15 @@ export class Reviewer {
       request.name ?? null,
       bodyBytes,
     ]);
-    return { bucket, pod: request.object, uid: request.uid, bodyBytes };
+    // The server estimated the body's heap as it read it; otherwise (tests, in-process callers) it is measured here.
+    return { bucket, pod: request.object, uid: request.uid, heapBytes: heapBytes ?? heapBytesOf(request.object) };
   }
 }
 
 interface Reusable {
   bucket: string;
-  bodyBytes: number;
+  /** The pod's heap, estimated (model/json-cost.ts). */
+  heapBytes: number;
   pod: unknown;
   uid: string;
 }

@@ -5,7 +5,7 @@ import { renderEnvoyConfig, sha256, type RenderedEnvoyConfig } from '../envoy/re
 import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
 import type { Container, Pod, StringMap, Volume } from '../model/kubernetes.js';
-import { BoundedCache, deepFreeze, heapBytesOfJson, heapBytesOfString, identity } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOf, heapBytesOfString, identity } from '../model/memo.js';
 import { MEMO_BYTES } from '../model/limits.js';
 import { ANNOTATION, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
@@ -81,7 +81,7 @@ function proxyTemplate(serviceCluster: string, params: InjectionParams, mode: 'n
   const rendered = renderFor(serviceCluster, params);
   const template = deepFreeze({ sidecar, init, volume, rendered, hash });
   const renderedBytes = heapBytesOfString(rendered.bootstrap + rendered.lds + rendered.rds + rendered.cds);
-  return TEMPLATES.set(key, template, heapBytesOfJson(JSON.stringify([init, sidecar, volume]).length) + renderedBytes);
+  return TEMPLATES.set(key, template, heapBytesOf([init, sidecar, volume]) + renderedBytes);
 }
 
 /** The annotations the injector owns: the files the envoy-config volume

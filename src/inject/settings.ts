@@ -22,7 +22,7 @@ import type { HttpPort } from '../routes/http-ports.js';
 import { resolveRouting } from '../routes/routing.js';
 import { didYouMean } from '../syntax/did-you-mean.js';
 import { parseBoolean, parseChoice, parseCidrList, parseImage, parseLogLevel, parsePortList, parseQuantity, parseWholeNumber } from '../syntax/values.js';
-import { BoundedCache, deepFreeze, heapBytesOfJson, identity } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOf, identity } from '../model/memo.js';
 import { MEMO_BYTES } from '../model/limits.js';
 
 /** The proxy of one pod: the injector's config overlaid by the annotations. */
@@ -64,7 +64,7 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
   const found = READ.get(key);
   if (found) return found;
   const read = deepFreeze(readUncached(pod, namespace, config, services));
-  return READ.set(key, read, heapBytesOfJson(JSON.stringify(read).length));
+  return READ.set(key, read, heapBytesOf(read));
 }
 
 /** The pods of a workload carry the same annotations: their settings are read

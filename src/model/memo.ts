@@ -4,11 +4,14 @@
 // it hands out is frozen, so a caller that changed a shared value would fail
 // loudly instead of changing another pod's answer.
 
-/** Heap bytes, at most, of a value held in a cache, from its JSON text:
- * parsed objects take up to ~5 bytes of heap per byte of their JSON
- * (model/json-cost.ts measures the shapes), strings 2 (UTF-16 at worst). */
-export function heapBytesOfJson(jsonLength: number): number {
-  return jsonLength * 5;
+import { jsonCost } from './json-cost.js';
+
+/** Heap bytes, at most, of a JSON-like value held in a cache: the same
+ * estimate as a review body's (model/json-cost.ts), from the value's text.
+ * For values stored once per distinct question, not per review. */
+export function heapBytesOf(value: unknown): number {
+  // JSON.stringify(undefined) is undefined, whatever its declared type says.
+  return value === undefined ? 0 : jsonCost(Buffer.from(JSON.stringify(value)), Infinity).heapBytes;
 }
 
 /** Heap bytes of a string, at most (two-byte characters). */

@@ -9,7 +9,7 @@ import { failed, ProblemList, type Result } from '../model/result.js';
 import { ROUTE_OVERRIDES_SPEC } from './language.js';
 import { check, type FieldProblem } from './schema.js';
 import { quote } from '../syntax/quote.js';
-import { BoundedCache, deepFreeze, heapBytesOfJson } from '../model/memo.js';
+import { BoundedCache, deepFreeze, heapBytesOf } from '../model/memo.js';
 import { MEMO_BYTES } from '../model/limits.js';
 import { yamlNestingDepth } from '../syntax/yaml-depth.js';
 
@@ -58,8 +58,7 @@ export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[],
   const found = PARSED.get(value);
   if (found) return found;
   const parsed = deepFreeze(parseUncached(value));
-  // The parsed value is at most the text's size as JSON (and problems far less).
-  return PARSED.set(value, parsed, heapBytesOfJson(value.length));
+  return PARSED.set(value, parsed, heapBytesOf(parsed));
 }
 
 function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> {

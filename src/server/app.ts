@@ -66,18 +66,26 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const limits: BodyLimits = { ...DEFAULT_BODY_LIMITS, ...options.bodyLimits };
   const budget = new InFlightBudget(options.maxReviewBytesInFlight ?? DEFAULT_MAX_REVIEW_BYTES_IN_FLIGHT);
   const charges = new WeakMap<object, Charge>();
+  /** Each body's estimated heap, for the answers cache to be charged with. */
+  const heapOfBody = new WeakMap<object, number>();
 
   // JSON only: anything else is refused before the body is read. The body is
   // charged to the budget as it arrives, and by its estimated heap before it
   // is parsed (review-body.ts).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(['application/json'], (request, payload, done) => {
-    const charge = charges.get(request.raw) ?? budget.open();
+    // /mutate's charge was opened on arrival and is released with its answer;
+    // a body on any other route holds its share only while it is read.
+    const opened = charges.get(request.raw);
+    const charge = opened ?? budget.open();
     readJsonBody(payload, charge, limits).then(
-      (value) => {
+      ({ value, heapBytes }) => {
+        if (!opened) charge.release();
+        heapOfBody.set(request.raw, heapBytes);
         done(null, value);
       },
       (error: unknown) => {
+        if (!opened) charge.release();
         done(error as BodyError, undefined);
       },
     );
@@ -140,7 +148,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     try {
       const declared = Number(request.headers['content-length']);
       // Without a length (chunked), the review is taken as too large to reuse.
-      answer = reviewer.answer(request.body, Number.isInteger(declared) ? declared : Infinity);
+      answer = reviewer.answer(request.body, Number.isInteger(declared) ? declared : Infinity, heapOfBody.get(request.raw));
     } catch (error) {
       options.metrics.recordUnreadable(seconds());
       if (error instanceof BadReviewError) return reply.status(400).send({ error: error.message });

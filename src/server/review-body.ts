@@ -22,6 +22,12 @@ export interface BodyLimits {
   minBytesPerSecond: number;
 }
 
+/** A parsed body and the heap it was estimated to take. */
+export interface ParsedBody {
+  value: unknown;
+  heapBytes: number;
+}
+
 /** An HTTP status and a message for the caller; thrown as an Error. */
 export class BodyError extends Error {
   constructor(
@@ -120,7 +126,7 @@ export class Charge {
  * for the budget at the deadline, 400 not JSON); the caller closes the
  * connection then. Time spent waiting for the budget is not the caller's:
  * the minimum rate is not applied to it. */
-export function readJsonBody(payload: Readable, charge: Charge, limits: BodyLimits): Promise<unknown> {
+export function readJsonBody(payload: Readable, charge: Charge, limits: BodyLimits): Promise<ParsedBody> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
@@ -128,17 +134,17 @@ export function readJsonBody(payload: Readable, charge: Charge, limits: BodyLimi
     let waiting = false;
     let ended = false;
     let settled = false;
-    const finish = (error: BodyError | undefined, value?: unknown): void => {
+    const finish = (outcome: BodyError | ParsedBody): void => {
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
       clearInterval(rate);
       payload.removeListener('data', onData);
-      if (error) {
+      if (outcome instanceof BodyError) {
         // Nothing more of it is read or kept; the caller closes the connection.
         payload.pause();
-        reject(error);
-      } else resolve(value);
+        reject(outcome);
+      } else resolve(outcome);
     };
     const deadline = setTimeout(() => {
       finish(waiting ? charge.overBudget() : new BodyError(408, `the body did not arrive within ${limits.deadlineMs / 1000} s (${received} bytes came)`));
@@ -193,7 +199,7 @@ export function readJsonBody(payload: Readable, charge: Charge, limits: BodyLimi
       if (settled) return;
       const body = Buffer.concat(chunks);
       if (body.length === 0) {
-        finish(undefined, undefined);
+        finish({ value: undefined, heapBytes: 0 });
         return;
       }
       const cost = jsonCost(body, limits.maxDepth);
@@ -212,7 +218,7 @@ export function readJsonBody(payload: Readable, charge: Charge, limits: BodyLimi
       }
       charged(cost.heapBytes, () => {
         try {
-          finish(undefined, JSON.parse(body.toString('utf8')));
+          finish({ value: JSON.parse(body.toString('utf8')) as unknown, heapBytes: cost.heapBytes });
         } catch (error) {
           finish(new BodyError(400, `the body is not valid JSON: ${(error as Error).message.slice(0, 200)}`));
         }

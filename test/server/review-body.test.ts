@@ -32,7 +32,7 @@ describe('readJsonBody within an in-flight budget', () => {
     const stream = new PassThrough();
     const reading = readJsonBody(stream, charge, LIMITS);
     stream.end(body(10_000));
-    assert.deepEqual(Object.keys((await reading) as object), ['note']);
+    assert.deepEqual(Object.keys((await reading).value as object), ['note']);
     assert.ok(budget.inUse >= 10_000, 'the bytes and the parsed value are charged');
     charge.release();
     assert.equal(budget.inUse, 0);
