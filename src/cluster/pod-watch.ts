@@ -31,8 +31,9 @@ const WATCH_PAGE = 20;
 export interface PodWatch {
   stop(): void;
   synced(): boolean;
-  /** Lists again (the sink may now keep pods it dropped), then watches on. */
-  relist(): void;
+  /** Lists again (the sink may now keep pods it dropped), then watches on;
+   * false when it cannot now (listing or waiting to retry): ask again later. */
+  relist(): boolean;
 }
 
 export function watchPods(kubeConfig: KubeConfig, sink: PodSink, log: ClusterLog, retryMs = 5000): PodWatch {
@@ -99,11 +100,11 @@ export function watchPods(kubeConfig: KubeConfig, sink: PodSink, log: ClusterLog
   return {
     synced: () => synced,
     relist: () => {
-      // Ending the watch lists again at once (its done callback); a list
-      // under way or a retry already scheduled will see the change anyway.
-      if (stopped || !abort) return;
+      // Ending the watch lists again at once (its done callback).
+      if (stopped || !abort) return false;
       relisting = true;
       abort.abort();
+      return true;
     },
     stop: () => {
       stopped = true;

@@ -30,8 +30,8 @@ export class FleetTracker {
   /** Namespaces some pod was dropped from: when one of them is enrolled
    * later, its pods are listed again. */
   private readonly dropped = new Set<string>();
-  /** Set by startFleetGauges: lists every pod again. */
-  relist: () => void = () => undefined;
+  /** Set by startFleetGauges: lists every pod again; false when it could not yet. */
+  relist: () => boolean = () => false;
 
   /** Nothing of pods the injector has no say over (a namespace known and not
    * enrolled, the pod not opted in and not injected): someone else's
@@ -75,10 +75,8 @@ export class FleetTracker {
    * so that admission reviews never wait behind thousands of pods. */
   async refresh(): Promise<void> {
     const enrolledSince = [...this.dropped].filter((name) => this.enrolled(name) !== false);
-    if (enrolledSince.length > 0) {
-      for (const name of enrolledSince) this.dropped.delete(name);
-      this.relist();
-    }
+    // Forgotten only once a relist is under way; otherwise the next refresh asks again.
+    if (enrolledSince.length > 0 && this.relist()) for (const name of enrolledSince) this.dropped.delete(name);
     const keys = [...this.pods.keys()];
     for (let start = 0; start < keys.length; start += BATCH) {
       for (const key of keys.slice(start, start + BATCH)) {
@@ -131,7 +129,7 @@ export interface FleetGaugeOptions {
   /** Namespaces as the webhook knows them, and whether that cache is synced. */
   namespaces: NamespaceLookup & { synced(): boolean };
   /** Starts feeding every pod of the cluster to the sink (cluster/pod-watch.ts). */
-  watch: (sink: FleetTracker) => { stop: () => void; synced: () => boolean; relist?: () => void };
+  watch: (sink: FleetTracker) => { stop: () => void; synced: () => boolean; relist?: () => boolean };
   config: InjectorConfig;
   metrics: WebhookMetrics;
   refreshMs: number;
