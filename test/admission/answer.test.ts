@@ -114,6 +114,23 @@ describe('Reviewer', () => {
     assert.equal(after.outcome.result, 'skipped');
   });
 
+  it('never answers one namespace from another namespace\'s answer to the same pod', () => {
+    const known = cluster();
+    known.setNamespace('shop', ENROLLED);
+    known.setNamespace('mute', { labels: { 'envoy-injector.io/inject': 'disabled' }, annotations: {} });
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG, namespaces: known.namespaces, services: known.services });
+    const ask = (namespace: string): ReturnType<Reviewer['answer']> => {
+      const review = admissionReview(POD, { namespace });
+      return reviewer.answer(review, bytes(review));
+    };
+    assert.equal(ask('shop').outcome.result, 'injected');
+    const mute = ask('mute'); // a name of the same length: the same review size
+    assert.equal(mute.reused, false);
+    assert.equal(mute.outcome.result, 'skipped');
+    assert.equal(ask('shop').reused, true, 'each namespace keeps its own answer');
+    assert.equal(ask('mute').outcome.result, 'skipped');
+  });
+
   it('never answers from before a Service appeared: its warning goes', () => {
     const known = cluster();
     known.setNamespace('shop', ENROLLED);

@@ -56,7 +56,8 @@ describe('fleet status', () => {
     const optedOut = appPod('batch', 'shop', { metadata: { name: 'batch', namespace: 'shop', labels: { 'envoy-injector.io/inject': 'false' } } });
     const hostNetwork = appPod('agent', 'shop', { spec: { hostNetwork: true, containers: [{ name: 'a', image: 'a' }] } });
     const done = appPod('job-1', 'shop', { status: { phase: 'Succeeded' } });
-    assert.deepEqual(fleetStatus([optedOut, hostNetwork, done], namespaces, DEFAULT_CONFIG), { checked: 2, upToDate: 0, missing: [], stale: [] });
+    const failed = appPod('job-2', 'shop', { status: { phase: 'Failed' } });
+    assert.deepEqual(fleetStatus([optedOut, hostNetwork, done, failed], namespaces, DEFAULT_CONFIG), { checked: 2, upToDate: 0, missing: [], stale: [] });
   });
 
   const staleCases: Array<[string, () => Pod, InjectorConfig, RegExp]> = [

@@ -36,6 +36,7 @@ describe('virtual host selection', () => {
       { name: 'longer-suffix', domains: ['*.api.example.com'], routes: [] },
       { name: 'exact', domains: ['api.example.com'], routes: [] },
       { name: 'with-port', domains: ['web.example.com:8080'], routes: [] },
+      { name: 'short-suffix', domains: ['*.io'], routes: [] },
     ],
   };
   const table: Array<[string, string]> = [
@@ -49,6 +50,9 @@ describe('virtual host selection', () => {
     ['web.example.com:8080', 'with-port'],
     ['web.example.com:9090', 'any'], // a suffix wildcard does not reach past a port
     ['api.example.com:8080', 'longer-prefix'],
+    // Both kinds match: a suffix wildcard outranks a prefix wildcard however
+    // much longer the prefix is (Envoy tries suffix wildcards first).
+    ['api.example.io', 'short-suffix'],
   ];
   for (const [authority, expected] of table) {
     it(`${authority} → ${expected}`, () => assert.equal(selectVirtualHost(hosts, authority)?.name, expected));
@@ -162,6 +166,15 @@ describe('route actions', () => {
     ]);
     const pick = (randomValue: number): string => outcome(config, request('h', '/', { randomValue }));
     assert.deepEqual([0, 29, 30, 99, 100, 129, 130].map(pick), ['a', 'a', 'b', 'b', 'a', 'a', 'b']);
+  });
+
+  it('weighted clusters whose weights do not sum to 100 split by their own total', () => {
+    const config = table([
+      { match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1 }] } } },
+    ]);
+    const pick = (randomValue: number): string => outcome(config, request('h', '/', { randomValue }));
+    // Every random value reaches a cluster, alternately.
+    assert.deepEqual([0, 1, 2, 3, 98, 99, 100, 101].map(pick), ['a', 'b', 'a', 'b', 'a', 'b', 'a', 'b']);
   });
 
   it('prefix_rewrite replaces the matched prefix, or the whole path of a path or regex match', () => {
