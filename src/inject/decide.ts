@@ -6,7 +6,7 @@ import type { InjectorConfig } from '../config/config.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from '../model/names.js';
 import type { Decision, Reason } from './reasons.js';
-import { otherMesh } from './other-mesh.js';
+import { otherMesh, otherMeshSwitches, type MeshSwitchSetting } from './other-mesh.js';
 import { verifiedStatus } from './status.js';
 import { quote } from '../syntax/quote.js';
 
@@ -151,6 +151,8 @@ export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorCo
     });
   }
   const setting = readPodSetting(pod);
+  const switches = otherMeshSwitches(pod);
+  reasons.push(...otherMeshSwitchReasons(switches, setting, other !== undefined));
   if (setting.invalid) {
     reasons.push({
       code: 'invalid-inject-value',
@@ -166,5 +168,35 @@ export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorCo
     if (podSecurity) reasons.push(podSecurity);
   }
   if (reasons.length > 0) return { inject: false, reasons };
-  return { inject: true, because: positiveReason(setting, enrolment, namespace.name), reasons: [] };
+  const overridden = switches.optsOut.map((s) => `${s.mesh}'s ${s.where}: ${quote(s.value)}`).join(', ');
+  const because = positiveReason(setting, enrolment, namespace.name);
+  return { inject: true, because: overridden ? `${because}, which wins over ${overridden}` : because, reasons: [] };
+}
+
+/** Another mesh's switches on the pod. Asking another mesh for its sidecar
+ * always keeps ours out (the pod would run two); opting out through another
+ * mesh's switch does too, unless the pod opts in to ours by name. */
+function otherMeshSwitchReasons(switches: { asks: MeshSwitchSetting[]; optsOut: MeshSwitchSetting[] }, setting: PodSetting, runsOther: boolean): Reason[] {
+  const asked = switches.asks[0];
+  // A pod that runs the other mesh's proxy already has its reason.
+  if (asked && !runsOther) {
+    return [
+      {
+        code: 'other-mesh',
+        message: `the pod asks ${asked.mesh} for its proxy (${asked.where}: ${quote(asked.value)}): two proxies would fight over its traffic; remove that ${asked.where.split(' ')[0]} to have it injected here`,
+        rejectsPod: false,
+      },
+    ];
+  }
+  const optOut = switches.optsOut[0];
+  if (optOut && setting.wants !== true && setting.wants !== false) {
+    return [
+      {
+        code: 'other-mesh-opt-out',
+        message: `the pod opts out of sidecars through ${optOut.mesh}'s ${optOut.where}: ${quote(optOut.value)}; label it ${LABEL_INJECT}: "true" to have it injected anyway`,
+        rejectsPod: false,
+      },
+    ];
+  }
+  return [];
 }

@@ -7,6 +7,7 @@ export const REASON_CODES = [
   'host-network',
   'already-injected',
   'other-mesh',
+  'other-mesh-opt-out',
   'namespace-disabled',
   'namespace-not-enrolled',
   'pod-opted-out',
