@@ -26,6 +26,7 @@ export function jsonCost(bytes: Uint8Array, maxDepth: number): JsonCost {
   let depth = 0;
   let deepest = 0;
   const length = bytes.length;
+  // Stryker disable next-line EqualityOperator: equivalent, bytes[length] is undefined and counts as nothing
   for (let i = 0; i < length; i++) {
     const c = bytes[i];
     if (c === 0x22) {
@@ -38,6 +39,7 @@ export function jsonCost(bytes: Uint8Array, maxDepth: number): JsonCost {
     } else if (c === 0x7b || c === 0x5b) {
       // With its first entry, which has no comma before it.
       heapBytes += (c === 0x7b ? COST.object : COST.array) + COST.entry;
+      // Stryker disable next-line EqualityOperator: equivalent, at equal depths deepest is set to what it was
       if (++depth > deepest) {
         deepest = depth;
         if (deepest > maxDepth) break;

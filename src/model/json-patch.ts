@@ -48,16 +48,21 @@ function diff(before: unknown, after: unknown, path: string, operations: PatchOp
       return;
     }
   }
-  if (!sameJson(before, after)) operations.push({ op: 'replace', path, value: after });
+  // Values of different kinds, lists of different lengths, different
+  // scalars: never the same JSON here (the same scalar returned above).
+  operations.push({ op: 'replace', path, value: after });
 }
 
 /** The indexes of `after` that are new, when `after` is `before` with items
  * inserted (kept items in the same order); otherwise undefined. */
 function insertedIndexes(before: readonly unknown[], after: readonly unknown[]): number[] | undefined {
+  // A shortcut: without it the loop below finds no insertion all the same.
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a shortcut
   if (after.length <= before.length) return undefined;
   const added: number[] = [];
   let kept = 0;
   for (let index = 0; index < after.length; index++) {
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, before[before.length] is undefined and no JSON item equals it
     if (kept < before.length && sameJson(before[kept], after[index])) kept++;
     else added.push(index);
   }

@@ -53,8 +53,10 @@ export class BoundedCache<V> {
     if (bytes > this.maxBytes) return value;
     this.entries.set(key, { value, bytes });
     this.total += bytes;
-    while (this.entries.size > this.capacity || this.total > this.maxBytes) {
-      const [oldestKey, oldest] = this.entries.entries().next().value ?? ['', { bytes: 0 }];
+    // Oldest first (a Map iterates in insertion order; deleting the entry
+    // being visited is safe).
+    for (const [oldestKey, oldest] of this.entries) {
+      if (this.entries.size <= this.capacity && this.total <= this.maxBytes) break;
       this.entries.delete(oldestKey);
       this.total -= oldest.bytes;
     }
@@ -79,6 +81,7 @@ let lastId = 0;
 export function identity(object: object): number {
   let id = IDS.get(object);
   if (id === undefined) {
+    // Stryker disable next-line UpdateOperator: equivalent, counting down gives distinct numbers as well
     id = ++lastId;
     IDS.set(object, id);
   }

@@ -114,7 +114,7 @@ describe('Reviewer', () => {
     assert.equal(after.outcome.result, 'skipped');
   });
 
-  it('never answers one namespace from another namespace\'s answer to the same pod', () => {
+  it("never answers one namespace from another namespace's answer to the same pod", () => {
     const known = cluster();
     known.setNamespace('shop', ENROLLED);
     known.setNamespace('mute', { labels: { 'envoy-injector.io/inject': 'disabled' }, annotations: {} });
@@ -202,6 +202,92 @@ describe('Reviewer', () => {
       return reviewer.answer(review, bytes(review)).reused;
     };
     assert.deepEqual(['a', 'b', 'a', 'c', 'a', 'b'].map(ask), [false, false, true, false, true, false]);
+  });
+
+  it('keeps the most recently used of a bucket first, and its other pod with it', () => {
+    // Each pod charged 1 MB of heap: two fit in 2.5 MB, three would not.
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG }, { entries: 2, maxReviewBytes: 64 * 1024, maxBytes: 2_500_000 });
+    const ask = (app: string): boolean => {
+      const review = admissionReview({ ...POD, metadata: { ...POD.metadata, labels: { app } } });
+      return reviewer.answer(review, bytes(review), 1_000_000).reused;
+    };
+    assert.deepEqual(['a', 'b', 'a', 'b', 'a', 'b'].map(ask), [false, false, true, true, true, true]);
+  });
+
+  it('holds about `entries` pods in all, across buckets', () => {
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG }, { entries: 2, maxReviewBytes: 64 * 1024, maxBytes: 2 ** 20 });
+    // Labels of different lengths: reviews of different sizes, each its own bucket.
+    const ask = (app: string): boolean => {
+      const review = admissionReview({ ...POD, metadata: { ...POD.metadata, labels: { app } } });
+      return reviewer.answer(review, bytes(review)).reused;
+    };
+    // Two pods a bucket, so one bucket: the second size pushes the first out.
+    assert.deepEqual(['a', 'a', 'bb', 'a'].map(ask), [false, true, false, false]);
+  });
+
+  it("charges a remembered answer for its pod's heap and its bytes, and keeps none past the budget", () => {
+    const limits = (maxBytes: number) => ({ entries: 8, maxReviewBytes: 64 * 1024, maxBytes });
+    const twice = (reviewer: Reviewer, heapBytes?: number): boolean => {
+      const review = admissionReview(POD);
+      reviewer.answer(review, bytes(review), heapBytes);
+      return reviewer.answer(review, bytes(review), heapBytes).reused;
+    };
+    const answerBytes = (() => {
+      const review = admissionReview(POD);
+      return new Reviewer({ config: DEFAULT_CONFIG }).answer(review, bytes(review)).body.length;
+    })();
+    assert.equal(twice(new Reviewer({ config: DEFAULT_CONFIG }, limits(1_000_000)), 1_000), true);
+    assert.equal(twice(new Reviewer({ config: DEFAULT_CONFIG }, limits(50_000)), 100_000), false, 'its heap alone is past the budget');
+    assert.equal(twice(new Reviewer({ config: DEFAULT_CONFIG }, limits(40_001)), 40_000), false, 'its heap and its answer are past the budget');
+    assert.ok(answerBytes > 1_000);
+    assert.equal(twice(new Reviewer({ config: DEFAULT_CONFIG }, limits(answerBytes - 1))), false, 'measured here when the server did not');
+  });
+
+  it('reuses a review of exactly the largest size', () => {
+    const review = admissionReview(POD);
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG }, { entries: 8, maxReviewBytes: bytes(review), maxBytes: 2 ** 20 });
+    reviewer.answer(review, bytes(review));
+    assert.equal(reviewer.answer(admissionReview(POD), bytes(review)).reused, true);
+  });
+
+  it('reuses nothing when the Service lookup cannot say whether it changed', () => {
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG, services: { service: () => undefined } });
+    for (let i = 0; i < 2; i++) {
+      const review = admissionReview(POD);
+      assert.equal(reviewer.answer(review, bytes(review)).reused, false);
+    }
+  });
+
+  it("follows each lookup's own generation", () => {
+    let namespaceChanges = 0;
+    let serviceChanges = 0;
+    const viaNamespaces = new Reviewer({ config: DEFAULT_CONFIG, namespaces: { namespace: () => ENROLLED, generation: () => namespaceChanges } });
+    const viaServices = new Reviewer({ config: DEFAULT_CONFIG, services: { service: () => undefined, generation: () => serviceChanges } });
+    for (const [reviewer, change] of [
+      [viaNamespaces, () => namespaceChanges++],
+      [viaServices, () => serviceChanges++],
+    ] as const) {
+      const ask = (): boolean => {
+        const review = admissionReview(POD);
+        return reviewer.answer(review, bytes(review)).reused;
+      };
+      assert.deepEqual([ask(), ask()], [false, true]);
+      change();
+      assert.equal(ask(), false);
+    }
+  });
+
+  it("never answers one request name from another's answer", () => {
+    const reviewer = new Reviewer({ config: DEFAULT_CONFIG });
+    const unnamed = { ...POD, metadata: { labels: { app: 'web' } } };
+    const ask = (name: string): ReturnType<Reviewer['answer']> => {
+      const review = admissionReview(unnamed, { name });
+      return reviewer.answer(review, 5000);
+    };
+    assert.equal(ask('aa').outcome.name, 'aa');
+    const other = ask('bb');
+    assert.equal(other.reused, false);
+    assert.equal(other.outcome.name, 'bb');
   });
 
   it('refuses an unreadable review as reviewAdmission does, and does not remember it', () => {

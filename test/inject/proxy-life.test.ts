@@ -51,7 +51,12 @@ const flag = (container: Container, name: string): string | undefined => {
 describe('proxy concurrency', () => {
   const cases: Array<[string, Record<string, string>, number, RegExp]> = [
     ['the default CPU request (100m) rounds up to one worker', {}, 1, /CPU request 100m/],
-    ['a CPU request of 1200m rounds up to two workers, not to the nearest', { [ANNOTATION.proxyCpu]: '1200m', [ANNOTATION.proxyCpuLimit]: '4' }, 2, /CPU request 1200m/],
+    [
+      'a CPU request of 1200m rounds up to two workers, not to the nearest',
+      { [ANNOTATION.proxyCpu]: '1200m', [ANNOTATION.proxyCpuLimit]: '4' },
+      2,
+      /CPU request 1200m/,
+    ],
     ['a CPU request of 2500m gives three workers', { [ANNOTATION.proxyCpu]: '2500m', [ANNOTATION.proxyCpuLimit]: '4' }, 3, /CPU request 2500m/],
     ['rounding up stops at the CPU limit', { [ANNOTATION.proxyCpu]: '1500m', [ANNOTATION.proxyCpuLimit]: '1500m' }, 1, /CPU request 1500m/],
     ['a fractional CPU limit still leaves one worker', { [ANNOTATION.proxyCpu]: '200m', [ANNOTATION.proxyCpuLimit]: '500m' }, 1, /CPU request/],

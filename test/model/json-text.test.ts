@@ -25,7 +25,7 @@ describe('patchText', () => {
       { op: 'add', path: '/z', value: undefined },
       { op: 'add', path: '/n', value: null },
       { op: 'add', path: '/t', value: true },
-      { op: 'add', path: '/l', value: ['a', 1, null, undefined, [ESCAPES, long], { k: 'v' }, { k: 1 }] },
+      { op: 'add', path: '/l', value: ['a', 1, null, undefined, () => 1, [ESCAPES, long], { k: 'v' }, { k: 1 }] },
       { op: 'add', path: '/spec/initContainers', value: [FROZEN, FROZEN, { name: 'app' }] },
       { op: 'remove', path: '/metadata/annotations/old~0key' },
     ];

@@ -1,11 +1,11 @@
-// The mutation score per core folder, from Stryker's JSON report (the
-// mutation-testing-report-schema), and every mutant no test detected, with
-// its file and line. Exits 1 when a folder is under the score we hold.
+// The mutation score per core folder, from Stryker's recorded results (one
+// file per part of the core, in the mutation-testing-report-schema), and
+// every mutant no test detected, with its file and line. Exits 1 when a
+// folder is under the score we hold, or a part was never measured.
 //
-//   node dist/test/mutation/scores.js [reports/mutation/mutation.json]
+//   node dist/test/mutation/scores.js reports/mutation/model.json [...]
 
-import { readFileSync } from 'node:fs';
-import { repoPath } from '../support/repo.js';
+import { existsSync, readFileSync } from 'node:fs';
 
 /** The score every core folder is held at (docs/architecture.md). */
 const REQUIRED_SCORE = 85;
@@ -60,26 +60,36 @@ function undetected(report: Report): string[] {
       if (m.status !== 'Survived' && m.status !== 'NoCoverage') continue;
       const replacement = (m.replacement ?? '').replace(/\s+/g, ' ');
       const shown = replacement.length > 80 ? `${replacement.slice(0, 77)}...` : replacement;
-      lines.push(`${path}:${m.location.start.line}:${m.location.start.column}  ${m.status === 'NoCoverage' ? 'no test reaches it' : 'survived'}  ${m.mutatorName}  ${shown}`);
+      lines.push(
+        `${path}:${m.location.start.line}:${m.location.start.column}  ${m.status === 'NoCoverage' ? 'no test reaches it' : 'survived'}  ${m.mutatorName}  ${shown}`,
+      );
     }
   }
   return lines;
 }
 
 function main(): void {
-  const file = process.argv[2] ?? repoPath('reports', 'mutation', 'mutation.json');
-  const report = JSON.parse(readFileSync(file, 'utf8')) as Report;
+  const files = process.argv.slice(2);
+  const missing = files.filter((file) => !existsSync(file));
+  const report: Report = { files: {} };
+  for (const file of files.filter((file) => existsSync(file))) Object.assign(report.files, (JSON.parse(readFileSync(file, 'utf8')) as Report).files);
   const survivors = undetected(report);
   if (survivors.length > 0) console.log(`Undetected mutants (${survivors.length}):\n${survivors.join('\n')}\n`);
   const scores = folderScores(report);
   console.log('folder                 score   detected  undetected  ignored');
   for (const row of scores) {
     const score = row.score === undefined ? '   -  ' : `${row.score.toFixed(1).padStart(5)} %`;
-    console.log(`${row.folder.padEnd(22)} ${score}  ${String(row.detected).padStart(8)}  ${String(row.undetected).padStart(10)}  ${String(row.ignored).padStart(7)}`);
+    console.log(
+      `${row.folder.padEnd(22)} ${score}  ${String(row.detected).padStart(8)}  ${String(row.undetected).padStart(10)}  ${String(row.ignored).padStart(7)}`,
+    );
   }
   const below = scores.filter((row) => row.score !== undefined && row.score < REQUIRED_SCORE);
   if (below.length > 0) {
     console.log(`\nUnder ${REQUIRED_SCORE} %: ${below.map((row) => row.folder).join(', ')}`);
+    process.exitCode = 1;
+  }
+  if (missing.length > 0) {
+    console.log(`\nNever measured (no recorded results): ${missing.join(', ')}`);
     process.exitCode = 1;
   }
 }

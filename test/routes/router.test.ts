@@ -170,7 +170,17 @@ describe('route actions', () => {
 
   it('weighted clusters whose weights do not sum to 100 split by their own total', () => {
     const config = table([
-      { match: { prefix: '/' }, route: { weighted_clusters: { clusters: [{ name: 'a', weight: 1 }, { name: 'b', weight: 1 }] } } },
+      {
+        match: { prefix: '/' },
+        route: {
+          weighted_clusters: {
+            clusters: [
+              { name: 'a', weight: 1 },
+              { name: 'b', weight: 1 },
+            ],
+          },
+        },
+      },
     ]);
     const pick = (randomValue: number): string => outcome(config, request('h', '/', { randomValue }));
     // Every random value reaches a cluster, alternately.

@@ -19,7 +19,11 @@ class Recorder {
   readonly reloads: KeyPair[] = [];
   readonly errors: string[] = [];
   // A poll period no test waits for: every check is called explicitly.
-  readonly watcher = new CertificateWatcher(this.dir, { onReload: (pair) => this.reloads.push(pair), onError: (error) => this.errors.push(error.message) }, 3_600_000);
+  readonly watcher = new CertificateWatcher(
+    this.dir,
+    { onReload: (pair) => this.reloads.push(pair), onError: (error) => this.errors.push(error.message) },
+    3_600_000,
+  );
 
   write(cert: string, key: string): void {
     writeFileSync(join(this.dir, 'tls.crt'), cert);
