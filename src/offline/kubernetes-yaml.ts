@@ -14,7 +14,7 @@
 // on their nodes, and new strings that YAML 1.1 would read as something else
 // are quoted.
 
-import { Document, isMap, isSeq, parseAllDocuments, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { Composer, CST, Document, isMap, isSeq, Lexer, LineCounter, Parser, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 import type { PatchOperation } from '../model/json-patch.js';
 
 type Tags = Exclude<SchemaOptions['customTags'], undefined | null>;
@@ -29,9 +29,100 @@ export const KUBERNETES_YAML: ParseOptions & DocumentOptions & SchemaOptions = {
   customTags: withoutGoYamlV2Absentees,
 };
 
+/** The yaml package's Lexer, where it is replaced below (private in its types). */
+interface LexerInternals {
+  buffer: string;
+  continueScalar(offset: number): number;
+  parseQuotedScalar(): Generator<string, string>;
+}
+
+/**
+ * The yaml package's lexer, reading quoted scalars as go-yaml v2 (libyaml)
+ * does. A multi-line quoted scalar's continuation lines may sit at any
+ * indentation, the parent's or less (`annotations: '[` … `  ]'` closing at the
+ * key's column is common in manifests of the pre-1.6 init-container era and
+ * in Argo Workflows examples); only a document marker (`---` or `...` at the
+ * start of a line) ends one early. The yaml package wants them indented past
+ * the parent, reports "Missing closing quote" where the quote is, and would
+ * refuse files that kubectl applies.
+ */
+function libyamlLexer(): Lexer {
+  const lexer = new Lexer();
+  const internals = lexer as unknown as LexerInternals;
+  if (typeof internals.continueScalar !== 'function' || typeof internals.parseQuotedScalar !== 'function') {
+    throw new Error('the yaml package changed: its Lexer has no continueScalar/parseQuotedScalar to read quoted scalars as Kubernetes does');
+  }
+  const continueBlockScalar = internals.continueScalar.bind(lexer);
+  const parseQuotedScalar = internals.parseQuotedScalar.bind(lexer);
+  let inQuotedScalar = false;
+  internals.continueScalar = (offset) => (inQuotedScalar ? continueQuotedScalar(internals.buffer, offset) : continueBlockScalar(offset));
+  internals.parseQuotedScalar = function* () {
+    inQuotedScalar = true;
+    try {
+      return yield* parseQuotedScalar();
+    } finally {
+      inQuotedScalar = false;
+    }
+  };
+  return lexer;
+}
+
+/** Whether a quoted scalar's text ends with its closing quote: `"` after an
+ * even number of backslashes, or `'` ending an odd run of them (`''` is an
+ * escaped quote). */
+function isClosed(scalar: string): boolean {
+  const quote = scalar[0];
+  const body = scalar.slice(1);
+  if (!body.endsWith(quote ?? '')) return false;
+  // The characters just before the last: backslashes for `"`, quotes for `'`.
+  const escape = quote === '"' ? '\\' : "'";
+  let run = 0;
+  for (let i = body.length - 2; i >= 0 && body[i] === escape; i--) run++;
+  return run % 2 === 0;
+}
+
+/** Where a quoted scalar's next line goes on (its start), or -1 at a document marker. */
+function continueQuotedScalar(buffer: string, offset: number): number {
+  const marker = buffer.slice(offset, offset + 3);
+  const after = buffer[offset + 3];
+  if ((marker === '---' || marker === '...') && (after === undefined || after === ' ' || after === '\t' || after === '\n' || after === '\r')) return -1;
+  return offset;
+}
+
+const CONTROL_LEXEMES = new Set([CST.DOCUMENT, CST.FLOW_END, CST.SCALAR]);
+
+/** Every document of `text`, read as Kubernetes reads it; each error's
+ * message ends with its line and column. */
 export function parseKubernetesYaml(text: string): Document.Parsed[] {
-  const documents = parseAllDocuments(text, KUBERNETES_YAML);
-  return Array.isArray(documents) ? documents : [];
+  const lines = new LineCounter();
+  // Parser.parse() counts the first line itself; fed lexeme by lexeme, it does not.
+  lines.addNewLine(0);
+  const parser = new Parser(lines.addNewLine);
+  const lexer = libyamlLexer();
+  /** Where each quoted scalar that found no closing quote opened. */
+  const unclosedQuotes: number[] = [];
+  function* tokens(): Generator<CST.Token> {
+    let offset = 0;
+    for (const lexeme of lexer.lex(text)) {
+      if ((lexeme.startsWith('"') || lexeme.startsWith("'")) && !isClosed(lexeme)) unclosedQuotes.push(offset);
+      // The lexer's control lexemes (document start, flow end, scalar) are not in the text.
+      if (!CONTROL_LEXEMES.has(lexeme)) offset += lexeme.length;
+      yield* parser.next(lexeme);
+    }
+    yield* parser.end();
+  }
+  const documents: Document.Parsed[] = [...new Composer(KUBERNETES_YAML).compose(tokens())];
+  for (const document of documents) {
+    for (const problem of [...document.errors, ...document.warnings]) {
+      if (problem.pos[0] === -1) continue;
+      // The yaml package places a missing closing quote at the end of the
+      // input; the line to fix is where the string opened.
+      const opened = problem.code === 'MISSING_CHAR' && problem.message.startsWith('Missing closing') ? unclosedQuotes.shift() : undefined;
+      const { line, col } = lines.linePos(opened ?? problem.pos[0]);
+      problem.message += opened === undefined ? ` at line ${line}, column ${col}` : ` for the string opened at line ${line}, column ${col}`;
+    }
+  }
+  return documents;
 }
 
 export type Segment = string | number;
