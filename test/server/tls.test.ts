@@ -3,6 +3,7 @@
 // outcome asserted through the watcher's events.
 
 import assert from 'node:assert/strict';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,12 +19,24 @@ class Recorder {
   readonly dir = mkdtempSync(join(tmpdir(), 'tls-test-'));
   readonly reloads: KeyPair[] = [];
   readonly errors: string[] = [];
-  // A poll period no test waits for: every check is called explicitly.
+  private nextReload: ((pair: KeyPair) => void) | undefined;
+  // A poll period no test waits for: a check is called explicitly, or comes from the directory watch.
   readonly watcher = new CertificateWatcher(
     this.dir,
-    { onReload: (pair) => this.reloads.push(pair), onError: (error) => this.errors.push(error.message) },
+    {
+      onReload: (pair) => {
+        this.reloads.push(pair);
+        this.nextReload?.(pair);
+      },
+      onError: (error) => this.errors.push(error.message),
+    },
     3_600_000,
   );
+
+  /** The next pair reported, however the check came. */
+  reloaded(): Promise<KeyPair> {
+    return new Promise((resolve) => (this.nextReload = resolve));
+  }
 
   write(cert: string, key: string): void {
     writeFileSync(join(this.dir, 'tls.crt'), cert);
@@ -65,6 +78,8 @@ describe('serving certificates', () => {
     await assert.rejects(recorder.watcher.start(), /tls\.key is empty/);
     recorder.write('  \n', working.key);
     await assert.rejects(recorder.watcher.start(), /tls\.crt is empty/);
+    recorder.write(working.cert, ' \n\t');
+    await assert.rejects(recorder.watcher.start(), /tls\.key is empty/);
   });
 
   it('reloads a renewed pair once, and reports it with the new files', async () => {
@@ -121,6 +136,26 @@ describe('serving certificates', () => {
     assert.deepEqual(recorder.reloads.at(-1), { cert: renewed.cert, key: renewed.key });
   });
 
+  it('takes a renewed pair as soon as the directory changes, without waiting for the poll', async () => {
+    const recorder = new Recorder();
+    after(() => recorder.close());
+    recorder.write(working.cert, working.key);
+    await recorder.watcher.start();
+    const reloaded = recorder.reloaded();
+    recorder.write(renewed.cert, renewed.key);
+    // The poll is an hour away: only the directory watch can bring it.
+    assert.deepEqual(await reloaded, { cert: renewed.cert, key: renewed.key });
+  });
+
+  it('checkValidNow takes the first and the last instant of the validity period', () => {
+    const pair = { cert: working.cert, key: working.key };
+    const certificate = new X509Certificate(working.cert);
+    assert.doesNotThrow(() => checkValidNow(pair, new Date(certificate.validFrom)));
+    assert.doesNotThrow(() => checkValidNow(pair, new Date(certificate.validTo)));
+    assert.throws(() => checkValidNow(pair, new Date(new Date(certificate.validTo).getTime() + 1000)), /expired at/);
+    assert.throws(() => checkValidNow(pair, new Date(new Date(certificate.validFrom).getTime() - 1000)), /not valid until/);
+  });
+
   it('checkValidNow holds the bounds of the validity period', () => {
     const pair = { cert: working.cert, key: working.key };
     assert.doesNotThrow(() => checkValidNow(pair, new Date()));
@@ -131,5 +166,9 @@ describe('serving certificates', () => {
   it('a pair that completes a handshake passes; a mismatched one is refused with the reason', async () => {
     await completesHandshake({ cert: working.cert, key: working.key });
     await assert.rejects(completesHandshake({ cert: working.cert, key: renewed.key }), /./);
+  });
+
+  it('refuses a pair Node loads but no handshake completes with (an empty certificate)', async () => {
+    await assert.rejects(completesHandshake({ cert: '', key: working.key }), /^Error: the certificate and key do not complete a TLS handshake: /);
   });
 });
