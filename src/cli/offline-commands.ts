@@ -60,6 +60,7 @@ export function runInject(argv: readonly string[]): string {
 function describeVerdict(verdict: PodVerdict): string {
   const head = `${verdict.object} (document ${verdict.document}, ${verdict.pod})`;
   const { outcome } = verdict;
+  const namespace = `  namespace ${verdict.namespace.name}: from ${verdict.namespace.source}`;
   switch (outcome.kind) {
     case 'injected':
       return [
@@ -68,11 +69,14 @@ function describeVerdict(verdict: PodVerdict): string {
         `  HTTP ports: ${outcome.settings.httpPorts.map((p) => `${p.port} (${p.origins.join(', ')})`).join(', ')}`,
         ...describeProxyLife(outcome.settings),
         ...outcome.warnings.map((w) => `  warning: ${w}`),
+        namespace,
       ].join('\n');
     case 'skipped':
-      return [`${head}: skipped`, ...outcome.reasons.map((r) => `  ${formatReason(r)}`), ...outcome.warnings.map((w) => `  warning: ${w}`)].join('\n');
+      return [`${head}: skipped`, ...outcome.reasons.map((r) => `  ${formatReason(r)}`), ...outcome.warnings.map((w) => `  warning: ${w}`), namespace].join(
+        '\n',
+      );
     case 'rejected':
-      return [`${head}: rejected`, ...outcome.problems.map((p) => `  ${p}`)].join('\n');
+      return [`${head}: rejected`, ...outcome.problems.map((p) => `  ${p}`), namespace].join('\n');
   }
 }
 
@@ -86,7 +90,7 @@ function describeProxyLife({ concurrency, drainSeconds, accessLog }: ProxySettin
 
 function verdictJson(verdict: PodVerdict): Record<string, unknown> {
   const { outcome } = verdict;
-  const base = { document: verdict.document, object: verdict.object, pod: verdict.pod, decision: outcome.kind };
+  const base = { document: verdict.document, object: verdict.object, pod: verdict.pod, namespace: verdict.namespace, decision: outcome.kind };
   switch (outcome.kind) {
     case 'injected':
       return {

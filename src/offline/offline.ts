@@ -29,6 +29,8 @@ export interface PodVerdict {
   object: string;
   /** "pod template" for workloads, "pod" for Pods. */
   pod: string;
+  /** The pod's namespace, and where what is known of it came from. */
+  namespace: { name: string; source: string };
   outcome: Outcome;
 }
 
@@ -54,16 +56,62 @@ export function parseDocuments(text: string): Result<ParsedDocument[]> {
   return ok(parsed);
 }
 
-function namespaceFor(owner: Record<string, unknown>, options: OfflineOptions): NamespaceContext {
-  const meta = isPlainObject(owner.metadata) ? owner.metadata : {};
-  const name = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : options.defaultNamespace;
-  if (options.namespaceLabels === undefined && options.namespaceAnnotations === undefined) return { name };
-  // Annotations alone do not make the namespace one without labels: running
-  // `inject` asks for injection, and a default annotation does not undo that.
-  return { name, metadata: { ...(options.namespaceLabels ? { labels: options.namespaceLabels } : {}), annotations: options.namespaceAnnotations ?? {} } };
+/** A Namespace object of the input: what the webhook would read from the cluster. */
+interface DeclaredNamespace {
+  document: number;
+  labels: StringMap;
+  annotations: StringMap;
 }
 
-function evaluateLocation(location: PodLocation, options: OfflineOptions, services: ServiceLookup | undefined): Outcome {
+function stringsOf(value: unknown): StringMap {
+  if (!isPlainObject(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+}
+
+/** The Namespaces declared in the input (at the top level or in a List), by name; the first declaration of a name wins. */
+function declaredNamespaces(documents: readonly unknown[]): Map<string, DeclaredNamespace> {
+  const declared = new Map<string, DeclaredNamespace>();
+  const visit = (object: unknown, document: number): void => {
+    if (!isPlainObject(object)) return;
+    if (object.kind === 'List' && Array.isArray(object.items)) {
+      for (const item of object.items) visit(item, document);
+      return;
+    }
+    if (object.kind !== 'Namespace' || object.apiVersion !== 'v1' || !isPlainObject(object.metadata)) return;
+    const { name, labels, annotations } = object.metadata;
+    if (typeof name !== 'string' || name === '' || declared.has(name)) return;
+    declared.set(name, { document, labels: stringsOf(labels), annotations: stringsOf(annotations) });
+  };
+  documents.forEach((data, index) => visit(data, index + 1));
+  return declared;
+}
+
+/** What is known of the pod's namespace, and from where: a Namespace of the
+ * input, as the webhook reads the cluster's; the command line's
+ * --namespace-label/--namespace-annotation over it, key by key; or nothing
+ * (the namespace then counts as enrolled, as the webhook's unknown ones do). */
+function namespaceFor(
+  owner: Record<string, unknown>,
+  options: OfflineOptions,
+  declared: Map<string, DeclaredNamespace>,
+): { context: NamespaceContext; source: string } {
+  const meta = isPlainObject(owner.metadata) ? owner.metadata : {};
+  const name = typeof meta.namespace === 'string' && meta.namespace ? meta.namespace : options.defaultNamespace;
+  const inInput = declared.get(name);
+  const flags = options.namespaceLabels !== undefined || options.namespaceAnnotations !== undefined;
+  if (!inInput && !flags) return { context: { name }, source: 'not in the input and no --namespace-label: not known, so it counts as enrolled' };
+  const fromInput = inInput ? `the Namespace in document ${inInput.document}` : '';
+  const fromFlags = flags ? 'the --namespace-label/--namespace-annotation flags' : '';
+  const source = inInput && flags ? `${fromInput}, with ${fromFlags} over it` : fromInput || fromFlags;
+  // Without a Namespace in the input, annotations alone do not make the
+  // namespace one without labels: running `inject` asks for injection, and
+  // a default annotation does not undo that.
+  const labels = inInput || options.namespaceLabels ? { ...inInput?.labels, ...options.namespaceLabels } : undefined;
+  const annotations = { ...inInput?.annotations, ...options.namespaceAnnotations };
+  return { context: { name, metadata: { ...(labels ? { labels } : {}), annotations } }, source };
+}
+
+function evaluateLocation(location: PodLocation, options: OfflineOptions, services: ServiceLookup | undefined, namespace: NamespaceContext): Outcome {
   const problem = podShapeProblem(location.holder);
   if (problem) return { kind: 'rejected', problems: [`the ${location.isTemplate ? `pod template (${location.path})` : 'pod'} ${problem}`] };
   const ownerMeta = isPlainObject(location.owner.metadata) ? location.owner.metadata : {};
@@ -73,7 +121,7 @@ function evaluateLocation(location: PodLocation, options: OfflineOptions, servic
       : undefined;
   return evaluatePod({
     pod: location.holder as unknown as Pod,
-    namespace: namespaceFor(location.owner, options),
+    namespace,
     config: options.config,
     ...(services ? { services } : {}),
     ...(owner === undefined ? {} : { owner }),
@@ -93,14 +141,19 @@ function evaluateDocuments(documents: ParsedDocument[], options: OfflineOptions)
     options.serviceFlags ?? [],
     options.defaultNamespace,
   );
+  const declared = declaredNamespaces(documents.map(({ data }) => data));
   return documents.map(({ document, data }, index) => {
-    const found = findPods(data).map((location) => ({
-      document: index + 1,
-      object: describeObject(location.owner),
-      pod: location.isTemplate ? 'pod template' : 'pod',
-      location,
-      outcome: evaluateLocation(location, options, services),
-    }));
+    const found = findPods(data).map((location) => {
+      const namespace = namespaceFor(location.owner, options, declared);
+      return {
+        document: index + 1,
+        object: describeObject(location.owner),
+        pod: location.isTemplate ? 'pod template' : 'pod',
+        namespace: { name: namespace.context.name, source: namespace.source },
+        location,
+        outcome: evaluateLocation(location, options, services, namespace.context),
+      };
+    });
     return { document, data, verdicts: found };
   });
 }

@@ -107,6 +107,7 @@ describe('envoy-injector CLI', () => {
         document: 1,
         object: 'Pod shop/web',
         pod: 'pod',
+        namespace: { name: 'shop', source: 'the --namespace-label/--namespace-annotation flags' },
         decision: 'skipped',
         reasons: [{ code: 'namespace-disabled', message: 'namespace shop is labelled envoy-injector.io/inject=disabled, which no pod setting overrides' }],
         warnings: [],
