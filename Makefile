@@ -72,8 +72,10 @@ certs/tls.crt: | build
 
 certs: certs/tls.crt
 
+# `make run PORT=9443` for another port.
+PORT ?= 8443
 run: build certs/tls.crt
-	$(CLI) serve --cert-dir certs --port 8443 --address 127.0.0.1
+	$(CLI) serve --cert-dir certs --port $(PORT) --address 127.0.0.1
 
 # Mutation testing of the core (StrykerJS 9, tap runner over the compiled
 # in-process tests; see docs/architecture.md#mutation-score), one part of the

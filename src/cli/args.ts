@@ -8,6 +8,12 @@ export interface FlagSpec {
   value: boolean;
   repeatable?: boolean;
   short?: string;
+  /** What the flag does, as --help prints it. */
+  help: string;
+  /** The value's name in help (FILE, NS, …). */
+  placeholder?: string;
+  /** What applies when the flag is absent, as --help prints it. */
+  default?: string;
 }
 
 export type ParsedFlags = Map<string, string[]>;
@@ -24,7 +30,7 @@ export function parseFlags(argv: readonly string[], specs: Readonly<Record<strin
     const spec = name === undefined ? undefined : specs[name];
     if (name === undefined || spec === undefined)
       throw new UsageError(
-        `unknown flag ${arg.split('=')[0]} (known: ${Object.keys(specs)
+        `unknown flag ${arg.split('=')[0]} (--help lists the flags: ${Object.keys(specs)
           .map((k) => `--${k}`)
           .join(', ')})`,
       );

@@ -4,19 +4,19 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateWebhookCertificates } from '../certs/generate.js';
 import { parseFlags, single, UsageError } from './args.js';
+import { COMMANDS } from './commands.js';
+import type { CommandOutput } from './command.js';
 import { InputError } from './files.js';
 
-export async function runCerts(argv: readonly string[]): Promise<string> {
-  const flags = parseFlags(argv, { out: { value: true }, service: { value: true }, namespace: { value: true }, days: { value: true } });
+export async function runCerts(argv: readonly string[]): Promise<CommandOutput> {
+  const flags = parseFlags(argv, COMMANDS.certs.flags);
   const out = single(flags, 'out');
   if (out === undefined) throw new UsageError('--out DIR is required');
   const days = Number(single(flags, 'days') ?? '365');
   if (!Number.isInteger(days) || days < 1) throw new UsageError('--days must be a whole number ≥ 1');
-  const certificates = await generateWebhookCertificates({
-    service: single(flags, 'service') ?? 'envoy-injector',
-    namespace: single(flags, 'namespace') ?? 'envoy-injector',
-    days,
-  });
+  const service = single(flags, 'service') ?? 'envoy-injector';
+  const namespace = single(flags, 'namespace') ?? 'envoy-injector';
+  const certificates = await generateWebhookCertificates({ service, namespace, days });
   try {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, 'ca.crt'), certificates.caCert);
@@ -25,6 +25,10 @@ export async function runCerts(argv: readonly string[]): Promise<string> {
   } catch (error) {
     throw new InputError(`cannot write certificates to ${out}: ${(error as Error).message}`);
   }
-  // The caBundle of the MutatingWebhookConfiguration.
-  return `${Buffer.from(certificates.caCert).toString('base64')}\n`;
+  // The caBundle alone on stdout, so that `$(envoy-injector certs …)` is it;
+  // what it is, on stderr.
+  return {
+    stdout: `${Buffer.from(certificates.caCert).toString('base64')}\n`,
+    stderr: `wrote ${join(out, 'ca.crt')}, ${join(out, 'tls.crt')} and ${join(out, 'tls.key')}: a CA and a serving certificate for ${service}.${namespace}.svc, valid ${days} days\nthe caBundle for the MutatingWebhookConfiguration (base64 of ${join(out, 'ca.crt')}), on stdout:\n`,
+  };
 }

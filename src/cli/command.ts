@@ -1,7 +1,6 @@
-// What every command returns or throws: main.ts turns it into output and an exit code.
-
-/** A command that ran but could not do what was asked (exit 1). */
-export class CommandFailure extends Error {}
+// What every command returns: main.ts turns it into output and an exit code.
+// A command throws UsageError (args.ts) or InputError (files.ts) for exit 2;
+// findings are an exit code it returns.
 
 /** What a command prints, and its exit code when it is not 0. */
 export interface CommandOutput {

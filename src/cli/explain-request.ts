@@ -11,7 +11,7 @@ import type { HttpPort } from '../routes/http-ports.js';
 import type { Routed } from '../routes/router-check.js';
 import type { RouteAction, RouteRequest } from '../routes/router.js';
 import { UsageError } from './args.js';
-import { CommandFailure } from './command.js';
+import { InputError } from './files.js';
 
 const REQUEST = /^([A-Z]{1,16}) (https?):\/\/([^/?#\s]{1,255})([^\s]{0,4096})$/;
 
@@ -30,7 +30,7 @@ export function parseRequestFlag(text: string, headerFlags: readonly string[]): 
 
 export function explainOneRequest(text: string, options: OfflineOptions, request: RouteRequest, output: 'text' | 'json'): string {
   const verdicts = explainManifests(text, options);
-  if (!verdicts.ok) throw new CommandFailure(verdicts.problems.join('; '));
+  if (!verdicts.ok) throw new InputError(verdicts.problems.join('; '));
   const traces = verdicts.value.map((verdict) => traceOne(verdict, request));
   if (output === 'json')
     return `${JSON.stringify(

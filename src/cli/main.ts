@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // The envoy-injector command: the only place that reads argv and exits.
+// Exit codes (commands.ts, EXIT): 0 success, 1 findings, 2 usage or
+// environment error; every error is one line on stderr, never a stack trace
+// (ENVOY_INJECTOR_DEBUG=1 adds it for an internal error).
 
 import { UsageError } from './args.js';
 import { InputError } from './files.js';
-import { CommandFailure, type CommandOutput } from './command.js';
+import type { CommandOutput } from './command.js';
+import { COMMANDS, EXIT, isCommandName, type CommandName } from './commands.js';
 import { runExplain, runInject } from './offline-commands.js';
-import { COMMAND_USAGE, USAGE, wantsHelp } from './usage.js';
+import { commandHelp, USAGE, VERSION, wantsHelp } from './usage.js';
 
 type Command = (argv: readonly string[]) => string | CommandOutput | Promise<string | CommandOutput>;
 
-async function loadCommand(name: string): Promise<Command | undefined> {
+async function loadCommand(name: CommandName): Promise<Command> {
   switch (name) {
     case 'inject':
       return runInject;
@@ -24,43 +28,49 @@ async function loadCommand(name: string): Promise<Command | undefined> {
       return (await import('./route-check.js')).runRouteCheck;
     case 'status':
       return (await import('./status.js')).runStatus;
-    default:
-      return undefined;
   }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${USAGE}\n`);
-    return name === undefined ? 2 : 0;
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(VERSION);
+    return EXIT.ok;
   }
-  const command = await loadCommand(name);
-  if (!command) {
-    process.stderr.write(`envoy-injector: unknown command ${JSON.stringify(name)}\n${USAGE}\n`);
-    return 2;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = rest[0];
+    process.stdout.write(topic !== undefined && isCommandName(topic) ? commandHelp(topic, COMMANDS[topic]) : USAGE);
+    return EXIT.ok;
+  }
+  if (name === undefined || !isCommandName(name)) {
+    process.stderr.write(
+      `${name === undefined ? 'envoy-injector: a command is needed' : `envoy-injector: unknown command ${JSON.stringify(name.slice(0, 40))}`}\n${USAGE}`,
+    );
+    return EXIT.usage;
   }
   if (wantsHelp(rest)) {
-    process.stdout.write(`usage:\n  ${COMMAND_USAGE[name] ?? ''}\n`);
-    return 0;
+    process.stdout.write(commandHelp(name, COMMANDS[name]));
+    return EXIT.ok;
   }
   try {
-    const result = await command(rest);
+    const result = await (await loadCommand(name))(rest);
     const output = typeof result === 'string' ? { stdout: result } : result;
     process.stdout.write(output.stdout);
     if (output.stderr) process.stderr.write(output.stderr);
-    return output.exitCode ?? 0;
+    return output.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`envoy-injector ${name}: ${error.message}\n`);
-      return 2;
+      process.stderr.write(`envoy-injector ${name}: ${error.message} (envoy-injector ${name} --help)\n`);
+      return EXIT.usage;
     }
-    if (error instanceof InputError || error instanceof CommandFailure) {
+    if (error instanceof InputError) {
       process.stderr.write(`envoy-injector ${name}: ${error.message}\n`);
-      return 1;
+      return EXIT.usage;
     }
-    process.stderr.write(`envoy-injector ${name}: unexpected error: ${(error as Error).stack ?? String(error)}\n`);
-    return 1;
+    const message = error instanceof Error ? error.message : String(error);
+    const debug = process.env.ENVOY_INJECTOR_DEBUG === '1' && error instanceof Error ? `\n${error.stack ?? ''}` : ' (ENVOY_INJECTOR_DEBUG=1 shows where)';
+    process.stderr.write(`envoy-injector ${name}: internal error: ${(message.split('\n')[0] ?? '').slice(0, 300)}${debug}\n`);
+    return EXIT.usage;
   }
 }
 

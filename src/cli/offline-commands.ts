@@ -1,30 +1,15 @@
 // `inject` and `explain`: the offline commands over manifests.
 
+import { writeFileSync } from 'node:fs';
 import { formatReason } from '../inject/reasons.js';
 import type { ProxySettings } from '../inject/settings.js';
-import { explainManifests, injectManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
-import { keyValues, outputFormat, parseFlags, single, UsageError, type FlagSpec, type ParsedFlags } from './args.js';
-import { CommandFailure } from './command.js';
+import { explainManifests, injectWithReport, rejectionProblems, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
+import { keyValues, outputFormat, parseFlags, single, UsageError, type ParsedFlags } from './args.js';
+import { EXIT, COMMANDS } from './commands.js';
+import type { CommandOutput } from './command.js';
 import { explainOneRequest, parseRequestFlag } from './explain-request.js';
 import { parseServiceFlag } from './service-flag.js';
-import { loadConfig, readInput } from './files.js';
-
-/** The flags every offline command shares: the namespace and Services to simulate. */
-export const SIMULATION_FLAGS: Record<string, FlagSpec> = {
-  config: { value: true },
-  namespace: { value: true, short: 'n' },
-  'namespace-label': { value: true, repeatable: true },
-  'namespace-annotation': { value: true, repeatable: true },
-  service: { value: true, repeatable: true },
-};
-
-const OFFLINE_FLAGS: Record<string, FlagSpec> = {
-  ...SIMULATION_FLAGS,
-  filename: { value: true, short: 'f' },
-  output: { value: true, short: 'o' },
-  request: { value: true },
-  header: { value: true, repeatable: true, short: 'H' },
-};
+import { InputError, joinManifests, loadConfig, readManifestInputs } from './files.js';
 
 /** `configFlag` names the injector's config file: route-check's --config is the routes. */
 export function simulationOptions(flags: ParsedFlags, configFlag = 'config'): OfflineOptions {
@@ -40,21 +25,54 @@ export function simulationOptions(flags: ParsedFlags, configFlag = 'config'): Of
   return options;
 }
 
-function offlineInput(argv: readonly string[]): { text: string; options: OfflineOptions; flags: ParsedFlags } {
-  const flags = parseFlags(argv, OFFLINE_FLAGS);
-  const file = single(flags, 'filename');
-  if (file === undefined) throw new UsageError('-f FILE (or -f - for standard input) is required');
-  return { text: readInput(file), options: simulationOptions(flags), flags };
+function offlineInput(flags: ParsedFlags): { text: string; options: OfflineOptions } {
+  const files = flags.get('filename');
+  if (files === undefined) throw new UsageError('-f FILE (a file, a directory, or - for standard input) is required');
+  const options = simulationOptions(flags);
+  return { text: joinManifests(readManifestInputs(files)), options };
 }
 
-export function runInject(argv: readonly string[]): string {
-  const { text, options, flags } = offlineInput(argv);
-  if (flags.has('request') || flags.has('header')) throw new UsageError('--request and -H are for explain');
-  const output = single(flags, 'output');
-  if (output !== undefined) throw new UsageError('inject writes YAML only: -o is for explain');
-  const result = injectManifests(text, options);
-  if (!result.ok) throw new CommandFailure(result.problems.join('; '));
-  return result.value;
+/** Writes `text` to --output-file, or returns it for standard output. */
+function written(flags: ParsedFlags, text: string): string {
+  const file = single(flags, 'output-file');
+  if (file === undefined) return text;
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new InputError(`cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  return '';
+}
+
+/** One line per pod, as `linkerd inject` says what it did: "deployment/web injected". */
+function summaryLine(verdict: PodVerdict): string {
+  const { outcome } = verdict;
+  switch (outcome.kind) {
+    case 'injected':
+      return `${verdict.resource} injected`;
+    case 'skipped':
+      return `${verdict.resource} skipped [${outcome.reasons.map((r) => r.code).join(', ')}]`;
+    case 'rejected':
+      return `${verdict.resource} rejected: ${outcome.problems[0] ?? ''}${outcome.problems.length > 1 ? ` (and ${outcome.problems.length - 1} more)` : ''}`;
+  }
+}
+
+export function runInject(argv: readonly string[]): CommandOutput {
+  const flags = parseFlags(argv, COMMANDS.inject.flags);
+  const { text, options } = offlineInput(flags);
+  const report = injectWithReport(text, options);
+  if (!report.ok) throw new InputError(report.problems.join('; '));
+  const { verdicts } = report.value;
+  const summary = verdicts.map((verdict) => `${summaryLine(verdict)}\n`).join('');
+  const problems = rejectionProblems(verdicts);
+  if (problems.length > 0 && !flags.has('continue-on-error')) {
+    return {
+      stdout: '',
+      stderr: `${summary}${problems.map((p) => `envoy-injector inject: ${p}\n`).join('')}nothing written: a pod was rejected (--continue-on-error writes the other documents)\n`,
+      exitCode: EXIT.findings,
+    };
+  }
+  return { stdout: written(flags, report.value.text), stderr: summary, exitCode: problems.length > 0 ? EXIT.findings : EXIT.ok };
 }
 
 function describeVerdict(verdict: PodVerdict): string {
@@ -109,15 +127,17 @@ function verdictJson(verdict: PodVerdict): Record<string, unknown> {
   }
 }
 
-export function runExplain(argv: readonly string[]): string {
-  const { text, options, flags } = offlineInput(argv);
+export function runExplain(argv: readonly string[]): CommandOutput {
+  const flags = parseFlags(argv, COMMANDS.explain.flags);
+  const { text, options } = offlineInput(flags);
   const output = outputFormat(flags);
   const request = single(flags, 'request');
-  if (request !== undefined) return explainOneRequest(text, options, parseRequestFlag(request, flags.get('header') ?? []), output);
+  if (request !== undefined) return { stdout: written(flags, explainOneRequest(text, options, parseRequestFlag(request, flags.get('header') ?? []), output)) };
   if (flags.has('header')) throw new UsageError('-H goes with --request');
   const result = explainManifests(text, options);
-  if (!result.ok) throw new CommandFailure(result.problems.join('; '));
-  if (output === 'json') return `${JSON.stringify(result.value.map(verdictJson), null, 2)}\n`;
-  if (result.value.length === 0) return 'no pods or pod templates found\n';
-  return `${result.value.map(describeVerdict).join('\n')}\n`;
+  if (!result.ok) throw new InputError(result.problems.join('; '));
+  const exitCode = result.value.some((verdict) => verdict.outcome.kind === 'rejected') ? EXIT.findings : EXIT.ok;
+  if (output === 'json') return { stdout: written(flags, `${JSON.stringify(result.value.map(verdictJson), null, 2)}\n`), exitCode };
+  if (result.value.length === 0) return { stdout: written(flags, 'no pods or pod templates found\n'), exitCode };
+  return { stdout: written(flags, `${result.value.map(describeVerdict).join('\n')}\n`), exitCode };
 }

@@ -7,16 +7,11 @@ import { formatResults } from '../routes/router-check.js';
 import { outputFormat, parseFlags, single, UsageError } from './args.js';
 import { InputError, readInput } from './files.js';
 import type { CommandOutput } from './command.js';
-import { SIMULATION_FLAGS, simulationOptions } from './offline-commands.js';
+import { simulationOptions } from './offline-commands.js';
+import { COMMANDS } from './commands.js';
 
 export function runRouteCheck(argv: readonly string[]): CommandOutput {
-  const flags = parseFlags(argv, {
-    ...SIMULATION_FLAGS,
-    'injector-config': { value: true },
-    tests: { value: true },
-    details: { value: false },
-    output: { value: true, short: 'o' },
-  });
+  const flags = parseFlags(argv, COMMANDS['route-check'].flags);
   const configFile = single(flags, 'config');
   const testsFile = single(flags, 'tests');
   if (configFile === undefined || testsFile === undefined) throw new UsageError('--config FILE and --tests FILE are both required');

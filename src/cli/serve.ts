@@ -10,28 +10,11 @@ import type { WebhookMetrics } from '../server/metrics.js';
 import { startSelfTest } from '../server/self-test.js';
 import { startServer } from '../server/server.js';
 import { parseFlags, single, UsageError, type ParsedFlags } from './args.js';
+import { COMMANDS } from './commands.js';
 import { loadConfig, readInput } from './files.js';
 
 export async function runServe(argv: readonly string[]): Promise<string> {
-  const flags = parseFlags(argv, {
-    'cert-dir': { value: true },
-    port: { value: true },
-    address: { value: true },
-    config: { value: true },
-    'log-level': { value: true },
-    'self-manage': { value: false },
-    namespace: { value: true },
-    service: { value: true },
-    secret: { value: true },
-    'webhook-config': { value: true },
-    'client-ca': { value: true },
-    'metrics-port': { value: true },
-    'max-in-flight-mib': { value: true },
-    'max-connections': { value: true },
-    'self-test-every': { value: true },
-    'self-test-namespace': { value: true },
-    'fleet-gauges': { value: false },
-  });
+  const flags = parseFlags(argv, COMMANDS.serve.flags);
   const port = portFlag(flags, 'port') ?? 8443;
   const metricsPort = portFlag(flags, 'metrics-port');
   const maxInFlightText = single(flags, 'max-in-flight-mib');

@@ -1,7 +1,8 @@
 // `envoy-injector status`: the data plane against the cluster, read-only.
 // Pods that should have the proxy and do not, pods whose proxy is stale, by
 // workload with counts. Exit 0 when every pod is as the injector would make
-// it today, 1 when some are not (so it can gate a pipeline), 2 bad usage.
+// it today, 1 when some are not (so it can gate a pipeline), 2 bad usage or
+// a cluster that cannot be used (no kubeconfig, unreadable, unreachable).
 
 import type { FleetStatus, PodGroup } from '../inject/fleet.js';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -9,27 +10,36 @@ import { clusterConfigured } from '../cluster/configured.js';
 import { fleetStatus } from '../inject/fleet.js';
 import { probePod, probeVerdict } from '../inject/self-test.js';
 import { failed, type Result } from '../model/result.js';
-import { outputFormat, parseFlags, single, UsageError } from './args.js';
-import { CommandFailure, type CommandOutput } from './command.js';
-import { loadConfig } from './files.js';
+import { outputFormat, parseFlags, single } from './args.js';
+import type { CommandOutput } from './command.js';
+import { COMMANDS, EXIT } from './commands.js';
+import { InputError, loadConfig } from './files.js';
 
 const LISTED_PODS = 5;
 
 export async function runStatus(argv: readonly string[]): Promise<CommandOutput> {
-  const flags = parseFlags(argv, { config: { value: true }, output: { value: true, short: 'o' }, 'self-test': { value: true } });
+  const flags = parseFlags(argv, COMMANDS.status.flags);
   const output = outputFormat(flags);
   const config = loadConfig(single(flags, 'config'));
-  if (!clusterConfigured()) throw new UsageError('status needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
+  if (!clusterConfigured()) throw new InputError('status needs a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured');
   const { defaultKubeConfig } = await import('../cluster/cluster.js');
   const { listNamespacesAndPods } = await import('../cluster/pods.js');
-  const kubeConfig = defaultKubeConfig();
+  let kubeConfig: KubeConfig;
+  try {
+    kubeConfig = defaultKubeConfig();
+  } catch (error) {
+    throw new InputError(
+      `cannot read the kubeconfig (${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : '~/.kube/config'}): ${firstLine(error)}`,
+    );
+  }
+  const server = kubeConfig.getCurrentCluster()?.server ?? 'the cluster of the kubeconfig';
   const snapshot = await listNamespacesAndPods(kubeConfig).catch((error: unknown) => {
-    throw new CommandFailure((error as Error).message);
+    throw new InputError(`cannot list pods and namespaces from ${server}: ${firstLine(error)}`);
   });
   const status = fleetStatus(snapshot.pods, snapshot.namespaces, config);
   const selfTestNamespace = single(flags, 'self-test');
   const selfTest = selfTestNamespace === undefined ? undefined : await runSelfTestOnce(kubeConfig, selfTestNamespace);
-  const exitCode = status.missing.length + status.stale.length > 0 || selfTest?.ok === false ? 1 : 0;
+  const exitCode = status.missing.length + status.stale.length > 0 || selfTest?.ok === false ? EXIT.findings : EXIT.ok;
   if (output === 'json') {
     const report =
       selfTest === undefined
@@ -40,6 +50,12 @@ export async function runStatus(argv: readonly string[]): Promise<CommandOutput>
   const selfTestLine =
     selfTest === undefined ? '' : selfTest.ok ? `self-test: success: ${selfTest.value}\n` : `self-test: FAILED: ${selfTest.problems.join('; ')}\n`;
   return { stdout: describeStatus(status) + selfTestLine, exitCode };
+}
+
+/** An error's first line, bounded: the Kubernetes client's can carry a whole response. */
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 300);
 }
 
 /** One dry-run create of the probe pod, as `serve --self-test-every` does. */

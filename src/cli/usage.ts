@@ -1,27 +1,48 @@
-// What each command takes, as `--help` prints it.
+// What `--help` prints: the overview of the commands, and each command's
+// flags with their defaults, examples and exit codes, from commands.ts.
 
-export const COMMAND_USAGE: Readonly<Record<string, string>> = {
-  serve: `envoy-injector serve [--cert-dir DIR] [--port 8443] [--address 0.0.0.0] [--config FILE] [--log-level info]
-                     [--client-ca FILE] [--metrics-port PORT] [--max-in-flight-mib 16] [--max-connections 1024]
-                     [--self-manage [--namespace NS] [--service envoy-injector] [--secret envoy-injector-tls] [--webhook-config envoy-injector]]
-                     [--self-test-every MINUTES [--self-test-namespace envoy-injector-self-test]] [--fleet-gauges]`,
-  inject: `envoy-injector inject -f FILE|- [--config FILE] [--namespace NS] [--namespace-label k=v]... [--namespace-annotation k=v]...
-                      [--service NAME[.NS]:PORT[/APP_PROTOCOL]]...   (a Service the webhook's cache would know)`,
-  explain: `envoy-injector explain -f FILE|- [-o text|json] [same flags as inject]
-                       [--request 'METHOD URL' [-H 'name: value']...]`,
-  'route-check': `envoy-injector route-check --config FILE --tests FILE [--details] [-o text|json] [--injector-config FILE]
-                           [--namespace NS] [--namespace-label k=v]... [--namespace-annotation k=v]... [--service ...]...
-                           --config: an Envoy v3 RouteConfiguration, or a manifest with one pod or workload
-                           --tests: Envoy router_check_tool's test file; exit 0 all pass, 1 a test failed, 2 bad input`,
-  status: `envoy-injector status [--config FILE] [-o text|json] [--self-test NAMESPACE]   (against the cluster of KUBECONFIG or in-cluster)
-                      pods missing the proxy and pods with a stale proxy, by workload; with --self-test, one dry-run
-                      create of a probe pod in NAMESPACE through the webhook; exit 0 all well, 1 not`,
-  certs: `envoy-injector certs --out DIR [--service envoy-injector] [--namespace envoy-injector] [--days 365]`,
-};
+import { COMMANDS, type CommandSpec } from './commands.js';
+import { DEFAULT_CONFIG } from '../config/config.js';
+import { INJECTOR_VERSION } from '../model/names.js';
 
-export const USAGE = `usage:\n${Object.values(COMMAND_USAGE)
-  .map((text) => `  ${text}`)
-  .join('\n')}`;
+function flagLine(name: string, spec: CommandSpec['flags'][string]): string[] {
+  const short = spec.short ? `-${spec.short}, ` : '    ';
+  const head = `  ${short}--${name}${spec.value ? ` ${spec.placeholder ?? 'VALUE'}` : ''}`;
+  const notes = [spec.help, ...(spec.default === undefined ? [] : [`(default: ${spec.default})`])].join(' ');
+  return [head, `        ${notes}`];
+}
+
+export function commandHelp(name: string, spec: CommandSpec): string {
+  return [
+    `envoy-injector ${name}: ${spec.summary}`,
+    '',
+    `usage: envoy-injector ${spec.synopsis}`,
+    '',
+    'flags:',
+    ...Object.entries(spec.flags).flatMap(([flag, flagSpec]) => flagLine(flag, flagSpec)),
+    '  -h, --help',
+    '        this help',
+    '',
+    'examples:',
+    ...spec.examples.map((example) => `  ${example}`),
+    '',
+    `exit codes: ${spec.exitCodes}`,
+    '',
+  ].join('\n');
+}
+
+export const USAGE = [
+  'usage: envoy-injector COMMAND [flags]',
+  '',
+  'commands:',
+  ...Object.entries(COMMANDS).map(([name, spec]) => `  ${name.padEnd(12)} ${spec.summary}`),
+  '',
+  '`envoy-injector COMMAND --help` lists its flags, defaults and examples; `envoy-injector --version` prints the version.',
+  'Exit codes, every command: 0 success, 1 findings (a rejected pod, a failed route test, pods missing the proxy), 2 usage or environment error.',
+  '',
+].join('\n');
+
+export const VERSION = `envoy-injector ${INJECTOR_VERSION} (default proxy image ${DEFAULT_CONFIG.proxy.image}, traffic capture image ${DEFAULT_CONFIG.init.image})\n`;
 
 export function wantsHelp(argv: readonly string[]): boolean {
   return argv.includes('--help') || argv.includes('-h');

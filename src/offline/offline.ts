@@ -11,7 +11,7 @@ import { failed, ok, type Result } from '../model/result.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { offlineServices, type ServiceFlag } from './services.js';
 import { parseKubernetesYaml, patchDocument, replaceContents } from './kubernetes-yaml.js';
-import { describeObject, findPods, type PodLocation } from './workloads.js';
+import { describeObject, findPods, resourceName, type PodLocation } from './workloads.js';
 
 export interface OfflineOptions {
   config: InjectorConfig;
@@ -27,6 +27,8 @@ export interface OfflineOptions {
 export interface PodVerdict {
   document: number;
   object: string;
+  /** "deployment/web", for a line per resource. */
+  resource: string;
   /** "pod template" for workloads, "pod" for Pods. */
   pod: string;
   /** The pod's namespace, and where what is known of it came from. */
@@ -148,6 +150,7 @@ function evaluateDocuments(documents: ParsedDocument[], options: OfflineOptions)
       return {
         document: index + 1,
         object: describeObject(location.owner),
+        resource: resourceName(location.owner),
         pod: location.isTemplate ? 'pod template' : 'pod',
         namespace: { name: namespace.context.name, source: namespace.source },
         location,
@@ -160,16 +163,20 @@ function evaluateDocuments(documents: ParsedDocument[], options: OfflineOptions)
 
 const withoutLocation = ({ location: _location, ...verdict }: PodVerdict & { location: PodLocation }): PodVerdict => verdict;
 
-export function injectManifests(text: string, options: OfflineOptions): Result<string> {
+/** What `inject` made of the input: the manifests with every injected pod's
+ * document edited (a document with a rejected pod edited for its other pods
+ * only), and a verdict for every pod. */
+export interface InjectReport {
+  text: string;
+  verdicts: PodVerdict[];
+}
+
+/** Every pod's verdict and the edited manifests; failed only when the input
+ * cannot be read as YAML. */
+export function injectWithReport(text: string, options: OfflineOptions): Result<InjectReport> {
   const parsed = parseDocuments(text);
   if (!parsed.ok) return parsed;
   const evaluated = evaluateDocuments(parsed.value, options);
-  const problems = evaluated.flatMap(({ verdicts }) =>
-    verdicts.flatMap(({ document, object, outcome }) =>
-      outcome.kind === 'rejected' ? outcome.problems.map((p) => `document ${document} (${object}): ${p}`) : [],
-    ),
-  );
-  if (problems.length > 0) return failed(...problems);
   // Only documents with an injected pod change, and in them only what the
   // injection added: from the last document to the first, so the offsets of
   // the ones still to edit stay right.
@@ -185,7 +192,22 @@ export function injectManifests(text: string, options: OfflineOptions): Result<s
     }
     output = replaceContents(output, document, { lineWidth: 0 });
   }
-  return ok(output);
+  return ok({ text: output, verdicts: evaluated.flatMap(({ verdicts }) => verdicts.map(withoutLocation)) });
+}
+
+/** Each rejected pod's problems, named by document and object. */
+export function rejectionProblems(verdicts: readonly PodVerdict[]): string[] {
+  return verdicts.flatMap(({ document, object, outcome }) =>
+    outcome.kind === 'rejected' ? outcome.problems.map((p) => `document ${document} (${object}): ${p}`) : [],
+  );
+}
+
+/** The injected manifests, or every rejected pod's problems. */
+export function injectManifests(text: string, options: OfflineOptions): Result<string> {
+  const report = injectWithReport(text, options);
+  if (!report.ok) return report;
+  const problems = rejectionProblems(report.value.verdicts);
+  return problems.length > 0 ? failed(...problems) : ok(report.value.text);
 }
 
 export function explainManifests(text: string, options: OfflineOptions): Result<PodVerdict[]> {

@@ -17,11 +17,23 @@ export interface PodLocation {
 
 const TEMPLATE_KINDS = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job']);
 
-export function describeObject(object: Record<string, unknown>): string {
+function kindAndName(object: Record<string, unknown>): { kind: string; name: string; namespace: string | undefined } {
   const kind = typeof object.kind === 'string' ? object.kind : 'object';
   const meta = isPlainObject(object.metadata) ? object.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? `${meta.generateName}*` : '(unnamed)';
-  return typeof meta.namespace === 'string' ? `${kind} ${meta.namespace}/${name}` : `${kind} ${name}`;
+  return { kind, name, namespace: typeof meta.namespace === 'string' ? meta.namespace : undefined };
+}
+
+/** "Deployment shop/web". */
+export function describeObject(object: Record<string, unknown>): string {
+  const { kind, name, namespace } = kindAndName(object);
+  return namespace === undefined ? `${kind} ${name}` : `${kind} ${namespace}/${name}`;
+}
+
+/** "deployment/web", as kubectl names a resource. */
+export function resourceName(object: Record<string, unknown>): string {
+  const { kind, name } = kindAndName(object);
+  return `${kind.toLowerCase()}/${name}`;
 }
 
 function child(object: unknown, ...path: string[]): Record<string, unknown> | undefined {

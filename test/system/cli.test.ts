@@ -58,14 +58,22 @@ describe('envoy-injector CLI', () => {
     const { code, stdout, stderr } = run(['inject', '-f', '-'], `kind: ConfigMap\n---\n${bad}`);
     assert.equal(code, 1);
     assert.equal(stdout, '');
-    assert.equal(stderr.trim().split('\n').length, 1);
-    assert.match(stderr, /document 2 \(Pod shop\/web\): annotation envoy-injector\.io\/exclude-inbound-ports: "http" is not a port/);
+    const [summary, problem, nothing, ...more] = stderr.split('\n');
+    assert.match(summary ?? '', /^pod\/web rejected: annotation envoy-injector\.io\/exclude-inbound-ports: "http" is not a port/);
+    assert.match(
+      problem ?? '',
+      /^envoy-injector inject: document 2 \(Pod shop\/web\): annotation envoy-injector\.io\/exclude-inbound-ports: "http" is not a port/,
+    );
+    assert.equal(nothing, 'nothing written: a pod was rejected (--continue-on-error writes the other documents)');
+    assert.deepEqual(more, ['']);
   });
 
-  it('refuses invalid YAML and unreadable files, exit 1', () => {
-    assert.match(run(['inject', '-f', '-'], 'a: [').stderr, /document 1: invalid YAML/);
+  it('refuses invalid YAML and unreadable files: bad input, exit 2', () => {
+    const invalid = run(['inject', '-f', '-'], 'a: [');
+    assert.equal(invalid.code, 2);
+    assert.match(invalid.stderr, /document 1: invalid YAML/);
     const missing = run(['inject', '-f', join(dir, 'nope.yaml')]);
-    assert.equal(missing.code, 1);
+    assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*nope\.yaml: ENOENT/);
   });
 
@@ -148,19 +156,27 @@ describe('envoy-injector CLI', () => {
     assert.match(run(['explain', '-f', '-', '--config', config], POD).stdout, /\[pod-not-opted-in\]/);
     const bad = file('bad.yaml', 'polcy: disabled\nproxy:\n  image: ""\n  outboundHttpPorts: [0]\n');
     const result = run(['explain', '-f', '-', '--config', bad], POD);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 2);
     assert.match(result.stderr, /polcy: unknown setting \(did you mean "policy"\?\)/);
     assert.match(result.stderr, /proxy\.image: "" is not a container image reference/);
     assert.match(result.stderr, /proxy\.outboundHttpPorts: 0 is not a port/);
   });
 
-  it('inject --help and explain --help print their usage and exit 0', () => {
-    for (const command of ['inject', 'explain', 'route-check', 'certs']) {
-      const help = run([command, '--help']);
-      assert.equal(help.code, 0, help.stderr);
-      assert.match(help.stdout, new RegExp(`^usage:\\n  envoy-injector ${command} `));
+  it('every command has --help: its flags with their defaults, examples and exit codes, exit 0', () => {
+    for (const command of ['serve', 'inject', 'explain', 'route-check', 'status', 'certs']) {
+      for (const help of [run([command, '--help']), run(['help', command])]) {
+        assert.equal(help.code, 0, help.stderr);
+        assert.match(help.stdout, new RegExp(`^envoy-injector ${command}: .+\\n\\nusage: envoy-injector ${command} `));
+        assert.match(help.stdout, /\nflags:\n {2}(-\w, | {4})--[a-z-]+/);
+        assert.match(help.stdout, /\nexamples:\n {2}envoy-injector /);
+        assert.match(help.stdout, /\nexit codes: 0 [^\n]+; 2 usage or environment error/);
+      }
     }
-    assert.match(run(['--help']).stdout, /certs --out DIR .*--days 365/);
+    assert.match(run(['certs', '--help']).stdout, /\n {6}--days N\n {8}days the certificates are valid \(default: 365\)\n/);
+    assert.match(run(['inject', '--help']).stdout, /\n {2}-f, --filename FILE\|DIR\|-\n {8}manifests to read: a file, a directory/);
+    const overview = run(['--help']);
+    assert.equal(overview.code, 0);
+    for (const command of ['serve', 'inject', 'explain', 'route-check', 'status', 'certs']) assert.match(overview.stdout, new RegExp(`\\n {2}${command} +\\S`));
   });
 
   it('route-check follows router_check: exit 0, 1 with expected and actual on stderr, 2 on bad input', () => {

@@ -106,12 +106,15 @@ describe('envoy-injector status against the API server', () => {
     }
   });
 
-  it('says clearly when the API server refuses, and exits 1', async () => {
+  it('says clearly when the API server refuses: an environment error, exit 2', async () => {
     api.failWith = 403;
     try {
       const { code, stderr } = await run(['status'], env);
-      assert.equal(code, 1);
-      assert.match(stderr, /^envoy-injector status: listing namespaces and pods: HTTP 403: the fake API server is told to fail\n$/);
+      assert.equal(code, 2);
+      assert.match(
+        stderr,
+        /^envoy-injector status: cannot list pods and namespaces from https?:\/\/127\.0\.0\.1:\d+: listing namespaces and pods: HTTP 403: the fake API server is told to fail\n$/,
+      );
     } finally {
       api.failWith = undefined;
     }

@@ -1,0 +1,192 @@
+// Every command of the CLI as data: its flags (what each takes, its default,
+// what it does), examples and exit codes. The parser reads the flags from
+// here and `--help` prints the same entries, so help cannot drift from what
+// a command accepts. No command code is loaded by this module.
+
+import type { FlagSpec } from './args.js';
+
+export interface CommandSpec {
+  summary: string;
+  /** The command line in short, after `envoy-injector NAME`. */
+  synopsis: string;
+  flags: Readonly<Record<string, FlagSpec>>;
+  examples: readonly string[];
+  exitCodes: string;
+}
+
+/** Exit codes, the same for every command (docs/reference.md#commands). */
+export const EXIT = { ok: 0, findings: 1, usage: 2 } as const;
+
+const FINDINGS_EXIT = (findings: string): string => `0 done, nothing to report; 1 ${findings}; 2 usage or environment error (bad flags, unreadable input)`;
+
+const CONFIG_FLAG: FlagSpec = {
+  value: true,
+  placeholder: 'FILE',
+  help: "the injector's configuration (as the webhook's ConfigMap holds it)",
+  default: 'the embedded defaults',
+};
+
+/** The namespace and Services the offline commands simulate. */
+const NAMESPACE_SIMULATION_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  namespace: { value: true, short: 'n', placeholder: 'NS', help: 'the namespace of objects that name none', default: 'default' },
+  'namespace-label': {
+    value: true,
+    repeatable: true,
+    placeholder: 'k=v',
+    help: "a label of every pod's namespace, over what a Namespace of the input declares; once one is given, the labels are known (no envoy-injector.io/inject=enabled: not enrolled)",
+  },
+  'namespace-annotation': { value: true, repeatable: true, placeholder: 'k=v', help: "an annotation of every pod's namespace: its pods' defaults" },
+  service: {
+    value: true,
+    repeatable: true,
+    placeholder: 'NAME[.NS]:PORT[/APP_PROTOCOL]',
+    help: "a Service the webhook's cache would know (Service manifests in the input count too); without .NS, in whatever namespace the pod is",
+  },
+};
+
+const SIMULATION_FLAGS: Readonly<Record<string, FlagSpec>> = { config: CONFIG_FLAG, ...NAMESPACE_SIMULATION_FLAGS };
+
+const FILENAME: FlagSpec = {
+  value: true,
+  short: 'f',
+  repeatable: true,
+  placeholder: 'FILE|DIR|-',
+  help: 'manifests to read: a file, a directory (its .yaml, .yml and .json files, recursively, in path order), or - for standard input; repeatable, required',
+};
+
+export const COMMANDS = {
+  serve: {
+    summary: 'the HTTPS admission webhook: POST /mutate, GET /healthz, /readyz, /metrics; runs until SIGTERM',
+    synopsis: 'serve [flags]',
+    flags: {
+      'cert-dir': { value: true, placeholder: 'DIR', help: 'directory of tls.crt and tls.key, reloaded when they change', default: 'certs' },
+      port: { value: true, placeholder: 'PORT', help: 'HTTPS port', default: '8443' },
+      address: { value: true, placeholder: 'ADDR', help: 'address to listen on', default: '0.0.0.0' },
+      config: CONFIG_FLAG,
+      'log-level': { value: true, placeholder: 'LEVEL', help: 'trace, debug, info, warn, error or fatal (JSON lines on stdout)', default: 'info' },
+      'client-ca': { value: true, placeholder: 'FILE', help: "require client certificates signed by this CA (kube-apiserver's)" },
+      'metrics-port': { value: true, placeholder: 'PORT', help: 'also serve /metrics in plain HTTP on this port', default: 'on the HTTPS port only' },
+      'max-in-flight-mib': { value: true, placeholder: 'MIB', help: 'memory for reviews being read and answered at once; more wait', default: '16' },
+      'max-connections': { value: true, placeholder: 'N', help: 'open connections at most', default: '1024' },
+      'self-manage': { value: false, help: "keep the serving certificate's Secret and the webhook's caBundle up to date (needs a cluster)" },
+      namespace: {
+        value: true,
+        placeholder: 'NS',
+        help: "with --self-manage: the Secret's namespace",
+        default: "$POD_NAMESPACE, else the config's injectorNamespace",
+      },
+      service: { value: true, placeholder: 'NAME', help: "with --self-manage: the webhook's Service", default: 'envoy-injector' },
+      secret: { value: true, placeholder: 'NAME', help: "with --self-manage: the certificate's Secret", default: 'envoy-injector-tls' },
+      'webhook-config': {
+        value: true,
+        placeholder: 'NAME',
+        help: 'with --self-manage: the MutatingWebhookConfiguration whose caBundle to keep ("" for none)',
+        default: 'envoy-injector',
+      },
+      'self-test-every': {
+        value: true,
+        placeholder: 'MINUTES',
+        help: 'run the end-to-end self-test (a dry-run pod through the webhook) this often (needs a cluster)',
+      },
+      'self-test-namespace': { value: true, placeholder: 'NS', help: "the self-test's namespace", default: 'envoy-injector-self-test' },
+      'fleet-gauges': { value: false, help: 'watch every pod for the gauges of pods missing the proxy and pods with a stale one (needs a cluster)' },
+    },
+    examples: ['envoy-injector serve --cert-dir certs --port 8443 --address 127.0.0.1', 'envoy-injector serve --self-manage --fleet-gauges'],
+    exitCodes: '0 after SIGTERM once in-flight reviews are answered; 2 usage or environment error (bad flags, unreadable certificates or config)',
+  },
+  inject: {
+    summary: 'offline injection of manifests, as the webhook would inject their pods; YAML out, a line per resource on stderr',
+    synopsis: 'inject -f FILE|DIR|- [-o FILE] [flags]',
+    flags: {
+      filename: FILENAME,
+      'output-file': { value: true, short: 'o', placeholder: 'FILE', help: 'write the YAML to FILE', default: 'standard output' },
+      'continue-on-error': { value: false, help: 'write the other documents when a pod is rejected (the rejected ones unchanged); the exit code is still 1' },
+      ...SIMULATION_FLAGS,
+    },
+    examples: [
+      'envoy-injector inject -f deploy/ -o deploy-injected.yaml',
+      'kubectl get deploy web -o yaml | envoy-injector inject -f - | kubectl apply -f -',
+      'envoy-injector inject -f app.yaml --namespace-label envoy-injector.io/inject=enabled',
+    ],
+    exitCodes: FINDINGS_EXIT('a pod was rejected (nothing written, unless --continue-on-error)'),
+  },
+  explain: {
+    summary: 'for each pod or pod template: injected, skipped or rejected, and why (reason codes, warnings, where its namespace facts came from)',
+    synopsis: "explain -f FILE|DIR|- [-o text|json] [--request 'METHOD URL' [-H 'name: value']...] [flags]",
+    flags: {
+      filename: FILENAME,
+      output: { value: true, short: 'o', placeholder: 'FORMAT', help: 'text or json', default: 'text' },
+      'output-file': { value: true, placeholder: 'FILE', help: 'write the report to FILE', default: 'standard output' },
+      request: { value: true, placeholder: "'METHOD URL'", help: "trace one request through each pod's proxy instead, e.g. 'GET http://reviews:9080/api'" },
+      header: { value: true, short: 'H', repeatable: true, placeholder: "'name: value'", help: 'a header of the --request' },
+      ...SIMULATION_FLAGS,
+    },
+    examples: [
+      'envoy-injector explain -f deploy/',
+      'envoy-injector explain -f app.yaml -o json',
+      "envoy-injector explain -f app.yaml --request 'GET http://reviews:9080/api'",
+    ],
+    exitCodes: FINDINGS_EXIT('a pod would be rejected'),
+  },
+  'route-check': {
+    summary: "Envoy router_check_tool's tests against a RouteConfiguration, or the routes rendered for a pod",
+    synopsis: 'route-check --config FILE --tests FILE [--details] [-o text|json] [flags]',
+    flags: {
+      config: {
+        value: true,
+        placeholder: 'FILE',
+        help: "an Envoy v3 RouteConfiguration (YAML or JSON), or a manifest with one pod or workload (its rendered routes; the authority's port picks HTTP or TCP); required",
+      },
+      tests: { value: true, placeholder: 'FILE', help: "router_check_tool's test file (YAML or JSON); required" },
+      details: { value: false, help: 'list the passing tests too' },
+      output: { value: true, short: 'o', placeholder: 'FORMAT', help: 'text or json', default: 'text' },
+      'injector-config': {
+        value: true,
+        placeholder: 'FILE',
+        help: "the injector's configuration, when --config is a manifest",
+        default: 'the embedded defaults',
+      },
+      ...NAMESPACE_SIMULATION_FLAGS,
+    },
+    examples: [
+      'envoy-injector route-check --config routes.yaml --tests tests.yaml --details',
+      'envoy-injector route-check --config deployment.yaml --tests tests.yaml -o json',
+    ],
+    exitCodes: '0 all tests pass; 1 a test failed; 2 usage or environment error (bad flags, unreadable or invalid config or tests)',
+  },
+  status: {
+    summary: 'against the cluster: pods that should have the proxy and do not, pods whose proxy is stale, by workload',
+    synopsis: 'status [--config FILE] [-o text|json] [--self-test NS]',
+    flags: {
+      config: CONFIG_FLAG,
+      output: { value: true, short: 'o', placeholder: 'FORMAT', help: 'text or json', default: 'text' },
+      'self-test': { value: true, placeholder: 'NS', help: 'also run one end-to-end self-test: a dry-run create of a probe pod in NS through the webhook' },
+    },
+    examples: ['envoy-injector status', 'KUBECONFIG=~/.kube/prod envoy-injector status -o json --self-test envoy-injector-self-test'],
+    exitCodes:
+      '0 every pod as the injector would make it today; 1 pods missing the proxy or stale, or the self-test failed; 2 usage or environment error (no cluster configured, unreadable kubeconfig, API server unreachable or refusing)',
+  },
+  certs: {
+    summary: "a CA and the webhook's serving certificate: writes DIR/ca.crt, tls.crt, tls.key and prints the caBundle (base64 of ca.crt) on stdout",
+    synopsis: 'certs --out DIR [--service NAME] [--namespace NS] [--days N]',
+    flags: {
+      out: { value: true, placeholder: 'DIR', help: 'directory to write to (created if missing); required' },
+      service: {
+        value: true,
+        placeholder: 'NAME',
+        help: "the webhook's Service (the certificate's names: NAME, NAME.NS, NAME.NS.svc, NAME.NS.svc.cluster.local)",
+        default: 'envoy-injector',
+      },
+      namespace: { value: true, short: 'n', placeholder: 'NS', help: "the Service's namespace", default: 'envoy-injector' },
+      days: { value: true, placeholder: 'N', help: 'days the certificates are valid', default: '365' },
+    },
+    examples: ['envoy-injector certs --out certs', 'CA_BUNDLE=$(envoy-injector certs --out certs 2>/dev/null)'],
+    exitCodes: '0 written; 2 usage or environment error (bad flags, directory not writable)',
+  },
+} satisfies Record<string, CommandSpec>;
+
+export type CommandName = keyof typeof COMMANDS;
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
