@@ -11,6 +11,7 @@ import { injectPod } from './inject.js';
 import { inputLimitProblems, renderedSizeProblem } from './limits.js';
 import { formatReason, type Reason } from './reasons.js';
 import { readProxySettings, type ProxySettings } from './settings.js';
+import { runWarnings } from './run-warnings.js';
 import type { PodOwner } from './workload.js';
 
 export type Outcome =
@@ -50,7 +51,8 @@ export function evaluatePod(input: EvaluationInput): Outcome {
   });
   const oversized = renderedSizeProblem(injected);
   if (oversized) return { kind: 'rejected', problems: [oversized] };
-  return { kind: 'injected', pod: injected, because: decision.because, warnings: proxy.value.warnings, settings: proxy.value.settings };
+  const warnings = [...proxy.value.warnings, ...runWarnings(pod, proxy.value.settings.nativeSidecar, input.owner)];
+  return { kind: 'injected', pod: injected, because: decision.because, warnings, settings: proxy.value.settings };
 }
 
 /** A skip the pod's author did not expect is said back (kubectl prints

@@ -144,7 +144,9 @@ export function patchDocument(document: Document.Parsed, base: readonly Segment[
       document.deleteIn(path);
       continue;
     }
-    const node = document.createNode(operation.value);
+    // The proxy's probes share one object: written twice, not as an anchor
+    // and an alias the input never had.
+    const node = document.createNode(operation.value, { aliasDuplicateObjects: false });
     const parent: unknown = document.getIn(path.slice(0, -1), true);
     const last = path.at(-1);
     if (operation.op === 'add' && isSeq(parent) && typeof last === 'number') parent.items.splice(last, 0, node);
@@ -164,10 +166,12 @@ export function replaceContents(text: string, document: Document.Parsed, options
   // Comments just above the contents are in the text already: the writer
   // puts them at the body's start, so they are written once, where they were.
   const leading = /^(?:#[^\n]*\n)+/.exec(body)?.[0];
-  if (leading && endsWithLines(text.slice(0, start), leading)) body = body.slice(leading.length);
+  if (leading && endsWithLines(text.slice(0, start).replaceAll('\r\n', '\n'), leading)) body = body.slice(leading.length);
   const original = text.slice(start, end);
+  // The writer ends lines with \n: a document written with \r\n keeps them.
+  if (original.includes('\r\n')) body = body.replace(/\r?\n/g, '\r\n');
   // Keep the original's line ending at the end of the contents.
-  const fitted = original.endsWith('\n') ? body : body.replace(/\n$/, '');
+  const fitted = /\r?\n$/.test(original) ? body : body.replace(/\r?\n$/, '');
   return text.slice(0, start) + fitted + text.slice(end);
 }
 
