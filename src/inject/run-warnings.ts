@@ -35,9 +35,9 @@ function completionWarning(pod: Pod, nativeSidecar: boolean, owner: PodOwner | u
 }
 
 function ownerReferenceKind(pod: Pod): string | undefined {
-  const references = pod.metadata?.ownerReferences;
+  const references: unknown = pod.metadata?.ownerReferences;
   if (!Array.isArray(references)) return undefined;
-  const controller = references.find((reference) => isPlainObject(reference) && reference.controller === true);
+  const controller: unknown = (references as unknown[]).find((reference) => isPlainObject(reference) && reference.controller === true);
   return isPlainObject(controller) && typeof controller.kind === 'string' ? controller.kind : undefined;
 }
 
