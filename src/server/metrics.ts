@@ -41,11 +41,9 @@ export class WebhookMetrics {
     registers: [this.registry],
   });
 
-  private readonly selfTestSuccess = new Gauge({
-    name: 'envoy_injector_self_test_success',
-    help: 'The last end-to-end self-test: 1 when the API server reached the webhook and got an injected pod back, 0 when not.',
-    registers: [this.registry],
-  });
+  /** Made at the first self-test: a gauge is exported as 0 until set, and
+   * 0 means "failed" (the alert); with no self-test it must be absent. */
+  private selfTestSuccess: Gauge | undefined;
   private readonly selfTestRuns = new Counter({
     name: 'envoy_injector_self_test_runs_total',
     help: 'End-to-end self-test runs, by result.',
@@ -100,6 +98,11 @@ export class WebhookMetrics {
   }
 
   recordSelfTest(success: boolean): void {
+    this.selfTestSuccess ??= new Gauge({
+      name: 'envoy_injector_self_test_success',
+      help: 'The last end-to-end self-test: 1 when the API server reached the webhook and got an injected pod back, 0 when not.',
+      registers: [this.registry],
+    });
     this.selfTestSuccess.set(success ? 1 : 0);
     this.selfTestRuns.inc({ result: success ? 'success' : 'failure' });
   }
