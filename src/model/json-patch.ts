@@ -29,9 +29,13 @@ function pointer(path: string, key: string | number): string {
 function diff(before: unknown, after: unknown, path: string, operations: PatchOperation[]): void {
   if (before === after) return;
   if (isPlainObject(before) && isPlainObject(after)) {
-    for (const key of Object.keys(before)) if (!Object.hasOwn(after, key)) operations.push({ op: 'remove', path: pointer(path, key) });
+    // A key whose value is undefined is no key in JSON (JSON.stringify leaves it out).
+    for (const key of Object.keys(before)) {
+      if (before[key] !== undefined && after[key] === undefined) operations.push({ op: 'remove', path: pointer(path, key) });
+    }
     for (const [key, value] of Object.entries(after)) {
-      if (Object.hasOwn(before, key)) diff(before[key], value, pointer(path, key), operations);
+      if (value === undefined) continue;
+      if (before[key] !== undefined) diff(before[key], value, pointer(path, key), operations);
       else operations.push({ op: 'add', path: pointer(path, key), value });
     }
     return;

@@ -11,6 +11,7 @@ import { failed, ok, type Result } from '../model/result.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { offlineServices, type ServiceFlag } from './services.js';
 import { parseKubernetesYaml, patchDocument, replaceContents } from './kubernetes-yaml.js';
+import { patchMismatch } from './verify-patch.js';
 import { describeObject, findPods, resourceName, type PodLocation } from './workloads.js';
 
 export interface OfflineOptions {
@@ -184,11 +185,14 @@ export function injectWithReport(text: string, options: OfflineOptions): Result<
   for (const { document, verdicts } of [...evaluated].reverse()) {
     const injected = verdicts.filter((v) => v.outcome.kind === 'injected');
     if (injected.length === 0) continue;
-    for (const { location, outcome } of injected) {
+    for (const { location, outcome, document: index, object } of injected) {
       if (outcome.kind !== 'injected') continue;
       const before = { metadata: location.holder.metadata, spec: location.holder.spec };
       const after = { metadata: outcome.pod.metadata, spec: outcome.pod.spec };
-      patchDocument(document, location.pointer, createPatch(before, after));
+      const patch = createPatch(before, after);
+      const mismatch = patchMismatch(before, patch, after);
+      if (mismatch) throw new Error(`document ${index} (${object}): ${mismatch}; this is a bug of envoy-injector, please report it`);
+      patchDocument(document, location.pointer, patch);
     }
     output = replaceContents(output, document, { lineWidth: 0 });
   }
