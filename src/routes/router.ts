@@ -5,7 +5,6 @@
 // so `explain --request` can say it and route-check can compare it.
 
 import { RE2JS } from 're2js';
-import { splitDomain } from './domains.js';
 import { quote } from '../syntax/quote.js';
 
 export interface StringMatch {
@@ -145,11 +144,17 @@ export function selectVirtualHost(table: RouteTable, authority: string): HostCho
   return { index: best.index, name: best.name, domain: best.domain, how: best.how };
 }
 
+/** With ignore_port_in_host_matching, the Host without what follows its
+ * last ':' (any text, a number or not, even nothing) unless that ':' is inside
+ * an IPv6 address's brackets: Envoy's HeaderUtility::getPortStart
+ * (source/common/http/header_utility.cc), used by
+ * RouteMatcher::findVirtualHost (source/common/router/config_impl.cc). */
 function hostForMatching(authority: string, ignorePort: boolean): string {
   const host = authority.toLowerCase();
   if (!ignorePort) return host;
-  const { port } = splitDomain(host);
-  return port === undefined ? host : host.slice(0, host.lastIndexOf(':'));
+  const portStart = host.lastIndexOf(':');
+  const bracket = host.lastIndexOf(']');
+  return portStart >= 0 && bracket < portStart ? host.slice(0, portStart) : host;
 }
 
 function domainMatch(domain: string, host: string): { how: HostChoice['how']; rank: number; length: number } | undefined {
@@ -194,16 +199,28 @@ class RequestHeaders {
   }
 }
 
+/** The path without its query and fragment: what Envoy's path matchers
+ * compare (Http::PathUtil::removeQueryAndFragment, called by
+ * PathMatcher::match in source/common/common/matchers.cc). */
 function pathOnly(path: string): string {
   const end = path.search(/[?#]/);
   return end < 0 ? path : path.slice(0, end);
+}
+
+/** The path up to its query string: a fragment with no query before it is
+ * kept (Http::Utility::newUri in source/common/http/utility.cc cuts at '?'). */
+function beforeQuery(path: string): string {
+  const query = path.indexOf('?');
+  return query < 0 ? path : path.slice(0, query);
 }
 
 function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | undefined {
   const path = headers.path;
   const caseSensitive = match.case_sensitive !== false;
   const fold = (text: string): string => (caseSensitive ? text : text.toLowerCase());
-  if (match.prefix !== undefined && !fold(path).startsWith(fold(match.prefix))) return `prefix ${quote(match.prefix)} does not match path ${quote(path)}`;
+  if (match.prefix !== undefined && !fold(pathOnly(path)).startsWith(fold(match.prefix))) {
+    return `prefix ${quote(match.prefix)} does not match path ${quote(pathOnly(path))}`;
+  }
   if (match.path !== undefined && fold(pathOnly(path)) !== fold(match.path)) return `path ${quote(match.path)} is not ${quote(pathOnly(path))}`;
   if (match.safe_regex !== undefined && !fullMatch(match.safe_regex.regex, pathOnly(path))) {
     return `safe_regex ${quote(match.safe_regex.regex)} does not match path ${quote(pathOnly(path))}`;
@@ -237,20 +254,29 @@ function whyHeaderFails(header: HeaderMatch, value: string | undefined): string 
   return `${name}: ${describeStringMatch(header.string_match)} ${matched ? 'matches' : 'does not match'} ${quote(value)}${invert ? ' (invert_match)' : ''}`;
 }
 
+/** Envoy's ConfigUtility::QueryParameterMatcher::matches
+ * (source/common/router/config_utility.cc): present_match true matches a
+ * parameter that is there, false one that is not (since Envoy 1.34, runtime
+ * guard enable_new_query_param_present_match_behavior, on by default). */
 function whyQueryFails(parameter: QueryMatch, value: string | undefined): string | undefined {
   const name = `query parameter ${parameter.name}`;
+  if (parameter.present_match !== undefined) {
+    if ((value !== undefined) === parameter.present_match) return undefined;
+    return `${name} is ${value === undefined ? 'absent' : 'present'} (present_match: ${String(parameter.present_match)})`;
+  }
   if (value === undefined) return `${name} is absent`;
   if (parameter.string_match === undefined || stringMatches(parameter.string_match, value)) return undefined;
   return `${name}: ${describeStringMatch(parameter.string_match)} does not match ${quote(value)}`;
 }
 
-/** The first value of each parameter, undecoded, as Envoy compares them. */
+/** The first value of each parameter, undecoded, as Envoy compares them:
+ * from the '?' to the end of the path, a fragment included
+ * (Http::Utility::QueryParamsMulti::parseQueryString, source/common/http/utility.cc). */
 function queryParameters(path: string): Map<string, string> {
   const parameters = new Map<string, string>();
   const start = path.indexOf('?');
   if (start < 0) return parameters;
-  const end = path.indexOf('#', start);
-  for (const pair of path.slice(start + 1, end < 0 ? undefined : end).split('&')) {
+  for (const pair of path.slice(start + 1).split('&')) {
     if (pair === '') continue;
     const equals = pair.indexOf('=');
     const key = equals < 0 ? pair : pair.slice(0, equals);
@@ -334,9 +360,12 @@ function chooseWeighted(
 }
 
 /** prefix_rewrite replaces what the match matched: the prefix, or for path and
- * safe_regex matches the whole path; the query string stays. */
+ * safe_regex matches the whole path; the query string stays. An empty one
+ * rewrites nothing (RouteEntryImplBase::currentUrlPathAfterRewriteWithMatchedPath,
+ * source/common/router/config_impl.cc: `if (!prefix_rewrite.empty())`), for
+ * routes and redirects alike. */
 function rewrittenPath(match: RouteMatch, rewrite: string | undefined, path: string): string {
-  if (rewrite === undefined) return path;
+  if (rewrite === undefined || rewrite === '') return path;
   if (match.prefix !== undefined) return rewrite + path.slice(match.prefix.length);
   return rewrite + path.slice(pathOnly(path).length);
 }
@@ -349,12 +378,15 @@ function redirectUri(redirect: NonNullable<RouteEntry['redirect']>, request: Rou
   const host = redirect.host_redirect ?? requestHost(request, scheme, port);
   let path = request.path;
   const redirectHasQuery = redirect.path_redirect?.includes('?') === true;
-  if (redirect.path_redirect !== undefined) {
-    const query = redirectHasQuery ? '' : path.slice(pathOnly(path).length);
+  // Http::Utility::newUri (source/common/http/utility.cc): path_redirect
+  // takes the request's query from its '?' to the end (a fragment with no
+  // query is dropped), and strip_query cuts at the '?' only.
+  if (redirect.path_redirect !== undefined && redirect.path_redirect !== '') {
+    const query = redirectHasQuery ? '' : path.slice(beforeQuery(path).length);
     path = redirect.path_redirect + query;
   }
   if (!path.startsWith('/')) path = `/${path}`;
-  if (redirect.strip_query === true && !redirectHasQuery) path = pathOnly(path);
+  if (redirect.strip_query === true && !redirectHasQuery) path = beforeQuery(path);
   return `${scheme}://${host}${port}${path}`;
 }
 

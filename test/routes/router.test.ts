@@ -238,3 +238,64 @@ describe('route actions', () => {
     assert.equal(decision.route, undefined);
   });
 });
+
+// Where Envoy 1.36 (the proxy image's version) decides differently from a
+// first reading of its API docs; each case names the Envoy source that
+// decides it. When the image's Envoy changes, these are the behaviours to
+// check again (docs/routing.md, "Envoy version").
+describe('as Envoy 1.36 decides', () => {
+  it('matches a prefix against the path without its query and fragment (PathMatcher::match, source/common/common/matchers.cc)', () => {
+    const config = table([
+      { match: { prefix: '/search?q=' }, route: to('search') },
+      { match: { prefix: '/' }, route: to('other') },
+    ]);
+    assert.equal(outcome(config, request('a', '/search?q=envoy')), 'other');
+    assert.equal(outcome(table([{ match: { prefix: '/a#' }, route: to('x') }]), request('a', '/a#frag')), '');
+    assert.equal(outcome(table([{ match: { prefix: '/a' }, route: to('x') }]), request('a', '/a?b#c')), 'x');
+  });
+
+  it('query present_match false matches an absent parameter, true a present one (QueryParameterMatcher::matches, source/common/router/config_utility.cc)', () => {
+    const absent = table([{ match: { prefix: '/', query_parameters: [{ name: 'debug', present_match: false }] }, route: to('plain') }]);
+    assert.equal(outcome(absent, request('a', '/x')), 'plain');
+    assert.equal(outcome(absent, request('a', '/x?debug')), '');
+    assert.equal(outcome(absent, request('a', '/x?debug=1')), '');
+    const present = table([{ match: { prefix: '/', query_parameters: [{ name: 'debug', present_match: true }] }, route: to('debug') }]);
+    assert.equal(outcome(present, request('a', '/x?debug')), 'debug');
+    assert.equal(outcome(present, request('a', '/x')), '');
+  });
+
+  it('an empty prefix_rewrite rewrites nothing, for a route and a redirect (currentUrlPathAfterRewriteWithMatchedPath, source/common/router/config_impl.cc)', () => {
+    const route = routeRequest(table([{ match: { prefix: '/api' }, route: { cluster: 'c', prefix_rewrite: '' } }]), request('a', '/api/x')).route?.action;
+    assert.equal(route?.kind === 'route' ? route.path : undefined, '/api/x');
+    const redirect = table([{ match: { prefix: '/api' }, redirect: { prefix_rewrite: '' } }]);
+    assert.equal(outcome(redirect, request('a', '/api/x')), 'redirect 301 http://a/api/x');
+    const rewritten = routeRequest(table([{ match: { prefix: '/api' }, route: { cluster: 'c', prefix_rewrite: '/' } }]), request('a', '/api/x')).route?.action;
+    assert.equal(rewritten?.kind === 'route' ? rewritten.path : undefined, '//x');
+  });
+
+  it('ignore_port_in_host_matching drops whatever follows the last colon, outside IPv6 brackets (HeaderUtility::getPortStart, source/common/http/header_utility.cc)', () => {
+    const config: RouteTable = {
+      ignore_port_in_host_matching: true,
+      virtual_hosts: [
+        { name: 'h', domains: ['example.com'], routes: [] },
+        { name: 'v6', domains: ['[::1]'], routes: [] },
+      ],
+    };
+    for (const authority of ['example.com:8080', 'example.com:', 'example.com:abc']) assert.equal(selectVirtualHost(config, authority)?.name, 'h', authority);
+    assert.equal(selectVirtualHost(config, '[::1]')?.name, 'v6');
+    assert.equal(selectVirtualHost(config, '[::1]:80')?.name, 'v6');
+  });
+
+  it('reads query parameters to the end of the path, a fragment included (QueryParamsMulti::parseQueryString, source/common/http/utility.cc)', () => {
+    const config = table([{ match: { prefix: '/', query_parameters: [{ name: 'a', string_match: { exact: '1#frag' } }] }, route: to('with-fragment') }]);
+    assert.equal(outcome(config, request('h', '/x?a=1#frag')), 'with-fragment');
+  });
+
+  it('a path_redirect keeps the query from its "?" to the end, and no fragment without one; strip_query cuts at "?" only (Utility::newUri, source/common/http/utility.cc)', () => {
+    const redirect = (entry: RouteEntry['redirect'], path: string): string => outcome(table([{ match: { prefix: '/' }, redirect: entry }]), request('h', path));
+    assert.equal(redirect({ path_redirect: '/new' }, '/old#frag'), 'redirect 301 http://h/new');
+    assert.equal(redirect({ path_redirect: '/new' }, '/old?a=1#frag'), 'redirect 301 http://h/new?a=1#frag');
+    assert.equal(redirect({ strip_query: true }, '/old#frag'), 'redirect 301 http://h/old#frag');
+    assert.equal(redirect({ strip_query: true }, '/old?a=1#frag'), 'redirect 301 http://h/old');
+  });
+});
