@@ -31,6 +31,11 @@ export class ProblemList<P = string> {
     return this.problems.length === 0;
   }
 
+  /** How many were collected so far. */
+  get count(): number {
+    return this.problems.length;
+  }
+
   all(): readonly P[] {
     return this.problems;
   }

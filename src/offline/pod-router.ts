@@ -9,6 +9,7 @@ import { ANNOTATION } from '../model/names.js';
 import { failed, ok, ProblemList, type Result } from '../model/result.js';
 import { splitDomain } from '../routes/domains.js';
 import { ROUTE_CONFIGURATION_SPEC } from '../routes/language.js';
+import { duplicateVirtualHostProblems } from '../routes/parse.js';
 import type { RouteFunction } from '../routes/router-check.js';
 import { routeRequest, type RouteTable } from '../routes/router.js';
 import { check, type FieldProblem } from '../routes/schema.js';
@@ -27,7 +28,10 @@ export function destinationPort(authority: string): number {
 export function routeTableOf(document: unknown): Result<RouteTable, FieldProblem> {
   const problems = new ProblemList<FieldProblem>();
   check(document, ROUTE_CONFIGURATION_SPEC, '', problems);
-  return problems.result(document as RouteTable);
+  if (!problems.isEmpty()) return problems.result(document as RouteTable);
+  const table = document as RouteTable;
+  problems.add(...duplicateVirtualHostProblems(table.virtual_hosts));
+  return problems.result(table);
 }
 
 export function tableRouter(table: RouteTable): RouteFunction {

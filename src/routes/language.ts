@@ -21,11 +21,34 @@ function re2Problem(pattern: string): string | undefined {
   }
 }
 
-/** Domain forms Envoy accepts: "*", a host, "*.suffix"/"*-suffix", "prefix.*"/"prefix-*", each with an optional :port. */
-const DOMAIN = /^(\*|\*[.-]?[a-z0-9]([a-z0-9.-]*[a-z0-9])?|[a-z0-9]([a-z0-9.-]*[a-z0-9])?([.-]\*)?)(:\d{1,5})?$/;
+/** What Envoy loads as a domain (VirtualHostImpl, source/common/router/config_impl.cc):
+ * any header-value text; "*" alone, or a "*" at its start or its end, is a
+ * wildcard, and anything else is compared whole ("my_service",
+ * "example.com.", "[::1]:8080" included). Here, visible ASCII without spaces:
+ * a Host header holds nothing else, so a domain with more never matches. */
+const DOMAIN = /^[\x21-\x7e]+$/;
 function domainProblem(domain: string): string | undefined {
-  if (!DOMAIN.test(domain.toLowerCase()))
-    return `${quote(domain)} is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")`;
+  if (!DOMAIN.test(domain))
+    return `${quote(domain)} is not a domain a request's Host can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*"), without spaces or control characters`;
+  return undefined;
+}
+
+/** Envoy's StringMatcherImpl refuses ignore_case with safe_regex (source/common/common/matchers.h). */
+function stringMatcherProblem(matcher: Readonly<Record<string, unknown>>): string | undefined {
+  return matcher.safe_regex !== undefined && matcher.ignore_case === true
+    ? 'ignore_case has no effect on safe_regex, and Envoy refuses the pair: match both cases in the regex itself, e.g. "(?i)^/api"'
+    : undefined;
+}
+
+/** Envoy's WeightedClusterEntry checks (source/common/router/config_impl.cc,
+ * RouteEntryImplBase): the weights must add up to more than 0, and to no
+ * more than a 32-bit count. */
+const MAX_TOTAL_WEIGHT = 4294967295;
+function weightsProblem(weighted: Readonly<Record<string, unknown>>): string | undefined {
+  const clusters = Array.isArray(weighted.clusters) ? (weighted.clusters as Array<{ weight?: unknown }>) : [];
+  const total = clusters.reduce((sum, cluster) => sum + (typeof cluster.weight === 'number' ? cluster.weight : 0), 0);
+  if (total === 0) return 'the weights add up to 0: give at least one cluster a positive weight, e.g. 90 and 10';
+  if (total > MAX_TOTAL_WEIGHT) return `the weights add up to ${total}, more than Envoy's limit of ${MAX_TOTAL_WEIGHT}`;
   return undefined;
 }
 
@@ -77,9 +100,9 @@ function retryOnProblem(text: string): string | undefined {
 
 const regexSpec: ObjectSpec = {
   kind: 'object',
-  fields: { regex: { kind: 'string', nonEmpty: true, check: re2Problem } },
+  // google_re2 is deprecated and has no effect; Envoy still loads an empty one.
+  fields: { regex: { kind: 'string', nonEmpty: true, check: re2Problem }, google_re2: { kind: 'object', fields: {} } },
   required: ['regex'],
-  hints: { google_re2: 'google_re2 is deprecated in Envoy v3 and not needed: write only regex' },
 };
 
 const stringMatcher: ObjectSpec = {
@@ -93,6 +116,7 @@ const stringMatcher: ObjectSpec = {
     ignore_case: { kind: 'boolean' },
   },
   exactlyOne: [['exact', 'prefix', 'suffix', 'contains', 'safe_regex']],
+  check: stringMatcherProblem,
 };
 
 const deprecatedHeaderMatch = (field: string, replacement: string): string => `${field} is deprecated in Envoy v3: write string_match: { ${replacement}: ... }`;
@@ -131,7 +155,8 @@ const queryParameterMatcher: ObjectSpec = {
 const routeMatch: ObjectSpec = {
   kind: 'object',
   fields: {
-    prefix: { kind: 'string', check: pathProblem },
+    // An empty prefix matches every path, as "/" does.
+    prefix: { kind: 'string', check: (text) => (text === '' ? undefined : pathProblem(text)) },
     path: { kind: 'string', check: pathProblem },
     safe_regex: regexSpec,
     headers: { kind: 'list', items: headerMatcher },
@@ -160,6 +185,7 @@ const weightedClusters: ObjectSpec = {
   },
   required: ['clusters'],
   hints: { total_weight: 'total_weight was removed from Envoy: the weights are relative, e.g. 90 and 10' },
+  check: weightsProblem,
 };
 
 const retryPolicy: ObjectSpec = {

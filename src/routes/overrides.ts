@@ -106,20 +106,29 @@ function resolveRoutes(
     resolved.push({ target: result.value, field });
     return clusterName(result.value);
   };
-  return host.routes.map((route, routeIndex): JsonObject => {
+  return host.routes.map((written, routeIndex): JsonObject => {
+    const route = withoutRegexEngine(written) as JsonObject;
     const action = route.route;
     if (!isPlainObject(action)) return route;
     const actionPath = join(join(join(path, 'routes'), routeIndex), 'route');
     const copy: JsonObject = { ...action };
     if (typeof action.cluster === 'string') copy.cluster = resolve(action.cluster, `${actionPath}.cluster`);
     const weighted = action.weighted_clusters as { clusters: Array<{ name: string; weight: number }> } | undefined;
+    // Their sum was checked with the language (language.ts, weightsProblem).
     if (weighted) {
-      const total = weighted.clusters.reduce((sum, c) => sum + c.weight, 0);
-      if (total === 0) fail(`${actionPath}.weighted_clusters`, 'the weights add up to 0: give at least one cluster a positive weight, e.g. 90 and 10');
       copy.weighted_clusters = {
         clusters: weighted.clusters.map((c, i) => ({ name: resolve(c.name, `${actionPath}.weighted_clusters.clusters[${i}].name`), weight: c.weight })),
       };
     }
     return { ...route, route: copy };
   });
+}
+
+/** The route without `google_re2` in its regexes: deprecated and without
+ * effect, Envoy loads it with a warning; the rendered config leaves it out. */
+function withoutRegexEngine(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutRegexEngine);
+  if (!isPlainObject(value)) return value;
+  const entries = Object.entries(value).filter(([key]) => !(key === 'google_re2' && typeof value.regex === 'string'));
+  return Object.fromEntries(entries.map(([key, item]) => [key, withoutRegexEngine(item)]));
 }

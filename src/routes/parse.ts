@@ -94,20 +94,27 @@ function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> 
   check(document, ROUTE_OVERRIDES_SPEC, '', problems);
   if (!problems.isEmpty()) return problems.result([]);
   const hosts = (document as { virtual_hosts: VirtualHostInput[] }).virtual_hosts;
-  problems.add(...duplicateProblems(hosts));
+  hosts.forEach((host, index) => {
+    if (host.name === PASSTHROUGH_VIRTUAL_HOST.name)
+      problems.add({
+        field: `virtual_hosts[${index}].name`,
+        message: `${quote(host.name)} is reserved for the injector's default virtual host: choose another name`,
+      });
+  });
+  problems.add(...duplicateVirtualHostProblems(hosts));
   return problems.result(hosts);
 }
 
 /** Envoy refuses a route configuration with two virtual hosts of one name or
- * one domain twice: say which entry already has it. */
-function duplicateProblems(hosts: readonly VirtualHostInput[]): FieldProblem[] {
+ * one domain twice, in any case (RouteMatcher and VirtualHostImpl,
+ * source/common/router/config_impl.cc: "Only unique values for domains are
+ * permitted"): say which entry already has it. */
+export function duplicateVirtualHostProblems(hosts: ReadonlyArray<{ name: string; domains: readonly string[] }>): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const seenNames = new Map<string, number>();
   const seenDomains = new Map<string, number>();
   hosts.forEach((host, index) => {
     const path = `virtual_hosts[${index}]`;
-    if (host.name === PASSTHROUGH_VIRTUAL_HOST.name)
-      problems.push({ field: `${path}.name`, message: `${quote(host.name)} is reserved for the injector's default virtual host: choose another name` });
     const sameName = seenNames.get(host.name);
     if (sameName !== undefined)
       problems.push({ field: `${path}.name`, message: `${quote(host.name)} is already the name of virtual_hosts[${sameName}]: names must be unique` });

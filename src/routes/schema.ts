@@ -32,6 +32,8 @@ export interface ObjectSpec {
   atMostOne?: ReadonlyArray<readonly string[]>;
   /** Fields people write from older Envoy docs, with what to write instead. */
   hints?: Readonly<Record<string, string>>;
+  /** A rule across the fields (Envoy's own, beyond the proto's), checked once they are valid. */
+  check?: (value: Readonly<Record<string, unknown>>) => string | undefined;
 }
 
 /** Envoy's JSON duration: seconds with up to nine decimals and an "s". */
@@ -111,6 +113,7 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, problems: P
     return;
   }
   const known = Object.keys(spec.fields);
+  const before = problems.count;
   let unknownFields = 0;
   for (const [key, fieldValue] of Object.entries(value)) {
     // Own properties only: "toString" or "__proto__" are not fields of any spec.
@@ -140,5 +143,9 @@ function checkObject(value: unknown, spec: ObjectSpec, path: string, problems: P
   for (const group of spec.atMostOne ?? []) {
     const present = group.filter((field) => Object.hasOwn(value, field));
     if (present.length > 1) problems.add({ field: path, message: `sets ${present.join(' and ')}: they cannot be combined` });
+  }
+  if (spec.check && problems.count === before) {
+    const problem = spec.check(value);
+    if (problem) problems.add({ field: path, message: problem });
   }
 }

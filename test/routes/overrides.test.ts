@@ -28,6 +28,13 @@ const vh = (routes: string, extra = ''): string => `virtual_hosts:\n- name: web\
 const route = (body: string): string => vh(`  - ${body}\n`);
 
 const VALID: Array<[string, string]> = [
+  // Loaded by Envoy 1.36 (VirtualHostImpl and RouteEntryImplBase, source/common/router/config_impl.cc).
+  ['an empty google_re2, deprecated and still loaded', route('match: { safe_regex: { google_re2: {}, regex: "^/v[0-9]+" } }\n    route: { cluster: "svc" }')],
+  ['an empty prefix, matching every path', route('match: { prefix: "" }\n    route: { cluster: "svc" }')],
+  [
+    'domains Envoy compares whole: an IPv6 literal, an underscore, a trailing dot',
+    'virtual_hosts:\n- name: odd\n  domains: ["[::1]", "[::1]:8080", "my_service", "example.com."]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
+  ],
   [
     'the reference example',
     'virtual_hosts:\n- name: my_virtual_host\n  domains: ["example.com"]\n  routes:\n  - match: { prefix: "/api" }\n    route: { cluster: "my-backend-service:8080" }\n  - match: { prefix: "/" }\n    route: { cluster: "default-service" }\n',
@@ -72,6 +79,24 @@ const VALID: Array<[string, string]> = [
 ];
 
 const INVALID: Array<[string, string, string]> = [
+  // Refused by Envoy 1.36, with the reason it gives.
+  [
+    'ignore_case with safe_regex (StringMatcherImpl, source/common/common/matchers.h)',
+    route(
+      'match: { prefix: "/", headers: [{ name: "x-user", string_match: { safe_regex: { regex: "^a" }, ignore_case: true } }] }\n    route: { cluster: "svc" }',
+    ),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.headers[0].string_match: ignore_case has no effect on safe_regex, and Envoy refuses the pair: match both cases in the regex itself, e.g. "(?i)^/api"',
+  ],
+  [
+    'weights adding up past a 32-bit count (source/common/router/config_impl.cc)',
+    route('match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: a, weight: 4294967295 }, { name: b, weight: 1 }] } }'),
+    "annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters: the weights add up to 4294967296, more than Envoy's limit of 4294967295",
+  ],
+  [
+    'a domain twice in two cases (VirtualHostImpl, source/common/router/config_impl.cc)',
+    'virtual_hosts:\n- name: a\n  domains: ["Example.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "a" }\n- name: b\n  domains: ["example.COM"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "b" }\n',
+    'annotation envoy-injector.io/routes at virtual_hosts[1].domains[0]: "example.COM" is already a domain of virtual_hosts[0]: each domain may appear once across all virtual hosts',
+  ],
   [
     'unknown field with suggestion',
     route('match: { prefx: "/" }\n    route: { cluster: "svc" }'),
@@ -195,7 +220,7 @@ const INVALID: Array<[string, string, string]> = [
   [
     'bad domain',
     'virtual_hosts:\n- name: d\n  domains: ["ex ample.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
-    'annotation envoy-injector.io/routes at virtual_hosts[0].domains[0]: "ex ample.com" is not a domain Envoy can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*")',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].domains[0]: "ex ample.com" is not a domain a request\'s Host can match: a host name (example.com), with an optional :port, or a wildcard at one end (*.example.com, example.*, "*"), without spaces or control characters',
   ],
   [
     'path without slash',
