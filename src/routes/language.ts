@@ -48,6 +48,9 @@ function weightsProblem(weighted: Readonly<Record<string, unknown>>): string | u
   const clusters = Array.isArray(weighted.clusters) ? (weighted.clusters as Array<{ weight?: unknown }>) : [];
   const total = clusters.reduce((sum, cluster) => sum + (typeof cluster.weight === 'number' ? cluster.weight : 0), 0);
   if (total === 0) return 'the weights add up to 0: give at least one cluster a positive weight, e.g. 90 and 10';
+  if (typeof weighted.total_weight === 'number' && weighted.total_weight !== total) {
+    return `the weights add up to ${total}, not total_weight ${weighted.total_weight}, and Envoy refuses that: leave total_weight out (the weights are relative)`;
+  }
   if (total > MAX_TOTAL_WEIGHT) return `the weights add up to ${total}, more than Envoy's limit of ${MAX_TOTAL_WEIGHT}`;
   return undefined;
 }
@@ -182,9 +185,10 @@ const weightedClusters: ObjectSpec = {
         required: ['name', 'weight'],
       },
     },
+    // Deprecated, still loaded by Envoy 1.36 when it equals the sum; left out of the rendered config.
+    total_weight: { kind: 'integer', min: 1, max: 4294967295 },
   },
   required: ['clusters'],
-  hints: { total_weight: 'total_weight was removed from Envoy: the weights are relative, e.g. 90 and 10' },
   check: weightsProblem,
 };
 

@@ -11,7 +11,7 @@ import { isPlainObject } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { ok, ProblemList, type Result } from '../model/result.js';
 import { parseRoutesAnnotation, type VirtualHostInput } from './parse.js';
-import { join } from './schema.js';
+import { durationText, join } from './schema.js';
 import { clusterName, parseRouteTarget, renderCluster, targetWarning, type RouteTarget } from './targets.js';
 
 export interface RouteContext {
@@ -113,6 +113,11 @@ function resolveRoutes(
     const actionPath = join(join(join(path, 'routes'), routeIndex), 'route');
     const copy: JsonObject = { ...action };
     if (typeof action.cluster === 'string') copy.cluster = resolve(action.cluster, `${actionPath}.cluster`);
+    // Durations in the message form ({ seconds, nanos }) are written in the string form.
+    if (action.timeout !== undefined) copy.timeout = durationText(action.timeout as Parameters<typeof durationText>[0]);
+    if (isPlainObject(action.retry_policy) && action.retry_policy.per_try_timeout !== undefined) {
+      copy.retry_policy = { ...action.retry_policy, per_try_timeout: durationText(action.retry_policy.per_try_timeout as Parameters<typeof durationText>[0]) };
+    }
     const weighted = action.weighted_clusters as { clusters: Array<{ name: string; weight: number }> } | undefined;
     // Their sum was checked with the language (language.ts, weightsProblem).
     if (weighted) {

@@ -39,6 +39,22 @@ export interface ObjectSpec {
 /** Envoy's JSON duration: seconds with up to nine decimals and an "s". */
 const DURATION = /^\d{1,12}(\.\d{1,9})?s$/;
 
+/** A google.protobuf.Duration as Envoy loads it from YAML or JSON: the
+ * string form, or the message form { seconds, nanos }. */
+function isDuration(value: unknown): boolean {
+  if (typeof value === 'string') return DURATION.test(value);
+  if (!isPlainObject(value) || Object.keys(value).some((key) => key !== 'seconds' && key !== 'nanos')) return false;
+  const { seconds = 0, nanos = 0 } = value;
+  return Number.isSafeInteger(seconds) && (seconds as number) >= 0 && Number.isInteger(nanos) && (nanos as number) >= 0 && (nanos as number) <= 999_999_999;
+}
+
+/** A duration in the string form, e.g. { seconds: 1, nanos: 500000000 } → "1.5s". */
+export function durationText(value: string | { seconds?: number; nanos?: number }): string {
+  if (typeof value === 'string') return value;
+  const nanos = value.nanos ?? 0;
+  return nanos === 0 ? `${value.seconds ?? 0}s` : `${value.seconds ?? 0}.${String(nanos).padStart(9, '0').replace(/0+$/, '')}s`;
+}
+
 export function join(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return path ? `${path}.${key}` : key;
@@ -81,9 +97,7 @@ export function check(value: unknown, spec: Spec, path: string, problems: Proble
       if (value < spec.min || value > spec.max) fail(`${value} is out of range (${spec.min} to ${spec.max})`);
       return;
     case 'duration':
-      if (typeof value !== 'string' || !DURATION.test(value)) {
-        fail(`${describe(value)} is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"`);
-      }
+      if (!isDuration(value)) fail(`${describe(value)} is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"`);
       return;
     case 'enum':
       if (typeof value !== 'string' || !spec.values.includes(value)) {

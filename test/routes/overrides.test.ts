@@ -32,6 +32,12 @@ const VALID: Array<[string, string]> = [
   ['an empty google_re2, deprecated and still loaded', route('match: { safe_regex: { google_re2: {}, regex: "^/v[0-9]+" } }\n    route: { cluster: "svc" }')],
   ['an empty prefix, matching every path', route('match: { prefix: "" }\n    route: { cluster: "svc" }')],
   [
+    'durations in the message form, and total_weight equal to the sum',
+    route(
+      'match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: a, weight: 90 }, { name: b, weight: 10 }], total_weight: 100 }, timeout: { seconds: 30 }, retry_policy: { retry_on: 5xx, per_try_timeout: { seconds: 1, nanos: 500000000 } } }',
+    ),
+  ],
+  [
     'domains Envoy compares whole: an IPv6 literal, an underscore, a trailing dot',
     'virtual_hosts:\n- name: odd\n  domains: ["[::1]", "[::1]:8080", "my_service", "example.com."]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n',
   ],
@@ -93,6 +99,16 @@ const INVALID: Array<[string, string, string]> = [
     "annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters: the weights add up to 4294967296, more than Envoy's limit of 4294967295",
   ],
   [
+    'total_weight other than the sum of the weights (source/common/router/config_impl.cc)',
+    route('match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: a, weight: 90 }, { name: b, weight: 5 }], total_weight: 100 } }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters: the weights add up to 95, not total_weight 100, and Envoy refuses that: leave total_weight out (the weights are relative)',
+  ],
+  [
+    'a duration with an unknown field',
+    route('match: { prefix: "/" }\n    route: { cluster: svc, timeout: { seconds: 30, minutes: 1 } }'),
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.timeout: a mapping is not a duration: write seconds with an "s", e.g. "5s" or "0.25s"',
+  ],
+  [
     'a domain twice in two cases (VirtualHostImpl, source/common/router/config_impl.cc)',
     'virtual_hosts:\n- name: a\n  domains: ["Example.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "a" }\n- name: b\n  domains: ["example.COM"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "b" }\n',
     'annotation envoy-injector.io/routes at virtual_hosts[1].domains[0]: "example.COM" is already a domain of virtual_hosts[0]: each domain may appear once across all virtual hosts',
@@ -131,11 +147,6 @@ const INVALID: Array<[string, string, string]> = [
     'weights summing to 0',
     route('match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: "a", weight: 0 }, { name: "b", weight: 0 }] } }'),
     'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters: the weights add up to 0: give at least one cluster a positive weight, e.g. 90 and 10',
-  ],
-  [
-    'total_weight',
-    route('match: { prefix: "/" }\n    route: { weighted_clusters: { total_weight: 100, clusters: [{ name: "a", weight: 100 }] } }'),
-    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].route.weighted_clusters.total_weight: total_weight was removed from Envoy: the weights are relative, e.g. 90 and 10',
   ],
   [
     'empty domains',
@@ -240,6 +251,23 @@ const INVALID: Array<[string, string, string]> = [
   ],
 ];
 
+describe('route overrides: durations', () => {
+  it('are written in the string form whatever form they were given in', () => {
+    const result = parse(
+      route(
+        'match: { prefix: "/" }\n    route: { cluster: svc, timeout: { seconds: 30 }, retry_policy: { retry_on: 5xx, per_try_timeout: { seconds: 1, nanos: 500000000 } } }',
+      ),
+    );
+    assert.ok(result.ok);
+    const rendered = renderEnvoyConfig(
+      { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off' },
+      result.value.overrides,
+    );
+    assert.match(rendered.rds, /"timeout":"30s"/);
+    assert.match(rendered.rds, /"per_try_timeout":"1\.5s"/);
+  });
+});
+
 describe('route overrides: valid', () => {
   for (const [name, text] of VALID) {
     it(name, () => {
@@ -251,6 +279,8 @@ describe('route overrides: valid', () => {
       );
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
+      // Deprecated or message-form fields Envoy loads are written as Envoy's current form.
+      assert.doesNotMatch(rendered.rds, /total_weight|google_re2|"seconds"/);
       const rds = JSON.parse(rendered.rds) as { resources: Array<{ name: string; virtual_hosts: Array<{ domains: string[] }> }> };
       assert.equal(rds.resources.length, 1);
       assert.equal(rds.resources[0]?.name, 'outbound');
