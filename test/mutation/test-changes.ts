@@ -3,13 +3,14 @@
 // so a case added to an existing test file is not seen as new, and the
 // survivor it kills would stay "survived". This keeps that honest: after a
 // run it records a hash of each test file; before the next run it forgets
-// every undetected result covered by a test file that changed since, so
-// Stryker tests those mutants again.
+// every undetected result covered by a test file that changed since (or
+// whose test support code did), so Stryker tests those mutants again.
 //
 //   node dist/test/mutation/test-changes.js forget|record reports/mutation/PART.json
 
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { repoPath } from '../support/repo.js';
 
 interface RecordedMutant {
@@ -24,9 +25,23 @@ interface RecordedRun {
 
 type Hashes = Record<string, string>;
 
-function hashOf(testFile: string): string | undefined {
+/** The test support code every test file may use: a change there is a change of every test. */
+function supportFiles(): string[] {
+  const dir = repoPath('dist', 'test', 'support');
+  return existsSync(dir)
+    ? readdirSync(dir)
+        .filter((name) => name.endsWith('.js'))
+        .sort()
+        .map((name) => join(dir, name))
+    : [];
+}
+
+function hashOf(testFile: string, support: readonly string[]): string | undefined {
   const path = repoPath(testFile);
-  return existsSync(path) ? createHash('sha256').update(readFileSync(path)).digest('hex') : undefined;
+  if (!existsSync(path)) return undefined;
+  const hash = createHash('sha256').update(readFileSync(path));
+  for (const file of support) hash.update(readFileSync(file));
+  return hash.digest('hex');
 }
 
 function hashesFile(reportFile: string): string {
@@ -35,8 +50,9 @@ function hashesFile(reportFile: string): string {
 
 function record(reportFile: string, run: RecordedRun): void {
   const hashes: Hashes = {};
+  const support = supportFiles();
   for (const testFile of Object.keys(run.testFiles ?? {}).sort()) {
-    const hash = hashOf(testFile);
+    const hash = hashOf(testFile, support);
     if (hash !== undefined) hashes[testFile] = hash;
   }
   writeFileSync(hashesFile(reportFile), `${JSON.stringify(hashes, null, 1)}\n`);
@@ -47,8 +63,9 @@ function record(reportFile: string, run: RecordedRun): void {
 function forget(reportFile: string, run: RecordedRun): number {
   const hashes: Hashes = existsSync(hashesFile(reportFile)) ? (JSON.parse(readFileSync(hashesFile(reportFile), 'utf8')) as Hashes) : {};
   const changedTestIds = new Set<string>();
+  const support = supportFiles();
   for (const [testFile, { tests }] of Object.entries(run.testFiles ?? {})) {
-    if (hashes[testFile] !== undefined && hashes[testFile] === hashOf(testFile)) continue;
+    if (hashes[testFile] !== undefined && hashes[testFile] === hashOf(testFile, support)) continue;
     for (const { id } of tests) changedTestIds.add(id);
   }
   let forgotten = 0;
