@@ -8,29 +8,13 @@
 // ended says so, a drain that returned early says nothing.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { drainCommand, OUTBOUND_ACTIVE_STAT } from '../../src/inject/drain.js';
+import { runScript, type ScriptRun } from '../support/script-run.js';
 
-interface Run {
-  code: number | null;
-  stderr: string;
-  /** Killed by the guard: the drain outlived its own window by far. */
-  killed: boolean;
-}
-
-function runDrain(drainSeconds: number, adminPort: number): Promise<Run> {
-  const [command = 'bash', ...args] = drainCommand(drainSeconds, adminPort);
-  return new Promise((resolve) => {
-    // The guard: a drain that outlived its own window by far is a hang.
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: (drainSeconds + 10) * 1000 });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('exit', (code, signal) => resolve({ code, stderr, killed: signal !== null }));
-  });
+function runDrain(drainSeconds: number, adminPort: number): Promise<ScriptRun> {
+  return runScript(drainCommand(drainSeconds, adminPort), drainSeconds + 10);
 }
 
 /** A stand-in admin interface on a port of its own: answers each request line with `answer`. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { describe, it } from 'node:test';
 import { jsonCost } from '../../src/model/json-cost.js';
-import { BodyError, InFlightBudget, readJsonBody, type BodyLimits } from '../../src/server/review-body.js';
+import { BodyError, InFlightBudget, readJsonBody, type BodyLimits, type Charge } from '../../src/server/review-body.js';
 
 const LIMITS: BodyLimits = {
   maxBodyBytes: 7 * 2 ** 20,
@@ -25,6 +25,15 @@ const status = (promise: Promise<unknown>): Promise<number> =>
     () => 200,
     (error: unknown) => (error instanceof BodyError ? error.statusCode : -1),
   );
+
+/** A budget of 150 000 bytes, 140 000 of them held by an older review: a
+ * body of 50 000 must wait for `holder` to release. */
+function nearlyFullBudget(): { budget: InFlightBudget; holder: Charge } {
+  const budget = new InFlightBudget(150_000);
+  const holder = budget.open();
+  holder.tryAdd(140_000, () => undefined);
+  return { budget, holder };
+}
 
 describe('readJsonBody within an in-flight budget', () => {
   it('charges what arrives, parses it, and releases it', async () => {
@@ -157,9 +166,7 @@ describe('readJsonBody within an in-flight budget', () => {
   });
 
   it('a last chunk that waited for the budget is parsed once it is in, and charged with all it read', async () => {
-    const budget = new InFlightBudget(150_000);
-    const holder = budget.open();
-    holder.tryAdd(140_000, () => undefined);
+    const { budget, holder } = nearlyFullBudget();
     const charge = budget.open();
     const stream = new PassThrough();
     const reading = readJsonBody(stream, charge, { ...LIMITS, deadlineMs: 5000 });
@@ -172,9 +179,7 @@ describe('readJsonBody within an in-flight budget', () => {
   });
 
   it('charges nothing more to a review refused while it waited, when room comes later', async () => {
-    const budget = new InFlightBudget(150_000);
-    const holder = budget.open();
-    holder.tryAdd(140_000, () => undefined);
+    const { budget, holder } = nearlyFullBudget();
     const charge = budget.open();
     const stream = new PassThrough();
     const reading = readJsonBody(stream, charge, { ...LIMITS, deadlineMs: 30 });
@@ -213,9 +218,7 @@ describe('readJsonBody within an in-flight budget', () => {
   });
 
   it('does not cut a review for its rate while it waits for the budget: it gets 429 at the deadline', async () => {
-    const budget = new InFlightBudget(150_000);
-    const holder = budget.open();
-    holder.tryAdd(140_000, () => undefined);
+    const { budget } = nearlyFullBudget();
     const stream = new PassThrough();
     const reading = readJsonBody(stream, budget.open(), { ...LIMITS, deadlineMs: 200, rateWindowMs: 20, minBytesPerSecond: 1_000_000 });
     stream.write(body(50_000));

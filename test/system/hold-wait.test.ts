@@ -3,23 +3,14 @@
 // never hangs — when nothing answers or a listener accepts and stays silent.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { describe, it } from 'node:test';
 import { PROXY_PORT } from '../../src/model/names.js';
 import { waitForProxyCommand } from '../../src/inject/sidecar.js';
+import { runScript, type ScriptRun } from '../support/script-run.js';
 
-function runWait(timeoutSeconds: number): Promise<{ code: number | null; stderr: string; killed: boolean }> {
-  const [command = 'bash', ...args] = waitForProxyCommand(timeoutSeconds);
-  return new Promise((resolve) => {
-    // The guard: a wait that outlived its own deadline by far is a hang.
-    const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'], timeout: (timeoutSeconds + 8) * 1000 });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('exit', (code, signal) => resolve({ code, stderr, killed: signal !== null }));
-  });
+function runWait(timeoutSeconds: number): Promise<ScriptRun> {
+  return runScript(waitForProxyCommand(timeoutSeconds), timeoutSeconds + 8);
 }
 
 async function withHealthPort(onConnection: (socket: import('node:net').Socket) => void, body: () => Promise<void>): Promise<void> {
