@@ -165,6 +165,8 @@ const routeMatch: ObjectSpec = {
     headers: { kind: 'list', items: headerMatcher },
     query_parameters: { kind: 'list', items: queryParameterMatcher },
     case_sensitive: { kind: 'boolean' },
+    // Only gRPC requests (GrpcRouteMatchOptions has no fields yet).
+    grpc: { kind: 'object', fields: {} },
   },
   exactlyOne: [['prefix', 'path', 'safe_regex']],
   hints: { regex: 'regex is not an Envoy v3 match: write safe_regex: { regex: ... }' },

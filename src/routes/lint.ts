@@ -53,7 +53,7 @@ interface PathMatch {
 function pathMatchOf(route: JsonObject): PathMatch | undefined {
   const match = route.match;
   if (!isPlainObject(match)) return undefined;
-  const conditions = [...listOf(match.headers), ...listOf(match.query_parameters).map((q) => `query:${q}`)];
+  const conditions = [...listOf(match.headers), ...listOf(match.query_parameters).map((q) => `query:${q}`), ...(match.grpc === undefined ? [] : ['grpc'])];
   const caseSensitive = match.case_sensitive !== false;
   if (typeof match.prefix === 'string') return { kind: 'prefix', value: match.prefix, caseSensitive, conditions };
   if (typeof match.path === 'string') return { kind: 'path', value: match.path, caseSensitive, conditions };

@@ -36,6 +36,7 @@ export interface RouteMatch {
   headers?: HeaderMatch[];
   query_parameters?: QueryMatch[];
   case_sensitive?: boolean;
+  grpc?: Record<string, never>;
 }
 
 export interface RouteEntry {
@@ -225,6 +226,9 @@ function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | und
   if (match.safe_regex !== undefined && !fullMatch(match.safe_regex.regex, pathOnly(path))) {
     return `safe_regex ${quote(match.safe_regex.regex)} does not match path ${quote(pathOnly(path))}`;
   }
+  if (match.grpc !== undefined && !isGrpc(headers.get('content-type'))) {
+    return `grpc: content-type ${quote(headers.get('content-type') ?? '(absent)')} is not application/grpc`;
+  }
   for (const header of match.headers ?? []) {
     const why = whyHeaderFails(header, headers.get(header.name));
     if (why !== undefined) return why;
@@ -235,6 +239,14 @@ function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | und
     if (why !== undefined) return why;
   }
   return undefined;
+}
+
+/** A gRPC request's content-type: "application/grpc" exactly, or followed
+ * by "+" (application/grpc-web is not gRPC): Grpc::Common::hasGrpcContentType,
+ * source/common/grpc/common.cc, which the route's grpc match uses. */
+function isGrpc(contentType: string | undefined): boolean {
+  const GRPC = 'application/grpc';
+  return contentType !== undefined && contentType.startsWith(GRPC) && (contentType.length === GRPC.length || contentType[GRPC.length] === '+');
 }
 
 function whyHeaderFails(header: HeaderMatch, value: string | undefined): string | undefined {

@@ -299,3 +299,26 @@ describe('as Envoy 1.36 decides', () => {
     assert.equal(redirect({ strip_query: true }, '/old?a=1#frag'), 'redirect 301 http://h/old');
   });
 });
+
+describe('grpc match', () => {
+  // Grpc::Common::hasGrpcContentType (source/common/grpc/common.cc).
+  const config = table([
+    { match: { prefix: '/', grpc: {} }, route: to('grpc') },
+    { match: { prefix: '/' }, route: to('other') },
+  ]);
+  const CASES: Array<[string | undefined, string]> = [
+    ['application/grpc', 'grpc'],
+    ['application/grpc+proto', 'grpc'],
+    ['application/grpc-web', 'other'],
+    ['application/grpc-web+proto', 'other'],
+    ['application/grpcx', 'other'],
+    ['application/json', 'other'],
+    [undefined, 'other'],
+  ];
+  for (const [contentType, expected] of CASES) {
+    it(`content-type ${contentType ?? '(absent)'} → ${expected}`, () => {
+      const headers: Array<readonly [string, string]> = contentType === undefined ? [] : [['content-type', contentType]];
+      assert.equal(outcome(config, request('a', '/svc.Method', { method: 'POST', headers })), expected);
+    });
+  }
+});

@@ -191,6 +191,21 @@ describe('routes that can never apply', () => {
     ]);
   });
 
+  it('an earlier gRPC-only route shadows only later gRPC-only routes', () => {
+    const host = (routes: JsonObject[]): PlannedHost[] => [{ name: 'web', domains: ['web'], routes, origin: 'r' }];
+    const context = { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: undefined };
+    const grpcFirst: JsonObject[] = [
+      { match: { prefix: '/', grpc: {} }, route: { cluster: 'a' } },
+      { match: { prefix: '/x' }, route: { cluster: 'b' } },
+    ];
+    assert.deepEqual(routeWarnings(host(grpcFirst), context), []);
+    const bothGrpc: JsonObject[] = [
+      { match: { prefix: '/', grpc: {} }, route: { cluster: 'a' } },
+      { match: { prefix: '/x', grpc: {} }, route: { cluster: 'b' } },
+    ];
+    assert.equal(routeWarnings(host(bothGrpc), context).length, 1);
+  });
+
   it('reaches the pod: the warnings come back from resolveRouting', () => {
     const text =
       'virtual_hosts:\n- name: web\n  domains: ["web"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "a" }\n  - match: { path: "/x" }\n    route: { cluster: "b" }\n';
