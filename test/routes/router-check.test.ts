@@ -1,0 +1,170 @@
+// router_check's test format as route-check reads it (routes/router-check.ts):
+// what a test file may hold, how a test's request is built, which values
+// are compared, and the report router_check prints.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { formatResults, parseRouterTests, requestOf, runRouterTest, type Routed, type RouterTest } from '../../src/routes/router-check.js';
+
+describe('parseRouterTests', () => {
+  const test = (extra: Record<string, unknown> = {}, input: Record<string, unknown> = {}, validate: Record<string, unknown> = {}): unknown => ({
+    tests: [{ test_name: 't', input: { authority: 'a', path: '/', ...input }, validate, ...extra }],
+  });
+  const REFUSED: Array<[string, unknown, string, string]> = [
+    ['no tests', { tests: [] }, 'tests', 'must have at least 1 entry'],
+    ['a test without input', { tests: [{ test_name: 't', validate: {} }] }, 'tests[0].input', 'is required'],
+    ['a test without validate', { tests: [{ test_name: 't', input: { authority: 'a', path: '/' } }] }, 'tests[0].validate', 'is required'],
+    ['a test without a name', { tests: [{ input: { authority: 'a', path: '/' }, validate: {} }] }, 'tests[0].test_name', 'is required'],
+    ['no authority', { tests: [{ test_name: 't', input: { path: '/' }, validate: {} }] }, 'tests[0].input.authority', 'is required'],
+    ['an empty method', test({}, { method: '' }), 'tests[0].input.method', 'must not be empty'],
+    ['a negative random_value', test({}, { random_value: -1 }), 'tests[0].input.random_value', `-1 is out of range (0 to ${Number.MAX_SAFE_INTEGER})`],
+    ['ssl as text', test({}, { ssl: 'yes' }), 'tests[0].input.ssl', 'expected true or false, got string "yes"'],
+    ['internal as text', test({}, { internal: 'yes' }), 'tests[0].input.internal', 'expected true or false, got string "yes"'],
+    ['a header without a key', test({}, { additional_request_headers: [{ value: 'v' }] }), 'tests[0].input.additional_request_headers[0].key', 'is required'],
+    [
+      'a header with an empty key',
+      test({}, { additional_request_headers: [{ key: '', value: 'v' }] }),
+      'tests[0].input.additional_request_headers[0].key',
+      'must not be empty',
+    ],
+    ['a header without a value', test({}, { additional_request_headers: [{ key: 'k' }] }), 'tests[0].input.additional_request_headers[0].value', 'is required'],
+    ['an old-style header without a value', test({}, { additional_headers: [{ field: 'k' }] }), 'tests[0].input.additional_headers[0].value', 'is required'],
+    ['a numeric cluster_name', test({}, {}, { cluster_name: 1 }), 'tests[0].validate.cluster_name', 'expected a string, got number 1'],
+    ['a code_redirect past 599', test({}, {}, { code_redirect: 600 }), 'tests[0].validate.code_redirect', '600 is out of range (0 to 599)'],
+    ['a check it does not evaluate', test({}, {}, { virtual_cluster: 'x' }), 'tests[0].validate.virtual_cluster', 'unknown field'],
+  ];
+  for (const [name, document, field, message] of REFUSED) {
+    it(`refuses ${name}`, () => {
+      const result = parseRouterTests(document);
+      assert.equal(result.ok, false);
+      const problem = result.ok ? undefined : result.problems[0];
+      assert.equal(problem?.field, field);
+      assert.ok(problem?.message.startsWith(message), problem?.message);
+    });
+  }
+
+  it('reads every field it evaluates', () => {
+    const document = {
+      tests: [
+        {
+          test_name: 'all',
+          input: {
+            authority: 'a',
+            path: '/',
+            method: 'POST',
+            random_value: 7,
+            ssl: true,
+            internal: true,
+            additional_request_headers: [{ key: 'k', value: 'v' }],
+            additional_headers: [
+              { field: 'f', value: 'w' },
+              { key: 'g', value: 'x' },
+            ],
+          },
+          validate: {
+            cluster_name: 'c',
+            virtual_cluster_name: '',
+            virtual_host_name: 'h',
+            path_rewrite: '/',
+            host_rewrite: 'a',
+            path_redirect: '',
+            code_redirect: 0,
+          },
+        },
+      ],
+    };
+    const result = parseRouterTests(document);
+    assert.ok(result.ok, JSON.stringify(result));
+    assert.equal(result.value.length, 1);
+  });
+});
+
+describe('requestOf', () => {
+  it('builds the request router_check sends', () => {
+    const input: RouterTest['input'] = {
+      authority: 'a:80',
+      path: '/p',
+      internal: true,
+      ssl: true,
+      random_value: 42,
+      additional_request_headers: [{ key: 'k', value: 'v' }],
+      additional_headers: [{ field: 'f', value: 'w' }, { key: 'g', value: 'x' }, { value: 'y' }],
+    };
+    assert.deepEqual(requestOf(input), {
+      authority: 'a:80',
+      path: '/p',
+      method: 'GET',
+      scheme: 'https',
+      headers: [
+        ['x-envoy-internal', 'true'],
+        ['k', 'v'],
+        ['f', 'w'],
+        ['g', 'x'],
+        ['', 'y'],
+      ],
+      randomValue: 42,
+    });
+    assert.deepEqual(requestOf({ authority: 'a', path: '/', method: 'PUT' }), {
+      authority: 'a',
+      path: '/',
+      method: 'PUT',
+      scheme: 'http',
+      headers: [],
+      randomValue: 0,
+    });
+  });
+});
+
+describe('runRouterTest and formatResults', () => {
+  const routedTo: Routed = {
+    kind: 'http',
+    decision: {
+      host: { index: 0, name: 'vh', domain: '*', how: 'catch-all' },
+      misses: [],
+      route: {
+        index: 0,
+        entry: { match: { prefix: '/' }, route: { cluster: 'c1' } },
+        action: { kind: 'route', cluster: 'c1', path: '/rewritten', authority: 'b' },
+      },
+    },
+  };
+  const test = (validate: RouterTest['validate']): RouterTest => ({ test_name: 'n', input: { authority: 'a', path: '/' }, validate });
+
+  it('compares only the values the test names, "" meaning none', () => {
+    assert.deepEqual(
+      runRouterTest(
+        test({ cluster_name: 'c1', virtual_host_name: 'vh', path_rewrite: '/rewritten', host_rewrite: 'b', path_redirect: '', code_redirect: 0 }),
+        () => routedTo,
+      ),
+      {
+        test_name: 'n',
+        passed: true,
+        failures: [],
+      },
+    );
+    assert.deepEqual(runRouterTest(test({ cluster_name: 'c2', code_redirect: 301 }), () => routedTo).failures, [
+      { test_type: 'cluster_name', expected: 'c2', actual: 'c1' },
+      { test_type: 'code_redirect', expected: '301', actual: '0' },
+    ]);
+    assert.deepEqual(runRouterTest(test({ cluster_name: 'passthrough', virtual_host_name: '' }), () => ({ kind: 'tcp', cluster: 'passthrough' })).passed, true);
+  });
+
+  it("prints a failing test's name and one line per failed check; with details the passing names too", () => {
+    const results = [
+      { test_name: 'ok one', passed: true, failures: [] },
+      {
+        test_name: 'bad one',
+        passed: false,
+        failures: [
+          { test_type: 'cluster_name', expected: 'a', actual: 'b' },
+          { test_type: 'path_rewrite', expected: '/x', actual: '/y' },
+        ],
+      },
+      { test_name: 'ok two', passed: true, failures: [] },
+    ];
+    const failed = 'bad one\nexpected: [a], actual: [b], test type: cluster_name\nexpected: [/x], actual: [/y], test type: path_rewrite\n';
+    assert.deepEqual(formatResults(results, false), { passed: '', failed });
+    assert.deepEqual(formatResults(results, true), { passed: 'ok one\nok two\n', failed });
+    assert.deepEqual(formatResults([], true), { passed: '', failed: '' });
+  });
+});
