@@ -49,7 +49,7 @@ export function parseRouteTarget(text: string, options: TargetOptions): Result<R
         `${quote(text)} is not a Kubernetes service (${FORMS}): raw IPs and hosts outside the cluster are refused unless the injector config sets routes.allowExternalHosts`,
       );
     }
-    if (port === undefined) return failed(`external host ${quote(text)} needs a port, e.g. ${host}:443`);
+    if (port === undefined) return failed(`external host ${quote(text)} needs a port, e.g. ${isIP(host) === 6 ? `[${host}]` : host}:443`);
     if (!isIP(host) && !HOSTNAME.test(host)) return failed(`${quote(host)} is not a host name`);
     return ok({ kind: 'external', host, port });
   }
