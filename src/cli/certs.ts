@@ -29,6 +29,6 @@ export async function runCerts(argv: readonly string[]): Promise<CommandOutput> 
   // what it is, on stderr.
   return {
     stdout: `${Buffer.from(certificates.caCert).toString('base64')}\n`,
-    stderr: `wrote ${join(out, 'ca.crt')}, ${join(out, 'tls.crt')} and ${join(out, 'tls.key')}: a CA and a serving certificate for ${service}.${namespace}.svc, valid ${days} days\nthe caBundle for the MutatingWebhookConfiguration (base64 of ${join(out, 'ca.crt')}), on stdout:\n`,
+    preface: `wrote ${join(out, 'ca.crt')}, ${join(out, 'tls.crt')} and ${join(out, 'tls.key')}: a CA and a serving certificate for ${service}.${namespace}.svc, valid ${days} days\nthe caBundle for the MutatingWebhookConfiguration (base64 of ${join(out, 'ca.crt')}), on stdout:\n`,
   };
 }

@@ -5,6 +5,8 @@
 /** What a command prints, and its exit code when it is not 0. */
 export interface CommandOutput {
   stdout: string;
+  /** Said on stderr before stdout: what the output is. */
+  preface?: string;
   stderr?: string;
   exitCode?: number;
 }

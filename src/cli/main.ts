@@ -55,6 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     const result = await (await loadCommand(name))(rest);
     const output = typeof result === 'string' ? { stdout: result } : result;
+    if (output.preface) process.stderr.write(output.preface);
     process.stdout.write(output.stdout);
     if (output.stderr) process.stderr.write(output.stderr);
     return output.exitCode ?? EXIT.ok;
