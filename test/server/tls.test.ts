@@ -136,7 +136,8 @@ describe('serving certificates', () => {
     assert.deepEqual(recorder.reloads.at(-1), { cert: renewed.cert, key: renewed.key });
   });
 
-  it('takes a renewed pair as soon as the directory changes, without waiting for the poll', async () => {
+  // Bounded: without the directory watch the reload never comes, and the test must fail, not hang.
+  it('takes a renewed pair as soon as the directory changes, without waiting for the poll', { timeout: 20_000 }, async () => {
     const recorder = new Recorder();
     after(() => recorder.close());
     recorder.write(working.cert, working.key);
