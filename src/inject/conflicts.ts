@@ -3,10 +3,9 @@
 // capture). Such pods are refused here with what to change.
 
 import type { Container, Pod } from '../model/kubernetes.js';
-import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
+import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, PROXY_GID, PROXY_PORT_ROLE, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
 import { quote } from '../syntax/quote.js';
 
-const PORT_ROLE: ReadonlyMap<number, string> = new Map(Object.entries(PROXY_PORT).map(([role, port]) => [port, role]));
 const OPT_OUT = `or label the pod ${ANNOTATION.inject}: "false" to keep it out of the mesh`;
 
 function appContainers(pod: Pod): Container[] {
@@ -20,7 +19,7 @@ export function findConflicts(pod: Pod): string[] {
       problems.push(`the pod already has a container named ${quote(container.name)} but no ${ANNOTATION.status} annotation: rename that container, ${OPT_OUT}`);
     }
     for (const port of container.ports ?? []) {
-      const role = PORT_ROLE.get(port.containerPort);
+      const role = PROXY_PORT_ROLE.get(port.containerPort);
       if (role !== undefined) {
         problems.push(
           `container ${quote(container.name)} declares port ${port.containerPort}, which the proxy uses (${role}): move the app to another port, ${OPT_OUT}`,

@@ -10,11 +10,10 @@
 
 import type { Container, Pod } from '../model/kubernetes.js';
 import { isPlainObject } from '../model/kubernetes.js';
-import { ANNOTATION, PROXY_PORT } from '../model/names.js';
+import { ANNOTATION, PROXY_PORT_ROLE } from '../model/names.js';
 import { quote } from '../syntax/quote.js';
-import type { PodOwner } from './workload.js';
+import { controllerOf, type PodOwner } from './workload.js';
 
-const PROXY_PORT_ROLE: ReadonlyMap<number, string> = new Map(Object.entries(PROXY_PORT).map(([role, port]) => [port, role]));
 const PROBES = ['livenessProbe', 'readinessProbe', 'startupProbe'] as const;
 const PROBE_ACTIONS = ['httpGet', 'tcpSocket', 'grpc'] as const;
 
@@ -25,20 +24,13 @@ export function runWarnings(pod: Pod, nativeSidecar: boolean, owner: PodOwner | 
 function completionWarning(pod: Pod, nativeSidecar: boolean, owner: PodOwner | undefined): string[] {
   if (nativeSidecar) return [];
   const restartPolicy = pod.spec.restartPolicy;
-  const ownerKind = owner?.kind ?? ownerReferenceKind(pod);
+  const ownerKind = (owner ?? controllerOf(pod))?.kind;
   const runsToCompletion = restartPolicy === 'Never' || restartPolicy === 'OnFailure' || ownerKind === 'Job' || ownerKind === 'CronJob';
   if (!runsToCompletion) return [];
   const what = ownerKind === 'Job' || ownerKind === 'CronJob' ? `its ${ownerKind}` : 'the pod';
   return [
     `${what} will not complete: the proxy runs as a classic sidecar (native sidecars are off) and keeps running after the app exits; set ${ANNOTATION.nativeSidecar}: "true" (Kubernetes 1.29 or later)`,
   ];
-}
-
-function ownerReferenceKind(pod: Pod): string | undefined {
-  const references: unknown = pod.metadata?.ownerReferences;
-  if (!Array.isArray(references)) return undefined;
-  const controller: unknown = (references as unknown[]).find((reference) => isPlainObject(reference) && reference.controller === true);
-  return isPlainObject(controller) && typeof controller.kind === 'string' ? controller.kind : undefined;
 }
 
 function probeWarnings(pod: Pod): string[] {

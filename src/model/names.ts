@@ -74,6 +74,9 @@ export const PROXY_PORT = {
   prometheus: 15090, // /stats/prometheus
 } as const;
 
+/** What each of the proxy's ports is for, by port number. */
+export const PROXY_PORT_ROLE: ReadonlyMap<number, string> = new Map(Object.entries(PROXY_PORT).map(([role, port]) => [port, role]));
+
 /** The proxy's UID and GID: the iptables rules exclude traffic owned by them. */
 export const PROXY_UID = 1337;
 export const PROXY_GID = 1337;
