@@ -10,3 +10,10 @@ export interface CommandOutput {
   stderr?: string;
   exitCode?: number;
 }
+
+/** An error's first line, bounded: what a one-line message may quote of it
+ * (the Kubernetes client's can carry a whole response). */
+export function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return (message.split('\n')[0] ?? '').slice(0, 300);
+}

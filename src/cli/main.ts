@@ -6,7 +6,7 @@
 
 import { UsageError } from './args.js';
 import { InputError } from './files.js';
-import type { CommandOutput } from './command.js';
+import { firstLine, type CommandOutput } from './command.js';
 import { COMMANDS, EXIT, isCommandName, type CommandName } from './commands.js';
 import { runExplain, runInject } from './offline-commands.js';
 import { commandHelp, USAGE, VERSION, wantsHelp } from './usage.js';
@@ -68,9 +68,8 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(`envoy-injector ${name}: ${error.message}\n`);
       return EXIT.usage;
     }
-    const message = error instanceof Error ? error.message : String(error);
     const debug = process.env.ENVOY_INJECTOR_DEBUG === '1' && error instanceof Error ? `\n${error.stack ?? ''}` : ' (ENVOY_INJECTOR_DEBUG=1 shows where)';
-    process.stderr.write(`envoy-injector ${name}: internal error: ${(message.split('\n')[0] ?? '').slice(0, 300)}${debug}\n`);
+    process.stderr.write(`envoy-injector ${name}: internal error: ${firstLine(error)}${debug}\n`);
     return EXIT.usage;
   }
 }

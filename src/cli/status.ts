@@ -11,7 +11,7 @@ import { fleetStatus } from '../inject/fleet.js';
 import { probePod, probeVerdict } from '../inject/self-test.js';
 import { failed, type Result } from '../model/result.js';
 import { outputFormat, parseFlags, single } from './args.js';
-import type { CommandOutput } from './command.js';
+import { firstLine, type CommandOutput } from './command.js';
 import { COMMANDS, EXIT } from './commands.js';
 import { InputError, loadConfig } from './files.js';
 
@@ -50,12 +50,6 @@ export async function runStatus(argv: readonly string[]): Promise<CommandOutput>
   const selfTestLine =
     selfTest === undefined ? '' : selfTest.ok ? `self-test: success: ${selfTest.value}\n` : `self-test: FAILED: ${selfTest.problems.join('; ')}\n`;
   return { stdout: describeStatus(status) + selfTestLine, exitCode };
-}
-
-/** An error's first line, bounded: the Kubernetes client's can carry a whole response. */
-function firstLine(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? '').slice(0, 300);
 }
 
 /** One dry-run create of the probe pod, as `serve --self-test-every` does. */
