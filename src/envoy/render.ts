@@ -7,7 +7,7 @@ import type { AccessLogFormat, IpFamily } from '../config/config.js';
 import { renderBootstrap } from './bootstrap.js';
 import { outboundListener } from './listeners.js';
 import { outboundRouteConfiguration } from './route-config.js';
-import { discoveryResponse, TYPE } from './xds.js';
+import { discoveryResponse, TYPE, typed } from './xds.js';
 import { BoundedCache, heapBytesOfString } from '../model/memo.js';
 import { MEMO_BYTES } from '../model/limits.js';
 
@@ -47,10 +47,9 @@ export function sha256(text: string): string {
 /** version_info changes exactly when the content does, so Envoy's stats show
  * which revision of the routes it runs. */
 function versioned(typeName: string, resources: JsonObject[]): string {
-  const response = discoveryResponse(typeName, resources, '');
-  const body = JSON.stringify(response.resources);
+  const body = JSON.stringify(resources.map((resource) => typed(typeName, resource)));
   // The resources are written once, into the hash and into the response.
-  return JSON.stringify({ ...response, version_info: sha256(body).slice(0, 16), resources: [] }).replace('"resources":[]', () => `"resources":${body}`);
+  return JSON.stringify(discoveryResponse(typeName, [], sha256(body).slice(0, 16))).replace('"resources":[]', () => `"resources":${body}`);
 }
 
 /** Pods of one workload render the same config: each distinct one is built
@@ -69,9 +68,15 @@ export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverr
     overrides.clusters,
   ]);
   const found = RENDERED.get(key);
+  // Stryker disable next-line ConditionalExpression: equivalent, rendering again gives the same value (only slower)
   if (found) return found;
   const rendered = Object.freeze(render(input, overrides));
-  return RENDERED.set(key, rendered, heapBytesOfString(rendered.bootstrap + rendered.lds + rendered.rds + rendered.cds));
+  return RENDERED.set(key, rendered, renderedConfigBytes(rendered));
+}
+
+/** The heap bytes a rendered config holds: what the cache counts it as. */
+export function renderedConfigBytes(rendered: RenderedEnvoyConfig): number {
+  return [rendered.bootstrap, rendered.lds, rendered.rds, rendered.cds, rendered.hash].reduce((sum, text) => sum + heapBytesOfString(text), 0);
 }
 
 function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import type { JsonObject } from '../../src/model/json.js';
 import type { ServiceInfo, ServiceLookup } from '../../src/model/lookups.js';
-import { deriveHttpPorts, type HttpPortInputs } from '../../src/routes/http-ports.js';
+import { deriveHttpPorts, isHttpServicePort, type HttpPortInputs } from '../../src/routes/http-ports.js';
 import { covers, routeWarnings } from '../../src/routes/lint.js';
 import type { PlannedHost } from '../../src/routes/overrides.js';
 import { resolveRouting } from '../../src/routes/routing.js';
@@ -113,6 +113,81 @@ describe('HTTP ports of a pod', () => {
   });
 });
 
+describe('what a Service port says it carries', () => {
+  const CASES: Array<[ServiceInfo['ports'][number], boolean]> = [
+    [{ port: 1, name: 'http' }, true],
+    [{ port: 1, name: 'http2' }, true],
+    [{ port: 1, name: 'grpc' }, true],
+    [{ port: 1, name: 'grpc-web' }, true],
+    [{ port: 1, name: 'h2c' }, true],
+    [{ port: 1, name: 'HTTP-api' }, true],
+    [{ port: 1, name: 'https' }, false],
+    [{ port: 1, name: 'web' }, false],
+    [{ port: 1, name: 'api-http' }, false],
+    [{ port: 1 }, false],
+    [{ port: 1, appProtocol: 'HTTP2' }, true],
+    [{ port: 1, appProtocol: 'kubernetes.io/h2c' }, true],
+    [{ port: 1, appProtocol: 'kubernetes.io/ws' }, false],
+    // appProtocol, when set, is the Service's word: the name no longer counts.
+    [{ port: 1, name: 'http', appProtocol: 'tcp' }, false],
+  ];
+  for (const [port, http] of CASES) it(`${JSON.stringify(port)} → ${http ? 'HTTP' : 'not HTTP'}`, () => assert.equal(isHttpServicePort(port), http));
+});
+
+describe('why a port is HTTP, as explain says it', () => {
+  const lookup = services({
+    'shop/web': { ports: [{ port: 8000, name: 'web' }] },
+    'shop/bare': { ports: [{ port: 8001 }] },
+    'shop/redis': { ports: [{ port: 6379, name: 'redis' }] },
+    'shop/cache': { ports: [{ port: 11211, appProtocol: 'memcache' }] },
+    'shop/tls': { ports: [{ port: 443, name: 'tls' }] },
+  });
+
+  it("names a Service's only port by its name, or says it is the only one", () => {
+    assert.deepEqual(ports({ services: lookup, defaults: [], domains: ['web', 'bare'] }), [
+      [8000, ['service shop/web port 8000 (named web)']],
+      [8001, ['service shop/bare port 8001 (its only port)']],
+    ]);
+  });
+
+  it("leaves out a Service's only port when its name or appProtocol says another protocol", () => {
+    assert.deepEqual(ports({ services: lookup, defaults: [], domains: ['redis', 'cache', 'tls'] }), []);
+  });
+
+  it('keeps each origin once, and at most eight of them', () => {
+    const domains = Array.from({ length: 12 }, (_, i) => `host${i}.example.com:9000`);
+    const found = ports({ defaults: [], domains: [...domains, 'host0.example.com:9000'] });
+    assert.deepEqual(found, [[9000, domains.slice(0, 8).map((d) => `route domain ${d}`)]]);
+  });
+
+  it('says where an annotated port came from, and leaves external targets to their own ports', () => {
+    assert.deepEqual(
+      ports({
+        defaults: [],
+        annotated: { ports: [9090], origin: 'annotation envoy-injector.io/http-ports of namespace shop' },
+        targets: [{ kind: 'external', host: 'api.example.com', port: 8443 }],
+      }),
+      [[9090, ['annotation envoy-injector.io/http-ports of namespace shop']]],
+    );
+  });
+
+  it('lists every origin of an excluded port in its warning', () => {
+    const result = deriveHttpPorts({
+      defaults: [],
+      annotated: { ports: [9090], origin: 'annotation envoy-injector.io/http-ports' },
+      targets: [],
+      domains: ['api.example.com:9090'],
+      podNamespace: 'shop',
+      clusterDomain: 'cluster.local',
+      services: undefined,
+      excluded: [9090],
+    });
+    assert.deepEqual(result.warnings, [
+      'port 9090 (annotation envoy-injector.io/http-ports, route domain api.example.com:9090) is not routed as HTTP: envoy-injector.io/exclude-outbound-ports keeps it out of the proxy, so routes for it never apply',
+    ]);
+  });
+});
+
 describe('domains as users mean them', () => {
   const context = { httpPorts: [80, 9080], podNamespace: 'shop', clusterDomain: 'cluster.local' };
 
@@ -149,6 +224,72 @@ describe('domains as users mean them', () => {
     assert.deepEqual(warnings, [
       'envoy-injector.io/routes virtual_hosts[short] (short) and envoy-injector.io/routes virtual_hosts[full] (full) both claim "reviews.shop.svc.cluster.local", "reviews.shop.svc.cluster.local:80", "reviews.shop.svc.cluster.local:9080": requests for it go to full',
     ]);
+  });
+
+  it('names three of the names two hosts claim, and counts the rest', () => {
+    const host = (name: string, domains: string[]): PlannedHost => ({ name, domains, routes: [], origin: `vh ${name}` });
+    const wide = { ...context, httpPorts: [80, 8080, 9080] };
+    const { virtualHosts, warnings } = renderVirtualHosts([host('short', ['reviews']), host('ns', ['reviews.shop'])], wide);
+    assert.deepEqual(virtualHosts, [
+      {
+        name: 'short',
+        routes: [],
+        domains: [
+          'reviews',
+          'reviews:80',
+          'reviews:8080',
+          'reviews:9080',
+          'reviews.shop.svc',
+          'reviews.shop.svc:80',
+          'reviews.shop.svc:8080',
+          'reviews.shop.svc:9080',
+          'reviews.shop.svc.cluster.local',
+          'reviews.shop.svc.cluster.local:80',
+          'reviews.shop.svc.cluster.local:8080',
+          'reviews.shop.svc.cluster.local:9080',
+        ],
+      },
+      { name: 'ns', routes: [], domains: ['reviews.shop', 'reviews.shop:80', 'reviews.shop:8080', 'reviews.shop:9080'] },
+    ]);
+    assert.deepEqual(warnings, [
+      'vh short (short) and vh ns (ns) both claim "reviews.shop", "reviews.shop:80", "reviews.shop:8080" and 1 more: requests for it go to ns',
+    ]);
+  });
+
+  it("says nothing when no two hosts claim a name, and keeps a host's own names once", () => {
+    const host = (name: string, domains: string[]): PlannedHost => ({ name, domains, routes: [], origin: `vh ${name}` });
+    const { virtualHosts, warnings } = renderVirtualHosts([host('a', ['a.example.com', 'a.example.com:80'])], context);
+    assert.deepEqual(warnings, []);
+    assert.deepEqual((virtualHosts[0] as { domains: string[] }).domains, ['a.example.com', 'a.example.com:80', 'a.example.com:9080']);
+  });
+});
+
+describe('routing too large for a pod', () => {
+  // 2,000 short names, each under four names on three ports: about 460 KB.
+  const domains = Array.from({ length: 2000 }, (_, i) => `s${i}`);
+  const text = `virtual_hosts:\n- name: big\n  domains: ${JSON.stringify(domains)}\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "a" }\n`;
+  const context = { namespace: 'shop', config: DEFAULT_CONFIG };
+
+  it("is refused before it is rendered, with its numbers, at the pod's annotation", () => {
+    const result = resolveRouting({ pod: { annotation: 'envoy-injector.io/routes', value: text, from: 'pod' } }, context, {
+      annotated: undefined,
+      excluded: [],
+    });
+    assert.ok(!result.ok);
+    assert.equal(result.problems.length, 1);
+    assert.equal(result.problems[0]?.annotation, 'envoy-injector.io/routes');
+    assert.equal(result.problems[0]?.from, 'pod');
+    assert.match(result.problems[0]?.message ?? '', /^would render 24000 domain entries \([0-9.]+ KiB/);
+  });
+
+  it("names the namespace's default when the routes came from there", () => {
+    const result = resolveRouting({ namespace: { annotation: 'envoy-injector.io/routes', value: text, from: 'namespace' } }, context, {
+      annotated: undefined,
+      excluded: [],
+    });
+    assert.ok(!result.ok);
+    assert.equal(result.problems[0]?.from, 'namespace');
+    assert.match(result.problems[0]?.message ?? '', /^would render/);
   });
 });
 
