@@ -32,7 +32,6 @@ export function workloadName(pod: Pod, owner: PodOwner | undefined = controllerO
 }
 
 /** The pod's controller, from its ownerReferences. */
-/** The pod's controller, from its ownerReferences. */
 export function controllerOf(pod: Pod): PodOwner | undefined {
   const references = pod.metadata?.ownerReferences;
   if (!Array.isArray(references)) return undefined;
