@@ -70,13 +70,13 @@ describe('controllerOf', () => {
       { kind: 'ReplicaSet', name: 'c', controller: 'true' },
       { kind: 'Job', name: 'd', controller: true },
     ];
-    assert.deepEqual(controllerOf(pod({ name: 'p', ownerReferences: references as unknown as NonNullable<Pod['metadata']>['ownerReferences'] })), {
+    assert.deepEqual(controllerOf(pod({ name: 'p', ownerReferences: references })), {
       kind: 'Job',
       name: 'd',
     });
   });
   it('is undefined without references, or with references that are not a list', () => {
     assert.equal(controllerOf(pod({ name: 'p' })), undefined);
-    assert.equal(controllerOf(pod({ name: 'p', ownerReferences: {} as unknown as NonNullable<Pod['metadata']>['ownerReferences'] })), undefined);
+    assert.equal(controllerOf(pod({ name: 'p', ownerReferences: {} })), undefined);
   });
 });
