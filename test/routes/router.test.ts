@@ -322,3 +322,309 @@ describe('grpc match', () => {
     });
   }
 });
+
+// What explain --request and route-check print for each route tried before
+// the one taken: the words a person reads to fix their match.
+describe('why a route did not match', () => {
+  const why = (match: RouteEntry['match'], path: string, extra: Partial<RouteRequest> = {}): string | undefined =>
+    routeRequest(table([{ match, route: to('c') }]), request('h', path, extra)).misses[0]?.why;
+
+  const ROWS: Array<[string, RouteEntry['match'], string, Partial<RouteRequest>, string]> = [
+    ['a prefix', { prefix: '/api' }, '/web?x=1', {}, 'prefix "/api" does not match path "/web"'],
+    ['a path', { path: '/a' }, '/b#f', {}, 'path "/a" is not "/b"'],
+    ['a regex', { safe_regex: { regex: '/v[0-9]' } }, '/vx?q', {}, 'safe_regex "/v[0-9]" does not match path "/vx"'],
+    ['gRPC, without a content-type', { prefix: '/', grpc: {} }, '/', {}, 'grpc: content-type "(absent)" is not application/grpc'],
+    [
+      'gRPC, with gRPC-Web',
+      { prefix: '/', grpc: {} },
+      '/',
+      { headers: [['content-type', 'application/grpc-web']] },
+      'grpc: content-type "application/grpc-web" is not application/grpc',
+    ],
+    ['a header that must be present', { prefix: '/', headers: [{ name: 'x-debug' }] }, '/', {}, 'header x-debug is absent'],
+    [
+      'a header that must be absent',
+      { prefix: '/', headers: [{ name: 'x-debug', present_match: false }] },
+      '/',
+      { headers: [['x-debug', '1']] },
+      'header x-debug is present',
+    ],
+    [
+      'an inverted presence',
+      { prefix: '/', headers: [{ name: 'x-debug', present_match: true, invert_match: true }] },
+      '/',
+      { headers: [['x-debug', '1']] },
+      'header x-debug is present (invert_match)',
+    ],
+    [
+      'a header value',
+      { prefix: '/', headers: [{ name: 'x-user', string_match: { exact: 'ann' } }] },
+      '/',
+      { headers: [['x-user', 'bob']] },
+      'header x-user: exact "ann" does not match "bob"',
+    ],
+    [
+      'a header value, ignoring case',
+      { prefix: '/', headers: [{ name: 'x-user', string_match: { prefix: 'Ann', ignore_case: true } }] },
+      '/',
+      { headers: [['x-user', 'bob']] },
+      'header x-user: prefix "Ann" (ignore_case) does not match "bob"',
+    ],
+    [
+      'an inverted header value',
+      { prefix: '/', headers: [{ name: 'x-user', string_match: { suffix: 'nn' }, invert_match: true }] },
+      '/',
+      { headers: [['x-user', 'ann']] },
+      'header x-user: suffix "nn" matches "ann" (invert_match)',
+    ],
+    [
+      'a header regex',
+      { prefix: '/', headers: [{ name: 'x-v', string_match: { safe_regex: { regex: '[0-9]+' } } }] },
+      '/',
+      { headers: [['x-v', 'a']] },
+      'header x-v: safe_regex "[0-9]+" does not match "a"',
+    ],
+    [
+      'a header contains',
+      { prefix: '/', headers: [{ name: 'x-v', string_match: { contains: 'bot' } }] },
+      '/',
+      { headers: [['x-v', 'human']] },
+      'header x-v: contains "bot" does not match "human"',
+    ],
+    [
+      'a pseudo-header',
+      { prefix: '/', headers: [{ name: ':scheme', string_match: { exact: 'https' } }] },
+      '/',
+      {},
+      'header :scheme: exact "https" does not match "http"',
+    ],
+    [
+      'the authority',
+      { prefix: '/', headers: [{ name: ':authority', string_match: { exact: 'x' } }] },
+      '/',
+      {},
+      'header :authority: exact "x" does not match "h"',
+    ],
+    [
+      'x-forwarded-proto',
+      { prefix: '/', headers: [{ name: 'x-forwarded-proto', string_match: { exact: 'https' } }] },
+      '/',
+      {},
+      'header x-forwarded-proto: exact "https" does not match "http"',
+    ],
+    [
+      'the path header',
+      { prefix: '/', headers: [{ name: ':path', string_match: { exact: '/' } }] },
+      '/a?b',
+      {},
+      'header :path: exact "/" does not match "/a?b"',
+    ],
+    [
+      'a query parameter that is absent',
+      { prefix: '/', query_parameters: [{ name: 'v', string_match: { exact: '2' } }] },
+      '/?w=2',
+      {},
+      'query parameter v is absent',
+    ],
+    [
+      'a query parameter value',
+      { prefix: '/', query_parameters: [{ name: 'v', string_match: { exact: '2' } }] },
+      '/?v=1',
+      {},
+      'query parameter v: exact "2" does not match "1"',
+    ],
+    [
+      'a query parameter that must be present',
+      { prefix: '/', query_parameters: [{ name: 'v', present_match: true }] },
+      '/',
+      {},
+      'query parameter v is absent (present_match: true)',
+    ],
+    [
+      'a query parameter that must be absent',
+      { prefix: '/', query_parameters: [{ name: 'v', present_match: false }] },
+      '/?v',
+      {},
+      'query parameter v is present (present_match: false)',
+    ],
+  ];
+  for (const [what, match, path, extra, expected] of ROWS) it(what, () => assert.equal(why(match, path, extra), expected));
+
+  it('names the first condition that fails, in Envoy’s order: path, gRPC, headers, query', () => {
+    const match: RouteEntry['match'] = { prefix: '/', grpc: {}, headers: [{ name: 'x-a' }], query_parameters: [{ name: 'q', present_match: true }] };
+    assert.equal(why(match, '/'), 'grpc: content-type "(absent)" is not application/grpc');
+    assert.equal(why(match, '/', { headers: [['content-type', 'application/grpc']] }), 'header x-a is absent');
+    assert.equal(
+      why(match, '/', {
+        headers: [
+          ['content-type', 'application/grpc+proto'],
+          ['x-a', ''],
+        ],
+      }),
+      'query parameter q is absent (present_match: true)',
+    );
+    assert.equal(
+      why(match, '/?q', {
+        headers: [
+          ['content-type', 'application/grpc'],
+          ['x-a', ''],
+        ],
+      }),
+      undefined,
+    );
+  });
+});
+
+describe('query parameters as Envoy reads them', () => {
+  const value = (path: string, name = 'v'): string | undefined => {
+    const decision = routeRequest(
+      table([{ match: { prefix: '/', query_parameters: [{ name, string_match: { safe_regex: { regex: '.*' } } }] }, route: to('c') }]),
+      request('h', path),
+    );
+    if (decision.route) return 'matched';
+    return decision.misses[0]?.why;
+  };
+  it('the first of repeated parameters', () => {
+    const decision = routeRequest(
+      table([{ match: { prefix: '/', query_parameters: [{ name: 'v', string_match: { exact: '1' } }] }, route: to('c') }]),
+      request('h', '/?v=1&v=2'),
+    );
+    assert.ok(decision.route);
+    const second = routeRequest(
+      table([{ match: { prefix: '/', query_parameters: [{ name: 'v', string_match: { exact: '2' } }] }, route: to('c') }]),
+      request('h', '/?v=1&v=2'),
+    );
+    assert.equal(second.misses[0]?.why, 'query parameter v: exact "2" does not match "1"');
+  });
+  it('a parameter without "=" has the empty value; empty pairs are skipped', () => {
+    assert.equal(value('/?&&v'), 'matched');
+    assert.equal(value('/?a=1&&v=', 'v'), 'matched');
+    const empty = routeRequest(
+      table([{ match: { prefix: '/', query_parameters: [{ name: 'v', string_match: { exact: '' } }] }, route: to('c') }]),
+      request('h', '/?v'),
+    );
+    assert.ok(empty.route);
+  });
+  it('a value keeps its "=" signs after the first', () => {
+    const decision = routeRequest(
+      table([{ match: { prefix: '/', query_parameters: [{ name: 't', string_match: { exact: 'a=b' } }] }, route: to('c') }]),
+      request('h', '/?t=a=b'),
+    );
+    assert.ok(decision.route);
+  });
+  it('no "?" means no parameters, a "?" at the end an empty query', () => {
+    assert.equal(value('/'), 'query parameter v is absent');
+    assert.equal(value('/?'), 'query parameter v is absent');
+  });
+  it('a parameter whose name is "=" text before it', () => {
+    assert.equal(value('/?=x', ''), 'matched');
+  });
+});
+
+describe('virtual host choice, in detail', () => {
+  it('says which domain matched, and how', () => {
+    const config: RouteTable = {
+      virtual_hosts: [
+        { name: 'all', domains: ['*'], routes: [] },
+        { name: 'suffix', domains: ['other.org', '*.example.com'], routes: [] },
+        { name: 'exact', domains: ['Api.Example.com'], routes: [] },
+        { name: 'prefix', domains: ['api.*'], routes: [] },
+      ],
+    };
+    assert.deepEqual(selectVirtualHost(config, 'api.example.com'), { index: 2, name: 'exact', domain: 'Api.Example.com', how: 'exact' });
+    assert.deepEqual(selectVirtualHost(config, 'www.example.com'), { index: 1, name: 'suffix', domain: '*.example.com', how: 'suffix wildcard' });
+    assert.deepEqual(selectVirtualHost(config, 'api.example.org'), { index: 3, name: 'prefix', domain: 'api.*', how: 'prefix wildcard' });
+    assert.deepEqual(selectVirtualHost(config, 'x'), { index: 0, name: 'all', domain: '*', how: 'catch-all' });
+  });
+
+  it('of two wildcards of one kind, the longer wins, and the first of two equal ones', () => {
+    const config: RouteTable = {
+      virtual_hosts: [
+        { name: 'short', domains: ['*.com'], routes: [] },
+        { name: 'long', domains: ['*.example.com'], routes: [] },
+        { name: 'long-again', domains: ['*.example.com'], routes: [] },
+        { name: 'p-long', domains: ['api.example.*'], routes: [] },
+        { name: 'p-short', domains: ['api.*'], routes: [] },
+      ],
+    };
+    assert.equal(selectVirtualHost(config, 'a.example.com')?.name, 'long');
+    assert.equal(selectVirtualHost(config, 'api.example.org')?.name, 'p-long');
+    assert.equal(selectVirtualHost(config, 'api.other.org')?.name, 'p-short');
+  });
+
+  it('a prefix wildcard stands for at least one character too', () => {
+    assert.equal(selectVirtualHost({ virtual_hosts: [{ name: 'p', domains: ['api.*'], routes: [] }] }, 'api.'), undefined);
+    assert.equal(selectVirtualHost({ virtual_hosts: [{ name: 'p', domains: ['api.*'], routes: [] }] }, 'api.x')?.name, 'p');
+  });
+
+  it('ignoring ports keeps an IPv6 address whole, and drops its port', () => {
+    const config: RouteTable = { ignore_port_in_host_matching: true, virtual_hosts: [{ name: 'v6', domains: ['[::1]'], routes: [] }] };
+    assert.equal(selectVirtualHost(config, '[::1]')?.name, 'v6');
+    assert.equal(selectVirtualHost(config, '[::1]:8080')?.name, 'v6');
+  });
+});
+
+describe('redirects, in detail', () => {
+  const redirect = (entry: NonNullable<RouteEntry['redirect']>, req: RouteRequest): string =>
+    outcome(table([{ match: { prefix: '/' }, redirect: entry }]), req);
+  it('every response code', () => {
+    const codes = { MOVED_PERMANENTLY: 301, FOUND: 302, SEE_OTHER: 303, TEMPORARY_REDIRECT: 307, PERMANENT_REDIRECT: 308 };
+    for (const [name, code] of Object.entries(codes)) assert.equal(redirect({ response_code: name }, request('h', '/a')), `redirect ${code} http://h/a`);
+  });
+  it('https_redirect from https keeps the port', () => {
+    assert.equal(redirect({ https_redirect: true }, request('h:443', '/a', { scheme: 'https' })), 'redirect 301 https://h:443/a');
+  });
+  it('to http drops the https default port', () => {
+    assert.equal(redirect({ scheme_redirect: 'http' }, request('h:443', '/a', { scheme: 'https' })), 'redirect 301 http://h/a');
+    assert.equal(redirect({ scheme_redirect: 'http' }, request('h:8443', '/a', { scheme: 'https' })), 'redirect 301 http://h:8443/a');
+  });
+  it('an IPv6 host keeps its brackets when its port is replaced or dropped', () => {
+    assert.equal(redirect({ port_redirect: 8443 }, request('[::1]:8080', '/a')), 'redirect 301 http://[::1]:8443/a');
+    assert.equal(redirect({ https_redirect: true }, request('[::1]:80', '/a')), 'redirect 301 https://[::1]/a');
+    assert.equal(redirect({ port_redirect: 8443 }, request('[::1]', '/a')), 'redirect 301 http://[::1]:8443/a');
+  });
+  it('a host without a port gets the new port', () => {
+    assert.equal(redirect({ port_redirect: 8080 }, request('h', '/a')), 'redirect 301 http://h:8080/a');
+  });
+  it('a path_redirect without "/" gets one', () => {
+    assert.equal(redirect({ prefix_rewrite: 'x' }, request('h', '/a')), 'redirect 301 http://h/xa');
+  });
+  it('a direct response keeps the request’s port and query', () => {
+    assert.equal(outcome(table([{ match: { prefix: '/' }, direct_response: { status: 200 } }]), request('h:8080', '/a?b')), 'direct 200 http://h:8080/a?b');
+  });
+});
+
+describe('weighted clusters, in detail', () => {
+  it('lists every cluster with its weight and the one chosen', () => {
+    const action = routeRequest(
+      table([
+        {
+          match: { prefix: '/' },
+          route: {
+            weighted_clusters: {
+              clusters: [
+                { name: 'a', weight: 2 },
+                { name: 'b', weight: 3 },
+              ],
+            },
+          },
+        },
+      ]),
+      request('h', '/', { randomValue: 7 }),
+    ).route?.action;
+    assert.deepEqual(action, {
+      kind: 'route',
+      cluster: 'b',
+      weights: [
+        { name: 'a', weight: 2, chosen: false },
+        { name: 'b', weight: 3, chosen: true },
+      ],
+      path: '/',
+      authority: 'h',
+    });
+  });
+  it('a single cluster route has no weights', () => {
+    const action = routeRequest(table([{ match: { prefix: '/' }, route: to('c') }]), request('h', '/')).route?.action;
+    assert.deepEqual(action, { kind: 'route', cluster: 'c', path: '/', authority: 'h' });
+  });
+});
