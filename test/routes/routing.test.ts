@@ -313,6 +313,14 @@ describe('routes that can never apply', () => {
     ['case-insensitive earlier covers any spelling', match('prefix', '/API', { caseSensitive: false }), match('path', '/api/x'), true],
     ['regexes are compared as written', match('safe_regex', '/v[0-9]+'), match('safe_regex', '/v[0-9]+'), true],
     ['a regex never claims a prefix', match('safe_regex', '.*'), match('prefix', '/x'), false],
+    ['a regex never claims a path', match('safe_regex', '/x'), match('path', '/x'), false],
+    ['another regex is not covered', match('safe_regex', '/v[0-9]+'), match('safe_regex', '/v[0-9]*'), false],
+    ['a prefix never claims a regex', match('prefix', '/v'), match('safe_regex', '/v1'), false],
+    ['the empty prefix covers everything', match('prefix', ''), match('safe_regex', 'x'), true],
+    ['a case-insensitive later match of a prefix without letters', match('prefix', '/1'), match('prefix', '/12', { caseSensitive: false }), true],
+    ['a case-insensitive path covers the same path in any case', match('path', '/A', { caseSensitive: false }), match('path', '/a'), true],
+    ['a case-sensitive path does not cover another spelling', match('path', '/A'), match('path', '/a'), false],
+    ['a case-sensitive prefix does not cover another spelling', match('prefix', '/A'), match('prefix', '/a/b'), false],
   ];
   for (const [name, earlier, later, expected] of table) it(name, () => assert.equal(covers(earlier, later), expected));
 
@@ -330,6 +338,51 @@ describe('routes that can never apply', () => {
       'envoy-injector.io/routes virtual_hosts[0].routes[1] (prefix "/api") can never match: routes[0] (prefix "/") comes first and matches every request it would',
       'envoy-injector.io/routes virtual_hosts[1] (db) is never consulted: service shop/db has ports 5432 (tcp-postgres), none routed as HTTP (add one to envoy-injector.io/http-ports, or give it appProtocol: http or a name http-*); port 9999 of "db.other:9999" is not routed as HTTP',
     ]);
+  });
+
+  it('reads each route’s match as written: its kind, its case and its conditions; names the first route that covers', () => {
+    const host = (routes: JsonObject[]): PlannedHost[] => [{ name: 'web', domains: ['web'], routes, origin: 'r' }];
+    const context = { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: undefined };
+    const routes: JsonObject[] = [
+      {
+        match: { prefix: '/API', case_sensitive: false, headers: [{ name: 'x-a' }], query_parameters: [{ name: 'q', present_match: true }] },
+        route: { cluster: 'a' },
+      },
+      { match: { safe_regex: { regex: '/v[0-9]' } }, route: { cluster: 'a' } },
+      { match: { prefix: '/' }, route: { cluster: 'a' } },
+      { match: { path: '/api/x', headers: [{ name: 'x-a' }], query_parameters: [{ name: 'q', present_match: true }] }, route: { cluster: 'b' } },
+      { match: { safe_regex: { regex: '/v[0-9]' } }, route: { cluster: 'b' } },
+      { match: { path: '/x' }, route: { cluster: 'b' } },
+      { match: 'not a match', route: { cluster: 'b' } },
+    ];
+    assert.deepEqual(routeWarnings(host(routes), context), [
+      'r.routes[3] (path "/api/x" with 2 header or query condition(s)) can never match: routes[0] (prefix "/API" with 2 header or query condition(s)) comes first and matches every request it would',
+      'r.routes[4] (safe_regex "/v[0-9]") can never match: routes[1] (safe_regex "/v[0-9]") comes first and matches every request it would',
+      'r.routes[5] (path "/x") can never match: routes[2] (prefix "/") comes first and matches every request it would',
+    ]);
+  });
+
+  it('a virtual host no port reaches: no HTTP port at all, or a Service with unnamed ports or none', () => {
+    const hosts: PlannedHost[] = [{ name: 'db', domains: ['db'], routes: [], origin: 'vh' }];
+    assert.deepEqual(routeWarnings(hosts, { httpPorts: [], podNamespace: 'shop', clusterDomain: 'cluster.local', services: undefined }), [
+      'vh (db) is never consulted: the pod routes no port as HTTP',
+    ]);
+    const unnamed = services({ 'shop/db': { ports: [{ port: 5432 }, { port: 5433 }] } });
+    assert.deepEqual(routeWarnings(hosts, { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: unnamed }), [
+      'vh (db) is never consulted: service shop/db has ports 5432, 5433, none routed as HTTP (add one to envoy-injector.io/http-ports, or give it appProtocol: http or a name http-*)',
+    ]);
+    const none = services({ 'shop/db': { ports: [] } });
+    assert.match(
+      routeWarnings(hosts, { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: none })[0] ?? '',
+      /has ports none, none routed/,
+    );
+    const routed = services({ 'shop/db': { ports: [{ port: 5432 }, { port: 80 }] } });
+    assert.deepEqual(routeWarnings(hosts, { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: routed }), []);
+  });
+
+  it('one reachable domain is enough for a virtual host', () => {
+    const hosts: PlannedHost[] = [{ name: 'web', domains: ['web:9999', 'web.example.com:80'], routes: [], origin: 'vh' }];
+    assert.deepEqual(routeWarnings(hosts, { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: undefined }), []);
   });
 
   it('an earlier gRPC-only route shadows only later gRPC-only routes', () => {
