@@ -9,7 +9,7 @@ import type { AnnotationProblem, AnnotationSources, AnnotationValue } from '../m
 import type { JsonObject } from '../model/json.js';
 import { isPlainObject } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
-import { ok, ProblemList, type Result } from '../model/result.js';
+import { failed, ok, ProblemList, type Result } from '../model/result.js';
 import { parseRoutesAnnotation, type VirtualHostInput } from './parse.js';
 import { durationText, join } from './schema.js';
 import { clusterName, parseRouteTarget, renderCluster, targetWarning, type RouteTarget } from './targets.js';
@@ -45,19 +45,19 @@ interface SourcedHost {
   source: AnnotationValue;
 }
 
-const EMPTY_PLAN: RoutePlan = { hosts: [], clusters: [], targets: [], warnings: [] };
-
 export function planRouteOverrides(sources: AnnotationSources, context: RouteContext): Result<RoutePlan, AnnotationProblem> {
   const problems = new ProblemList<AnnotationProblem>();
   const parse = (source: AnnotationValue | undefined): SourcedHost[] => {
     if (!source) return [];
     const parsed = parseRoutesAnnotation(source.value);
-    if (!parsed.ok) problems.add(...parsed.problems.map((p) => ({ annotation: source.annotation, from: source.from, ...p })));
-    return parsed.ok ? parsed.value.map((host, index) => ({ host, index, source })) : [];
+    if (parsed.ok) return parsed.value.map((host, index) => ({ host, index, source }));
+    problems.add(...parsed.problems.map((p) => ({ annotation: source.annotation, from: source.from, ...p })));
+    // Stryker disable next-line ArrayDeclaration: equivalent, the problems just added refuse the plan before any host is read
+    return [];
   };
   const own = parse(sources.pod);
   const inherited = parse(sources.namespace);
-  if (!problems.isEmpty()) return problems.result(EMPTY_PLAN);
+  if (!problems.isEmpty()) return failed(...problems.all());
 
   const warnings: string[] = [];
   const clusters = new Map<string, JsonObject>();
@@ -75,7 +75,7 @@ export function planRouteOverrides(sources: AnnotationSources, context: RouteCon
     const owner = source.from === 'namespace' ? 'namespace annotation ' : '';
     return { name: host.name, domains: host.domains, routes, origin: `${owner}${source.annotation} virtual_hosts[${index}]` };
   });
-  if (!problems.isEmpty()) return problems.result(EMPTY_PLAN);
+  if (!problems.isEmpty()) return failed(...problems.all());
   return ok({ hosts, clusters: [...clusters.values()], targets, warnings });
 }
 

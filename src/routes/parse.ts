@@ -92,7 +92,7 @@ function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> 
   }
   const problems = new ProblemList<FieldProblem>();
   check(document, ROUTE_OVERRIDES_SPEC, '', problems);
-  if (!problems.isEmpty()) return problems.result([]);
+  if (!problems.isEmpty()) return failed(...problems.all());
   const hosts = (document as { virtual_hosts: VirtualHostInput[] }).virtual_hosts;
   hosts.forEach((host, index) => {
     if (host.name === PASSTHROUGH_VIRTUAL_HOST.name)

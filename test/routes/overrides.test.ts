@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
 import { formatAnnotationProblem } from '../../src/model/annotations.js';
+import { planRouteOverrides } from '../../src/routes/overrides.js';
 import { resolveRouting } from '../../src/routes/routing.js';
 import { renderEnvoyConfig } from '../../src/envoy/render.js';
 import type { ServiceLookup } from '../../src/model/lookups.js';
@@ -351,4 +352,54 @@ describe('route overrides: invalid, with the exact message', () => {
       assert.equal(result.ok ? '' : result.problems.map(formatAnnotationProblem).join('\n'), message);
     });
   }
+});
+
+describe('the route plan', () => {
+  const pod =
+    'virtual_hosts:\n- name: a\n  domains: ["A.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: x, weight: 1 }, { name: "y.other:81", weight: 1 }] } }\n';
+  const namespace =
+    'virtual_hosts:\n- name: b\n  domains: ["a.COM"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-b" }\n- name: c\n  domains: ["c.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-c" }\n';
+
+  it('says where each virtual host came from, and lists every target in order', () => {
+    const plan = planRouteOverrides(
+      { pod: { annotation: KEY, value: pod, from: 'pod' }, namespace: { annotation: KEY, value: namespace, from: 'namespace' } },
+      { namespace: 'shop', config: DEFAULT_CONFIG },
+    );
+    assert.ok(plan.ok);
+    assert.deepEqual(
+      plan.value.hosts.map((h) => [h.name, h.origin]),
+      [
+        ['a', 'envoy-injector.io/routes virtual_hosts[0]'],
+        // The namespace's b claims a.com in another case: the pod's own wins.
+        ['c', 'namespace annotation envoy-injector.io/routes virtual_hosts[1]'],
+      ],
+    );
+    assert.deepEqual(plan.value.targets, [
+      { kind: 'service', name: 'x', namespace: 'shop', port: 80, portGiven: false },
+      { kind: 'service', name: 'y', namespace: 'other', port: 81, portGiven: true },
+      { kind: 'service', name: 'ns-c', namespace: 'shop', port: 80, portGiven: false },
+    ]);
+    assert.deepEqual(plan.value.warnings, []);
+  });
+
+  it('refuses with every problem of both annotations, each naming its owner', () => {
+    const plan = planRouteOverrides(
+      { pod: { annotation: KEY, value: 'virtual_hosts: 1', from: 'pod' }, namespace: { annotation: KEY, value: 'nope: 1', from: 'namespace' } },
+      { namespace: 'shop', config: DEFAULT_CONFIG },
+    );
+    assert.equal(plan.ok, false);
+    assert.deepEqual(plan.ok ? [] : plan.problems.map((p) => [p.from, p.field]), [
+      ['pod', 'virtual_hosts'],
+      ['namespace', 'nope'],
+    ]);
+  });
+
+  it('refuses a target that cannot be resolved, at its field', () => {
+    const plan = planRouteOverrides(
+      { pod: { annotation: KEY, value: pod.replace('name: x,', 'name: "Not_A_Service",'), from: 'pod' } },
+      { namespace: 'shop', config: DEFAULT_CONFIG },
+    );
+    assert.equal(plan.ok, false);
+    assert.deepEqual(plan.ok ? [] : plan.problems.map((p) => p.field), ['virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].name']);
+  });
 });
