@@ -9,7 +9,7 @@ import { explainManifests, type OfflineOptions, type PodVerdict } from '../offli
 import { destinationPort, podRouter } from '../offline/pod-router.js';
 import type { HttpPort } from '../routes/http-ports.js';
 import type { Routed } from '../routes/router-check.js';
-import type { RouteAction, RouteRequest } from '../routes/router.js';
+import { FRACTION_DENOMINATORS, type RouteAction, type RouteRequest, type RuntimeFraction } from '../routes/router.js';
 import { UsageError } from './args.js';
 import { InputError } from './files.js';
 
@@ -78,7 +78,16 @@ function describeRouted(routed: Routed, port: number, httpPorts: readonly HttpPo
   for (const miss of decision.misses) lines.push(`routes[${miss.index}] did not match: ${miss.why}`);
   if (!decision.route) return [...lines, `no route of ${JSON.stringify(decision.host.name)} matches: Envoy answers 404`];
   lines.push(`routes[${decision.route.index}] matched: ${JSON.stringify(decision.route.entry.match)}`);
+  const share = decision.route.entry.match.runtime_fraction;
+  if (share) lines.push(`${describeShare(share)}: this trace drew random value 0, the other requests go on to the routes after it`);
   return [...lines, ...describeAction(decision.route.action)];
+}
+
+function describeShare(fraction: RuntimeFraction): string {
+  const numerator = fraction.default_value.numerator ?? 0;
+  const denominator = FRACTION_DENOMINATORS[fraction.default_value.denominator ?? 'HUNDRED'];
+  const runtime = fraction.runtime_key ? `, unless runtime ${JSON.stringify(fraction.runtime_key)} is set on the proxy` : '';
+  return `runtime_fraction: the route takes ${numerator} in ${denominator} requests (${Math.min(100, (100 * numerator) / denominator)}%)${runtime}`;
 }
 
 function describeAction(action: RouteAction): string[] {
@@ -87,7 +96,7 @@ function describeAction(action: RouteAction): string[] {
       const weights = action.weights
         ? ` by weight (${action.weights.map((w) => `${w.name} ${w.weight}${w.chosen ? ' chosen' : ''}`).join(', ')}; random value decides)`
         : '';
-      return [`cluster ${action.cluster}${weights}`, `upstream request: path ${action.path}, authority ${action.authority}`];
+      return [`cluster ${action.cluster}${weights}`, `upstream request: path ${action.path}, authority ${action.authority}, timeout ${action.timeout}`];
     }
     case 'redirect':
       return [`redirect ${action.code} to ${action.uri}`];

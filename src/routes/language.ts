@@ -155,6 +155,26 @@ const queryParameterMatcher: ObjectSpec = {
   exactlyOne: [['string_match', 'present_match']],
 };
 
+/** envoy.type.v3.FractionalPercent: numerator over 100, 10,000 or 1,000,000. */
+const fractionalPercent: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    numerator: { kind: 'integer', min: 0, max: 4294967295 },
+    denominator: { kind: 'enum', values: ['HUNDRED', 'TEN_THOUSAND', 'MILLION'] },
+  },
+};
+
+/** A share of the requests (the classic canary of one path): default_value
+ * decides, unless the proxy's runtime sets runtime_key (admin /runtime_modify). */
+const runtimeFraction: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    default_value: fractionalPercent,
+    runtime_key: { kind: 'string', check: (key) => (/^[\x21-\x7e]*$/.test(key) ? undefined : `${quote(key)} is not a runtime key: visible ASCII, no spaces`) },
+  },
+  required: ['default_value'],
+};
+
 const routeMatch: ObjectSpec = {
   kind: 'object',
   fields: {
@@ -167,6 +187,7 @@ const routeMatch: ObjectSpec = {
     case_sensitive: { kind: 'boolean' },
     // Only gRPC requests (GrpcRouteMatchOptions has no fields yet).
     grpc: { kind: 'object', fields: {} },
+    runtime_fraction: runtimeFraction,
   },
   exactlyOne: [['prefix', 'path', 'safe_regex']],
   hints: { regex: 'regex is not an Envoy v3 match: write safe_regex: { regex: ... }' },

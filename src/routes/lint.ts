@@ -46,14 +46,21 @@ interface PathMatch {
   kind: 'prefix' | 'path' | 'safe_regex';
   value: string;
   caseSensitive: boolean;
-  /** Header and query conditions, compared as written. */
+  /** Header, query, gRPC and runtime_fraction conditions, compared as written. */
   conditions: string[];
 }
 
 function pathMatchOf(route: JsonObject): PathMatch | undefined {
   const match = route.match;
   if (!isPlainObject(match)) return undefined;
-  const conditions = [...listOf(match.headers), ...listOf(match.query_parameters).map((q) => `query:${q}`), ...(match.grpc === undefined ? [] : ['grpc'])];
+  // A route taken by a share of requests (runtime_fraction) covers no other:
+  // its fraction is one more condition, compared as written.
+  const conditions = [
+    ...listOf(match.headers),
+    ...listOf(match.query_parameters).map((q) => `query:${q}`),
+    ...(match.grpc === undefined ? [] : ['grpc']),
+    ...(match.runtime_fraction === undefined ? [] : [`runtime_fraction:${JSON.stringify(match.runtime_fraction)}`]),
+  ];
   const caseSensitive = match.case_sensitive !== false;
   if (typeof match.prefix === 'string') return { kind: 'prefix', value: match.prefix, caseSensitive, conditions };
   if (typeof match.path === 'string') return { kind: 'path', value: match.path, caseSensitive, conditions };
@@ -80,7 +87,7 @@ export function covers(earlier: PathMatch, later: PathMatch): boolean {
 }
 
 function describeMatch(match: PathMatch): string {
-  const conditions = match.conditions.length > 0 ? ` with ${match.conditions.length} header or query condition(s)` : '';
+  const conditions = match.conditions.length > 0 ? ` with ${match.conditions.length} condition(s) besides the path` : '';
   return `${match.kind} ${quote(match.value)}${conditions}`;
 }
 

@@ -4,7 +4,7 @@
 // router_check: cluster_name "" expects no route.
 
 import type { FieldProblem } from './schema.js';
-import { check, type ObjectSpec } from './schema.js';
+import { canonicalDuration, check, type ObjectSpec } from './schema.js';
 import { ProblemList, type Result } from '../model/result.js';
 import type { RouteDecision, RouteRequest } from './router.js';
 
@@ -23,10 +23,12 @@ export interface RouterTest {
     random_value?: number;
     ssl?: boolean;
     internal?: boolean;
+    /** The runtime key the test enables (router_check's runtime mock). */
+    runtime?: string;
     additional_request_headers?: Array<{ key: string; value: string }>;
     additional_headers?: Array<{ key?: string; field?: string; value: string }>;
   };
-  validate: Partial<Record<StringCheck, string>> & { code_redirect?: number };
+  validate: Partial<Record<StringCheck, string>> & { code_redirect?: number; timeout?: string | { seconds?: number; nanos?: number } };
 }
 
 const STRING_CHECKS = ['cluster_name', 'virtual_cluster_name', 'virtual_host_name', 'path_rewrite', 'host_rewrite', 'path_redirect'] as const;
@@ -69,6 +71,7 @@ const TESTS_SPEC: ObjectSpec = {
               random_value: { kind: 'integer', min: 0, max: Number.MAX_SAFE_INTEGER },
               ssl: { kind: 'boolean' },
               internal: { kind: 'boolean' },
+              runtime: { kind: 'string' },
               additional_request_headers: { kind: 'list', items: header('key') },
               // The old name: entries keyed "field" (v2) or "key".
               additional_headers: {
@@ -80,7 +83,11 @@ const TESTS_SPEC: ObjectSpec = {
           },
           validate: {
             kind: 'object',
-            fields: { ...Object.fromEntries(STRING_CHECKS.map((name) => [name, { kind: 'string' }])), code_redirect: { kind: 'integer', min: 0, max: 599 } },
+            fields: {
+              ...Object.fromEntries(STRING_CHECKS.map((name) => [name, { kind: 'string' }])),
+              code_redirect: { kind: 'integer', min: 0, max: 599 },
+              timeout: { kind: 'duration' },
+            },
           },
         },
         required: ['test_name', 'input', 'validate'],
@@ -111,18 +118,35 @@ export function requestOf(input: RouterTest['input']): RouteRequest {
     scheme: input.ssl === true ? 'https' : 'http',
     headers,
     randomValue: input.random_value ?? 0,
+    routerCheckRuntime: input.runtime ?? '',
   };
 }
 
 /** The values router_check compares, from what the request met. */
-export function actualValues(routed: Routed): Record<StringCheck, string> & { code_redirect: number } {
-  const none = { cluster_name: '', virtual_cluster_name: '', virtual_host_name: '', path_rewrite: '', host_rewrite: '', path_redirect: '', code_redirect: 0 };
+export function actualValues(routed: Routed): Record<StringCheck | 'timeout', string> & { code_redirect: number } {
+  const none = {
+    cluster_name: '',
+    virtual_cluster_name: '',
+    virtual_host_name: '',
+    path_rewrite: '',
+    host_rewrite: '',
+    path_redirect: '',
+    timeout: '',
+    code_redirect: 0,
+  };
   if (routed.kind === 'tcp') return { ...none, cluster_name: routed.cluster };
   const { decision } = routed;
   const action = decision.route?.action;
   if (!action) return none;
   if (action.kind === 'route') {
-    return { ...none, cluster_name: action.cluster, virtual_host_name: decision.host?.name ?? '', path_rewrite: action.path, host_rewrite: action.authority };
+    return {
+      ...none,
+      cluster_name: action.cluster,
+      virtual_host_name: decision.host?.name ?? '',
+      path_rewrite: action.path,
+      host_rewrite: action.authority,
+      timeout: action.timeout,
+    };
   }
   return { ...none, path_redirect: action.uri, code_redirect: action.code };
 }
@@ -134,6 +158,10 @@ export function runRouterTest(test: RouterTest, route: RouteFunction): TestResul
     const expected = test.validate[name];
     if (expected !== undefined && expected !== actual[name]) failures.push({ test_type: name, expected, actual: actual[name] });
   }
+  // Compared as durations: "120s" and "120.000s" are one timeout.
+  const timeout = test.validate.timeout;
+  if (timeout !== undefined && canonicalDuration(timeout) !== actual.timeout)
+    failures.push({ test_type: 'timeout', expected: canonicalDuration(timeout), actual: actual.timeout });
   const code = test.validate.code_redirect;
   if (code !== undefined && code !== actual.code_redirect)
     failures.push({ test_type: 'code_redirect', expected: String(code), actual: String(actual.code_redirect) });

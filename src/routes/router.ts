@@ -6,6 +6,7 @@
 
 import { RE2JS } from 're2js';
 import { quote } from '../syntax/quote.js';
+import { canonicalDuration, type Duration } from './schema.js';
 
 export interface StringMatch {
   exact?: string;
@@ -37,6 +38,12 @@ export interface RouteMatch {
   query_parameters?: QueryMatch[];
   case_sensitive?: boolean;
   grpc?: Record<string, never>;
+  runtime_fraction?: RuntimeFraction;
+}
+
+export interface RuntimeFraction {
+  default_value: { numerator?: number; denominator?: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION' };
+  runtime_key?: string;
 }
 
 export interface RouteEntry {
@@ -47,6 +54,7 @@ export interface RouteEntry {
     weighted_clusters?: { clusters: Array<{ name: string; weight: number }> };
     prefix_rewrite?: string;
     host_rewrite_literal?: string;
+    timeout?: Duration;
   };
   redirect?: {
     host_redirect?: string;
@@ -82,8 +90,12 @@ export interface RouteRequest {
   scheme: 'http' | 'https';
   /** Other request headers, names in any case; repeated names are joined with "," as Envoy does. */
   headers: ReadonlyArray<readonly [string, string]>;
-  /** Picks among weighted clusters: random_value modulo the total weight. */
+  /** Picks among weighted clusters (random_value modulo the total weight)
+   * and decides runtime_fraction matches. */
   randomValue: number;
+  /** Set by route-check: router_check's runtime, the tests' `runtime` input
+   * ("" for none). Unset, a runtime_fraction decides as the pod's proxy does. */
+  routerCheckRuntime?: string;
 }
 
 export interface HostChoice {
@@ -94,7 +106,15 @@ export interface HostChoice {
 }
 
 export type RouteAction =
-  | { kind: 'route'; cluster: string; weights?: Array<{ name: string; weight: number; chosen: boolean }>; path: string; authority: string }
+  | {
+      kind: 'route';
+      cluster: string;
+      weights?: Array<{ name: string; weight: number; chosen: boolean }>;
+      path: string;
+      authority: string;
+      /** The route's timeout, "15s" (Envoy's default) when it sets none, "0s" for none at all. */
+      timeout: string;
+    }
   | { kind: 'redirect'; uri: string; code: number }
   | { kind: 'direct-response'; uri: string; code: number };
 
@@ -104,6 +124,9 @@ export interface RouteDecision {
   misses: Array<{ index: number; why: string }>;
   route?: { index: number; entry: RouteEntry; action: RouteAction };
 }
+
+/** RouteAction.timeout when a route sets none (route_components.proto). */
+const DEFAULT_ROUTE_TIMEOUT = '15s';
 
 const REDIRECT_CODES: Readonly<Record<string, number>> = {
   MOVED_PERMANENTLY: 301,
@@ -120,7 +143,7 @@ export function routeRequest(table: RouteTable, request: RouteRequest): RouteDec
   const headers = new RequestHeaders(request);
   const misses: Array<{ index: number; why: string }> = [];
   for (const [index, entry] of virtualHost.routes.entries()) {
-    const why = whyNotMatched(entry.match, headers);
+    const why = whyNotMatched(entry.match, headers, request);
     if (why === undefined) return { host, misses, route: { index, entry, action: actionOf(entry, request) } };
     misses.push({ index, why });
   }
@@ -215,7 +238,7 @@ function beforeQuery(path: string): string {
   return query < 0 ? path : path.slice(0, query);
 }
 
-function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | undefined {
+function whyNotMatched(match: RouteMatch, headers: RequestHeaders, request: RouteRequest): string | undefined {
   const path = headers.path;
   const caseSensitive = match.case_sensitive !== false;
   const fold = (text: string): string => (caseSensitive ? text : text.toLowerCase());
@@ -225,6 +248,10 @@ function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | und
   if (match.path !== undefined && fold(pathOnly(path)) !== fold(match.path)) return `path ${quote(match.path)} is not ${quote(pathOnly(path))}`;
   if (match.safe_regex !== undefined && !fullMatch(match.safe_regex.regex, pathOnly(path))) {
     return `safe_regex ${quote(match.safe_regex.regex)} does not match path ${quote(pathOnly(path))}`;
+  }
+  if (match.runtime_fraction !== undefined) {
+    const why = whyRuntimeFractionFails(match.runtime_fraction, request);
+    if (why !== undefined) return why;
   }
   if (match.grpc !== undefined && !isGrpc(headers.get('content-type'))) {
     return `grpc: content-type ${quote(headers.get('content-type') ?? '(absent)')} is not application/grpc`;
@@ -239,6 +266,35 @@ function whyNotMatched(match: RouteMatch, headers: RequestHeaders): string | und
     if (why !== undefined) return why;
   }
   return undefined;
+}
+
+/** envoy.type.v3.FractionalPercent's denominators. */
+export const FRACTION_DENOMINATORS: Readonly<Record<NonNullable<RuntimeFraction['default_value']['denominator']>, number>> = {
+  HUNDRED: 100,
+  TEN_THOUSAND: 10_000,
+  MILLION: 1_000_000,
+};
+
+/** The proxy takes a runtime_fraction route for a request when its random
+ * value, modulo the denominator, is under the numerator
+ * (ProtobufPercentHelper::evaluateFractionalPercent, source/common/protobuf/utility.cc,
+ * through Runtime::Snapshot::featureEnabled in RouteEntryImplBase::evaluateRuntimeMatch,
+ * source/common/router/config_impl.cc): default_value decides, as the
+ * injected proxies have no runtime layer but the admin one. router_check
+ * instead enables only the runtime its test names, and raises a numerator of
+ * 0 to 1 so such a route can be tested at random_value 0
+ * (docs/root/configuration/operations/tools/router_check.rst). */
+function whyRuntimeFractionFails(fraction: RuntimeFraction, request: RouteRequest): string | undefined {
+  const key = fraction.runtime_key ?? '';
+  let numerator = fraction.default_value.numerator ?? 0;
+  const denominator = FRACTION_DENOMINATORS[fraction.default_value.denominator ?? 'HUNDRED'];
+  if (request.routerCheckRuntime !== undefined) {
+    if (request.routerCheckRuntime !== key || key === '') return `runtime_fraction: the test does not enable runtime ${quote(key)}`;
+    numerator = Math.max(numerator, 1);
+  }
+  const drawn = request.randomValue % denominator;
+  if (drawn < numerator) return undefined;
+  return `runtime_fraction ${numerator}/${denominator}: random value ${request.randomValue} draws ${drawn}, not under ${numerator}`;
 }
 
 /** A gRPC request's content-type: "application/grpc" exactly, or followed
@@ -339,6 +395,7 @@ function actionOf(entry: RouteEntry, request: RouteRequest): RouteAction {
       ...(weights ? { weights } : {}),
       path: rewrittenPath(entry.match, entry.route.prefix_rewrite, request.path),
       authority: entry.route.host_rewrite_literal ?? request.authority,
+      timeout: canonicalDuration(entry.route.timeout ?? DEFAULT_ROUTE_TIMEOUT),
     };
   }
   if (entry.redirect) {

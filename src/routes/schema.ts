@@ -48,11 +48,23 @@ function isDuration(value: unknown): boolean {
   return Number.isSafeInteger(seconds) && (seconds as number) >= 0 && Number.isInteger(nanos) && (nanos as number) >= 0 && (nanos as number) <= 999_999_999;
 }
 
+export type Duration = string | { seconds?: number; nanos?: number };
+
 /** A duration in the string form, e.g. { seconds: 1, nanos: 500000000 } → "1.5s". */
-export function durationText(value: string | { seconds?: number; nanos?: number }): string {
+export function durationText(value: Duration): string {
   if (typeof value === 'string') return value;
   const nanos = value.nanos ?? 0;
   return nanos === 0 ? `${value.seconds ?? 0}s` : `${value.seconds ?? 0}.${String(nanos).padStart(9, '0').replace(/0+$/, '')}s`;
+}
+
+/** One spelling per duration, as protobuf's JSON writes it ("120s", "1.5s",
+ * "0.250s" → "0.25s"): what router_check compares. Text that is not a
+ * duration comes back as it is. */
+export function canonicalDuration(value: Duration): string {
+  if (typeof value !== 'string') return durationText(value);
+  if (!DURATION.test(value)) return value;
+  const [seconds = '0', fraction = ''] = value.slice(0, -1).split('.');
+  return durationText({ seconds: Number(seconds), nanos: Number(fraction.padEnd(9, '0')) });
 }
 
 export function join(path: string, key: string | number): string {

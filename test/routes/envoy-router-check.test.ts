@@ -1,6 +1,7 @@
-// route-check gives Envoy's own answers: the route configurations and tests
-// in envoy-router-check/ carry the expectations of Envoy's router_check test
-// suite (see its README), restricted to the route language.
+// route-check gives Envoy's own answers: Envoy's router_check files as
+// shipped (envoy-router-check/as-shipped), and route configurations and tests
+// that carry the expectations of the rest of its suite (see the README),
+// restricted to the route language.
 
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -32,6 +33,24 @@ describe("Envoy's router_check cases", () => {
         [],
       );
       assert.ok(results.value.length >= 3);
+    });
+  }
+
+  // Envoy's files as shipped (as-shipped/SOURCE.md): the config and the
+  // tests unchanged, and the verdict Envoy's own suite expects of them.
+  const AS_SHIPPED: Array<[string, string, 'pass' | 'fail']> = [
+    ['HeaderMatchedRouting.yaml', 'HeaderMatchedRouting.golden.proto.json', 'pass'],
+    ['Timeout.yaml', 'Timeout.golden.proto.json', 'pass'],
+    ['Timeout.yaml', 'TimeoutFailures.golden.proto.json', 'fail'],
+    ['Runtime.yaml', 'Runtime.golden.proto.json', 'pass'],
+  ];
+  for (const [config, tests, verdict] of AS_SHIPPED) {
+    it(`${tests} against ${config}, unchanged: ${verdict === 'pass' ? 'every test passes' : 'the run fails, as Envoy expects'}`, () => {
+      const results = routeCheck(read(join('as-shipped', config)), read(join('as-shipped', tests)), options);
+      assert.ok(results.ok, results.ok ? '' : results.problems.join('; '));
+      const failed = results.value.filter((r) => !r.passed);
+      if (verdict === 'pass') assert.deepEqual(failed, []);
+      else assert.deepEqual(failed, [{ test_name: 'Test_1', passed: false, failures: [{ test_type: 'timeout', expected: '120s', actual: '30s' }] }]);
     });
   }
 

@@ -32,6 +32,12 @@ const VALID: Array<[string, string]> = [
   // Loaded by Envoy 1.36 (VirtualHostImpl and RouteEntryImplBase, source/common/router/config_impl.cc).
   ['an empty google_re2, deprecated and still loaded', route('match: { safe_regex: { google_re2: {}, regex: "^/v[0-9]+" } }\n    route: { cluster: "svc" }')],
   ['an empty prefix, matching every path', route('match: { prefix: "" }\n    route: { cluster: "svc" }')],
+  [
+    'a share of the requests (runtime_fraction), with and without a runtime key',
+    vh(
+      '  - match: { prefix: "/", runtime_fraction: { runtime_key: "routing.canary", default_value: { numerator: 5, denominator: HUNDRED } } }\n    route: { cluster: "v2" }\n  - match: { prefix: "/", runtime_fraction: { default_value: { numerator: 25, denominator: MILLION } } }\n    route: { cluster: "v3" }\n  - match: { prefix: "/" }\n    route: { cluster: "v1" }\n',
+    ),
+  ],
   ['gRPC requests only', route('match: { prefix: "/pkg.Service/", grpc: {} }\n    route: { cluster: "svc" }')],
   [
     'durations in the message form, and total_weight equal to the sum',
@@ -118,7 +124,7 @@ const INVALID: Array<[string, string, string]> = [
   [
     'unknown field with suggestion',
     route('match: { prefx: "/" }\n    route: { cluster: "svc" }'),
-    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefx: unknown field (did you mean "prefix"?) (known here: prefix, path, safe_regex, headers, query_parameters, case_sensitive, grpc)',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefx: unknown field (did you mean "prefix"?) (known here: prefix, path, safe_regex, headers, query_parameters, case_sensitive, grpc, runtime_fraction)',
   ],
   [
     'match without a kind',

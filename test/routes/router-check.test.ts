@@ -89,6 +89,7 @@ describe('requestOf', () => {
       random_value: 42,
       additional_request_headers: [{ key: 'k', value: 'v' }],
       additional_headers: [{ field: 'f', value: 'w' }, { key: 'g', value: 'x' }, { value: 'y' }],
+      runtime: 'routing.canary',
     };
     assert.deepEqual(requestOf(input), {
       authority: 'a:80',
@@ -103,6 +104,7 @@ describe('requestOf', () => {
         ['', 'y'],
       ],
       randomValue: 42,
+      routerCheckRuntime: 'routing.canary',
     });
     assert.deepEqual(requestOf({ authority: 'a', path: '/', method: 'PUT' }), {
       authority: 'a',
@@ -111,6 +113,8 @@ describe('requestOf', () => {
       scheme: 'http',
       headers: [],
       randomValue: 0,
+      // router_check enables no runtime unless the test names one.
+      routerCheckRuntime: '',
     });
   });
 });
@@ -124,7 +128,7 @@ describe('runRouterTest and formatResults', () => {
       route: {
         index: 0,
         entry: { match: { prefix: '/' }, route: { cluster: 'c1' } },
-        action: { kind: 'route', cluster: 'c1', path: '/rewritten', authority: 'b' },
+        action: { kind: 'route', cluster: 'c1', path: '/rewritten', authority: 'b', timeout: '1.5s' },
       },
     },
   };
@@ -147,6 +151,14 @@ describe('runRouterTest and formatResults', () => {
       { test_type: 'code_redirect', expected: '301', actual: '0' },
     ]);
     assert.deepEqual(runRouterTest(test({ cluster_name: 'passthrough', virtual_host_name: '' }), () => ({ kind: 'tcp', cluster: 'passthrough' })).passed, true);
+  });
+
+  it('compares timeouts as durations, in either form', () => {
+    for (const timeout of ['1.5s', '1.500s', { seconds: 1, nanos: 500_000_000 }]) assert.equal(runRouterTest(test({ timeout }), () => routedTo).passed, true);
+    assert.deepEqual(runRouterTest(test({ timeout: '15s' }), () => routedTo).failures, [{ test_type: 'timeout', expected: '15s', actual: '1.5s' }]);
+    assert.deepEqual(runRouterTest(test({ timeout: '15s' }), () => ({ kind: 'tcp', cluster: 'passthrough' })).failures, [
+      { test_type: 'timeout', expected: '15s', actual: '' },
+    ]);
   });
 
   it("prints a failing test's name and one line per failed check; with details the passing names too", () => {

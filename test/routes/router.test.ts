@@ -621,10 +621,77 @@ describe('weighted clusters, in detail', () => {
       ],
       path: '/',
       authority: 'h',
+      timeout: '15s',
     });
   });
   it('a single cluster route has no weights', () => {
     const action = routeRequest(table([{ match: { prefix: '/' }, route: to('c') }]), request('h', '/')).route?.action;
-    assert.deepEqual(action, { kind: 'route', cluster: 'c', path: '/', authority: 'h' });
+    assert.deepEqual(action, { kind: 'route', cluster: 'c', path: '/', authority: 'h', timeout: '15s' });
+  });
+});
+
+describe('route timeouts', () => {
+  const timeoutOf = (route: RouteEntry['route']): string | undefined => {
+    const action = routeRequest(table([{ match: { prefix: '/' }, route }]), request('h', '/')).route?.action;
+    return action?.kind === 'route' ? action.timeout : undefined;
+  };
+  it("are Envoy's 15 s when a route sets none (RouteAction.timeout, route_components.proto)", () => assert.equal(timeoutOf(to('c')), '15s'));
+  it('are written one way, whatever way they were given', () => {
+    assert.equal(timeoutOf({ cluster: 'c', timeout: '0.250s' }), '0.25s');
+    assert.equal(timeoutOf({ cluster: 'c', timeout: { seconds: 2, nanos: 5_000_000 } }), '2.005s');
+    assert.equal(timeoutOf({ cluster: 'c', timeout: '0s' }), '0s');
+  });
+});
+
+// runtime_fraction as the pod's proxy decides it
+// (ProtobufPercentHelper::evaluateFractionalPercent, source/common/protobuf/utility.cc,
+// called through RouteEntryImplBase::evaluateRuntimeMatch, source/common/router/config_impl.cc)
+// and as router_check's runtime mock does (docs/root/configuration/operations/tools/router_check.rst).
+describe('runtime_fraction', () => {
+  const fraction = (numerator: number, denominator?: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION', runtimeKey = 'canary'): RouteEntry['match'] => ({
+    prefix: '/',
+    runtime_fraction: { default_value: { numerator, ...(denominator ? { denominator } : {}) }, runtime_key: runtimeKey },
+  });
+  const config = (match: RouteEntry['match']): RouteTable =>
+    table([
+      { match, route: to('canary') },
+      { match: { prefix: '/' }, route: to('stable') },
+    ]);
+  const pick = (match: RouteEntry['match'], randomValue: number, routerCheckRuntime?: string): string =>
+    outcome(config(match), request('h', '/', { randomValue, ...(routerCheckRuntime === undefined ? {} : { routerCheckRuntime }) }));
+
+  it('the proxy: random value modulo the denominator, under the numerator', () => {
+    assert.deepEqual(
+      [0, 4, 5, 99, 100, 104, 105].map((v) => pick(fraction(5), v)),
+      ['canary', 'canary', 'stable', 'stable', 'canary', 'canary', 'stable'],
+    );
+    assert.deepEqual(
+      [0, 24, 25, 10_000].map((v) => pick(fraction(25, 'TEN_THOUSAND'), v)),
+      ['canary', 'canary', 'stable', 'canary'],
+    );
+    assert.deepEqual(
+      [0, 24, 25, 1_000_000].map((v) => pick(fraction(25, 'MILLION'), v)),
+      ['canary', 'canary', 'stable', 'canary'],
+    );
+    assert.equal(pick(fraction(0), 0), 'stable', '0 % takes no request');
+    assert.equal(pick(fraction(150), 99), 'canary', 'more than the whole takes every request');
+  });
+
+  it('router_check: only the runtime the test names, and a numerator of 0 counts as 1', () => {
+    assert.equal(pick(fraction(100), 0, ''), 'stable', 'no runtime named: not taken, whatever its default');
+    assert.equal(pick(fraction(100), 0, 'other'), 'stable');
+    assert.equal(pick(fraction(100), 0, 'canary'), 'canary');
+    assert.equal(pick(fraction(5), 5, 'canary'), 'stable', 'the random value still decides');
+    assert.equal(pick(fraction(0), 0, 'canary'), 'canary');
+    assert.equal(pick(fraction(0), 1, 'canary'), 'stable');
+    assert.equal(pick(fraction(100, 'HUNDRED', ''), 0, ''), 'stable', 'an empty key is never the test runtime');
+  });
+
+  it('says why it did not take a request', () => {
+    const misses = (match: RouteEntry['match'], randomValue: number, routerCheckRuntime?: string): string | undefined =>
+      routeRequest(config(match), request('h', '/', { randomValue, ...(routerCheckRuntime === undefined ? {} : { routerCheckRuntime }) })).misses[0]?.why;
+    assert.equal(misses(fraction(5), 7), 'runtime_fraction 5/100: random value 7 draws 7, not under 5');
+    assert.equal(misses(fraction(5, 'TEN_THOUSAND'), 10_007), 'runtime_fraction 5/10000: random value 10007 draws 7, not under 5');
+    assert.equal(misses(fraction(5), 0, 'other'), 'runtime_fraction: the test does not enable runtime "canary"');
   });
 });

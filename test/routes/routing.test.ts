@@ -356,10 +356,36 @@ describe('routes that can never apply', () => {
       { match: 'not a match', route: { cluster: 'b' } },
     ];
     assert.deepEqual(routeWarnings(host(routes), context), [
-      'r.routes[3] (path "/api/x" with 2 header or query condition(s)) can never match: routes[0] (prefix "/API" with 2 header or query condition(s)) comes first and matches every request it would',
+      'r.routes[3] (path "/api/x" with 2 condition(s) besides the path) can never match: routes[0] (prefix "/API" with 2 condition(s) besides the path) comes first and matches every request it would',
       'r.routes[4] (safe_regex "/v[0-9]") can never match: routes[1] (safe_regex "/v[0-9]") comes first and matches every request it would',
       'r.routes[5] (path "/x") can never match: routes[2] (prefix "/") comes first and matches every request it would',
     ]);
+  });
+
+  it('a route taken by a share of requests shadows nothing, unless the later one has the same share', () => {
+    const host = (routes: JsonObject[]): PlannedHost[] => [{ name: 'web', domains: ['web'], routes, origin: 'r' }];
+    const context = { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: undefined };
+    const canary = { default_value: { numerator: 5 }, runtime_key: 'canary' };
+    assert.deepEqual(
+      routeWarnings(
+        host([
+          { match: { prefix: '/', runtime_fraction: canary }, route: { cluster: 'v2' } },
+          { match: { prefix: '/' }, route: { cluster: 'v1' } },
+        ]),
+        context,
+      ),
+      [],
+    );
+    assert.equal(
+      routeWarnings(
+        host([
+          { match: { prefix: '/', runtime_fraction: canary }, route: { cluster: 'v2' } },
+          { match: { prefix: '/x', runtime_fraction: canary }, route: { cluster: 'v1' } },
+        ]),
+        context,
+      ).length,
+      1,
+    );
   });
 
   it('a virtual host no port reaches: no HTTP port at all, or a Service with unnamed ports or none', () => {

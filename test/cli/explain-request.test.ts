@@ -1,0 +1,48 @@
+// explain --request, in process: the lines that say which route one request
+// takes through a pod's proxy, and why.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { explainOneRequest, parseRequestFlag } from '../../src/cli/explain-request.js';
+import { DEFAULT_CONFIG } from '../../src/config/config.js';
+
+const OPTIONS = { config: DEFAULT_CONFIG, defaultNamespace: 'shop' };
+
+const pod = (routes: string): string =>
+  `apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  annotations:\n    envoy-injector.io/routes: |\n${routes
+    .split('\n')
+    .map((line) => `      ${line}`)
+    .join('\n')}\nspec:\n  containers:\n  - name: app\n    image: app\n`;
+
+const CANARY = `virtual_hosts:
+- name: reviews
+  domains: ["reviews"]
+  routes:
+  - match: { prefix: "/", runtime_fraction: { runtime_key: "reviews.canary", default_value: { numerator: 5 } } }
+    route: { cluster: "reviews-v2", timeout: 2.5s }
+  - match: { prefix: "/" }
+    route: { cluster: "reviews-v1" }`;
+
+describe('explain --request', () => {
+  it('says the share a runtime_fraction route takes, and the upstream timeout', () => {
+    const text = explainOneRequest(pod(CANARY), OPTIONS, parseRequestFlag('GET http://reviews/x', []), 'text');
+    assert.match(text, /routes\[0\] matched: /);
+    assert.match(
+      text,
+      /runtime_fraction: the route takes 5 in 100 requests \(5%\), unless runtime "reviews\.canary" is set on the proxy: this trace drew random value 0/,
+    );
+    assert.match(text, /cluster reviews-v2\.shop:80\n/);
+    assert.match(text, /upstream request: path \/x, authority reviews, timeout 2\.5s\n/);
+  });
+
+  it('gives a route without a timeout Envoy’s 15 s', () => {
+    const text = explainOneRequest(
+      pod(CANARY.replace(', timeout: 2.5s', '').replace('numerator: 5', 'numerator: 0')),
+      OPTIONS,
+      parseRequestFlag('GET http://reviews/x', []),
+      'text',
+    );
+    assert.match(text, /routes\[0\] did not match: runtime_fraction 0\/100: random value 0 draws 0, not under 0/);
+    assert.match(text, /upstream request: path \/x, authority reviews, timeout 15s\n/);
+  });
+});
