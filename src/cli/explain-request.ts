@@ -75,6 +75,11 @@ function describeRouted(routed: Routed, port: number, httpPorts: readonly HttpPo
   lines.push(
     `virtual host ${JSON.stringify(decision.host.name)} (virtual_hosts[${decision.host.index}]) by domain ${JSON.stringify(decision.host.domain)} (${decision.host.how})`,
   );
+  if (decision.tlsRedirect !== undefined)
+    return [
+      ...lines,
+      `the virtual host requires TLS (require_tls) and the request is plain HTTP: Envoy redirects it to ${decision.tlsRedirect} (301) before any route`,
+    ];
   for (const miss of decision.misses) lines.push(`routes[${miss.index}] did not match: ${miss.why}`);
   if (!decision.route) return [...lines, `no route of ${JSON.stringify(decision.host.name)} matches: Envoy answers 404`];
   lines.push(`routes[${decision.route.index}] matched: ${JSON.stringify(decision.route.entry.match)}`);
@@ -96,7 +101,12 @@ function describeAction(action: RouteAction): string[] {
       const weights = action.weights
         ? ` by weight (${action.weights.map((w) => `${w.name} ${w.weight}${w.chosen ? ' chosen' : ''}`).join(', ')}; random value decides)`
         : '';
-      return [`cluster ${action.cluster}${weights}`, `upstream request: path ${action.path}, authority ${action.authority}, timeout ${action.timeout}`];
+      const counted = action.virtualCluster === '' ? [] : [`counted under virtual cluster ${JSON.stringify(action.virtualCluster)}`];
+      return [
+        `cluster ${action.cluster}${weights}`,
+        `upstream request: path ${action.path}, authority ${action.authority}, timeout ${action.timeout}`,
+        ...counted,
+      ];
     }
     case 'redirect':
       return [`redirect ${action.code} to ${action.uri}`];

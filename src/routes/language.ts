@@ -155,6 +155,11 @@ const queryParameterMatcher: ObjectSpec = {
   exactlyOne: [['string_match', 'present_match']],
 };
 
+/** A key of the proxy's runtime (admin /runtime_modify sets it). */
+function runtimeKeyProblem(key: string): string | undefined {
+  return /^[\x21-\x7e]*$/.test(key) ? undefined : `${quote(key)} is not a runtime key: visible ASCII, no spaces`;
+}
+
 /** envoy.type.v3.FractionalPercent: numerator over 100, 10,000 or 1,000,000. */
 const fractionalPercent: ObjectSpec = {
   kind: 'object',
@@ -170,7 +175,7 @@ const runtimeFraction: ObjectSpec = {
   kind: 'object',
   fields: {
     default_value: fractionalPercent,
-    runtime_key: { kind: 'string', check: (key) => (/^[\x21-\x7e]*$/.test(key) ? undefined : `${quote(key)} is not a runtime key: visible ASCII, no spaces`) },
+    runtime_key: { kind: 'string', check: runtimeKeyProblem },
   },
   required: ['default_value'],
 };
@@ -210,6 +215,8 @@ const weightedClusters: ObjectSpec = {
     },
     // Deprecated, still loaded by Envoy 1.36 when it equals the sum; left out of the rendered config.
     total_weight: { kind: 'integer', min: 1, max: 4294967295 },
+    // The proxy's runtime may override each weight under "<prefix>.<cluster>"; the config's weights otherwise.
+    runtime_key_prefix: { kind: 'string', check: runtimeKeyProblem },
   },
   required: ['clusters'],
   check: weightsProblem,
@@ -277,12 +284,24 @@ const route: ObjectSpec = {
   exactlyOne: [['route', 'redirect', 'direct_response']],
 };
 
+/** Requests counted apart in the proxy's stats (vhost.<host>.vcluster.<name>.*):
+ * the first whose headers all match, else "other". Envoy refuses one
+ * without headers ("virtual clusters must define 'headers'"). */
+const virtualCluster: ObjectSpec = {
+  kind: 'object',
+  fields: { name: { kind: 'string', nonEmpty: true }, headers: { kind: 'list', minItems: 1, items: headerMatcher } },
+  required: ['name', 'headers'],
+};
+
 const virtualHost: ObjectSpec = {
   kind: 'object',
   fields: {
     name: { kind: 'string', nonEmpty: true },
     domains: { kind: 'list', minItems: 1, items: { kind: 'string', nonEmpty: true, check: domainProblem } },
     routes: { kind: 'list', minItems: 1, items: route },
+    virtual_clusters: { kind: 'list', items: virtualCluster },
+    // HTTP requests are redirected to https (EXTERNAL_ONLY: unless x-envoy-internal says internal).
+    require_tls: { kind: 'enum', values: ['NONE', 'EXTERNAL_ONLY', 'ALL'] },
   },
   required: ['name', 'domains', 'routes'],
 };

@@ -28,6 +28,8 @@ export interface PlannedHost {
   routes: JsonObject[];
   /** Where it was written, for warnings: e.g. "envoy-injector.io/routes virtual_hosts[0]". */
   origin: string;
+  /** The host's other fields, rendered as written: require_tls, virtual_clusters. */
+  settings?: JsonObject;
 }
 
 export interface RoutePlan {
@@ -73,7 +75,7 @@ export function planRouteOverrides(sources: AnnotationSources, context: RouteCon
       if (warning) warnings.push(`${source.annotation} at ${field}: ${warning}`);
     }
     const owner = source.from === 'namespace' ? 'namespace annotation ' : '';
-    return { name: host.name, domains: host.domains, routes, origin: `${owner}${source.annotation} virtual_hosts[${index}]` };
+    return { name: host.name, domains: host.domains, routes, origin: `${owner}${source.annotation} virtual_hosts[${index}]`, settings: hostSettings(host) };
   });
   if (!problems.isEmpty()) return failed(...problems.all());
   return ok({ hosts, clusters: [...clusters.values()], targets, warnings });
@@ -84,6 +86,14 @@ function merge(own: readonly SourcedHost[], inherited: readonly SourcedHost[]): 
   const usedDomains = new Set(own.flatMap(({ host }) => host.domains.map((d) => d.toLowerCase())));
   const kept = inherited.filter(({ host }) => !usedNames.has(host.name) && !host.domains.some((d) => usedDomains.has(d.toLowerCase())));
   return [...own, ...kept];
+}
+
+/** What a virtual host says besides its name, domains and routes. */
+function hostSettings(host: VirtualHostInput): JsonObject {
+  return {
+    ...(host.require_tls === undefined ? {} : { require_tls: host.require_tls }),
+    ...(host.virtual_clusters === undefined ? {} : { virtual_clusters: withoutRegexEngine(host.virtual_clusters) as JsonObject[] }),
+  };
 }
 
 type Resolved = { target: RouteTarget; field: string };
@@ -118,10 +128,11 @@ function resolveRoutes(
     if (isPlainObject(action.retry_policy) && action.retry_policy.per_try_timeout !== undefined) {
       copy.retry_policy = { ...action.retry_policy, per_try_timeout: durationText(action.retry_policy.per_try_timeout as Parameters<typeof durationText>[0]) };
     }
-    const weighted = action.weighted_clusters as { clusters: Array<{ name: string; weight: number }> } | undefined;
+    const weighted = action.weighted_clusters as { clusters: Array<{ name: string; weight: number }>; runtime_key_prefix?: string } | undefined;
     // Their sum was checked with the language (language.ts, weightsProblem).
     if (weighted) {
       copy.weighted_clusters = {
+        ...(weighted.runtime_key_prefix === undefined ? {} : { runtime_key_prefix: weighted.runtime_key_prefix }),
         clusters: weighted.clusters.map((c, i) => ({ name: resolve(c.name, `${actionPath}.weighted_clusters.clusters[${i}].name`), weight: c.weight })),
       };
     }

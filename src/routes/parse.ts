@@ -47,6 +47,8 @@ export interface VirtualHostInput {
   name: string;
   domains: string[];
   routes: JsonObject[];
+  require_tls?: string;
+  virtual_clusters?: JsonObject[];
 }
 
 /** A namespace's default routes, and the routes of a workload's pods, are the

@@ -136,6 +136,8 @@ export function actualValues(routed: Routed): Record<StringCheck | 'timeout', st
   };
   if (routed.kind === 'tcp') return { ...none, cluster_name: routed.cluster };
   const { decision } = routed;
+  // require_tls answers with Envoy's SslRedirectRoute: a redirect, no route entry.
+  if (decision.tlsRedirect !== undefined) return { ...none, path_redirect: decision.tlsRedirect, code_redirect: 301 };
   const action = decision.route?.action;
   if (!action) return none;
   if (action.kind === 'route') {
@@ -146,6 +148,7 @@ export function actualValues(routed: Routed): Record<StringCheck | 'timeout', st
       path_rewrite: action.path,
       host_rewrite: action.authority,
       timeout: action.timeout,
+      virtual_cluster_name: action.virtualCluster,
     };
   }
   return { ...none, path_redirect: action.uri, code_redirect: action.code };

@@ -73,6 +73,8 @@ export interface VirtualHost {
   name: string;
   domains: string[];
   routes: RouteEntry[];
+  virtual_clusters?: Array<{ name: string; headers: HeaderMatch[] }>;
+  require_tls?: 'NONE' | 'EXTERNAL_ONLY' | 'ALL';
 }
 
 /** A RouteConfiguration after the route language's schema check. */
@@ -114,6 +116,8 @@ export type RouteAction =
       authority: string;
       /** The route's timeout, "15s" (Envoy's default) when it sets none, "0s" for none at all. */
       timeout: string;
+      /** The virtual cluster that counts the request: its name, "other", or "" when the host has none. */
+      virtualCluster: string;
     }
   | { kind: 'redirect'; uri: string; code: number }
   | { kind: 'direct-response'; uri: string; code: number };
@@ -122,6 +126,8 @@ export interface RouteDecision {
   host?: HostChoice;
   /** The routes tried before the one taken (or all of them), each with why it did not match. */
   misses: Array<{ index: number; why: string }>;
+  /** require_tls turned a plain HTTP request away before any route: the https URI it is sent to (301). */
+  tlsRedirect?: string;
   route?: { index: number; entry: RouteEntry; action: RouteAction };
 }
 
@@ -141,13 +147,34 @@ export function routeRequest(table: RouteTable, request: RouteRequest): RouteDec
   const virtualHost = host ? table.virtual_hosts[host.index] : undefined;
   if (!host || !virtualHost) return { misses: [] };
   const headers = new RequestHeaders(request);
+  if (requiresTls(virtualHost, headers)) return { host, misses: [], tlsRedirect: `https://${request.authority}${request.path}` };
   const misses: Array<{ index: number; why: string }> = [];
   for (const [index, entry] of virtualHost.routes.entries()) {
     const why = whyNotMatched(entry.match, headers, request);
-    if (why === undefined) return { host, misses, route: { index, entry, action: actionOf(entry, request) } };
+    if (why === undefined) return { host, misses, route: { index, entry, action: actionOf(entry, request, () => virtualClusterOf(virtualHost, headers)) } };
     misses.push({ index, why });
   }
   return { host, misses };
+}
+
+/** VirtualHostImpl::getRouteFromEntries (source/common/router/config_impl.cc):
+ * before any route, a plain HTTP request (x-forwarded-proto not https) to a
+ * host with require_tls ALL, or EXTERNAL_ONLY and not x-envoy-internal:
+ * "true", gets a 301 to the same URL over https (SslRedirectRoute). */
+function requiresTls(virtualHost: VirtualHost, headers: RequestHeaders): boolean {
+  if (headers.get('x-forwarded-proto') === 'https') return false;
+  if (virtualHost.require_tls === 'ALL') return true;
+  return virtualHost.require_tls === 'EXTERNAL_ONLY' && headers.get('x-envoy-internal') !== 'true';
+}
+
+/** CommonVirtualHostImpl::virtualClusterFromEntries: the first virtual
+ * cluster whose headers all match, else the catch-all "other" when the host
+ * has any, else none. */
+function virtualClusterOf(virtualHost: VirtualHost, headers: RequestHeaders): string {
+  const clusters = virtualHost.virtual_clusters ?? [];
+  if (clusters.length === 0) return '';
+  const found = clusters.find((cluster) => cluster.headers.every((header) => whyHeaderFails(header, headers.get(header.name)) === undefined));
+  return found?.name ?? 'other';
 }
 
 /** Envoy's order: an exact domain, then the longest suffix wildcard, then the
@@ -384,7 +411,9 @@ function fullMatch(regex: string, value: string): boolean {
   return pattern.matches(value);
 }
 
-function actionOf(entry: RouteEntry, request: RouteRequest): RouteAction {
+/** `virtualCluster` is asked for routes to clusters only: a redirect or a
+ * direct response has no route entry for Envoy to count it under. */
+function actionOf(entry: RouteEntry, request: RouteRequest, virtualCluster: () => string): RouteAction {
   if (entry.route) {
     const weighted = entry.route.weighted_clusters?.clusters;
     const weights = weighted ? chooseWeighted(weighted, request.randomValue) : undefined;
@@ -396,6 +425,7 @@ function actionOf(entry: RouteEntry, request: RouteRequest): RouteAction {
       path: rewrittenPath(entry.match, entry.route.prefix_rewrite, request.path),
       authority: entry.route.host_rewrite_literal ?? request.authority,
       timeout: canonicalDuration(entry.route.timeout ?? DEFAULT_ROUTE_TIMEOUT),
+      virtualCluster: virtualCluster(),
     };
   }
   if (entry.redirect) {

@@ -65,7 +65,7 @@ export function renderVirtualHosts(hosts: readonly PlannedHost[], context: Domai
       return `${host.origin} (${host.name}) and ${winner?.origin ?? ''} (${winner?.name ?? ''}) both claim ${quoteList(names)}: requests for it go to ${winner?.name ?? ''}`;
     }),
   );
-  return { virtualHosts: hosts.map((host, index) => ({ name: host.name, domains: domains[index] ?? [], routes: host.routes })), warnings };
+  return { virtualHosts: hosts.map((host, index) => ({ name: host.name, domains: domains[index] ?? [], routes: host.routes, ...host.settings })), warnings };
 }
 
 function quoteList(names: readonly string[]): string {

@@ -46,3 +46,32 @@ describe('explain --request', () => {
     assert.match(text, /upstream request: path \/x, authority reviews, timeout 15s\n/);
   });
 });
+
+describe('explain --request, per virtual host', () => {
+  const HOST = `virtual_hosts:
+- name: api
+  domains: ["api"]
+  require_tls: EXTERNAL_ONLY
+  virtual_clusters:
+  - name: orders
+    headers: [{ name: ":path", string_match: { prefix: "/orders" } }]
+  routes:
+  - match: { prefix: "/" }
+    route: { cluster: "api" }`;
+
+  it('says a plain request to a host that requires TLS is redirected before any route', () => {
+    const text = explainOneRequest(pod(HOST), OPTIONS, parseRequestFlag('GET http://api/orders/1', []), 'text');
+    assert.match(
+      text,
+      /the virtual host requires TLS \(require_tls\) and the request is plain HTTP: Envoy redirects it to https:\/\/api\/orders\/1 \(301\) before any route\n/,
+    );
+    assert.doesNotMatch(text, /routes\[0\]/);
+  });
+
+  it('names the virtual cluster that counts the request', () => {
+    const internal = explainOneRequest(pod(HOST), OPTIONS, parseRequestFlag('GET http://api/orders/1', ['x-envoy-internal: true']), 'text');
+    assert.match(internal, /counted under virtual cluster "orders"\n/);
+    const other = explainOneRequest(pod(HOST), OPTIONS, parseRequestFlag('GET http://api/users', ['x-envoy-internal: true']), 'text');
+    assert.match(other, /counted under virtual cluster "other"\n/);
+  });
+});

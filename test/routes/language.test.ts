@@ -51,6 +51,33 @@ const ROWS: Row[] = [
   ['a domain Envoy compares whole', withVirtualHost({ domains: ['my_service', 'example.com.', '[::1]:8080', '*'] }), undefined],
   ['no routes', withVirtualHost({ routes: [] }), refused(`${VH}.routes`, 'at least 1 entry')],
   ['a field of no virtual host', withVirtualHost({ cors: {} }), refused(`${VH}.cors`, 'unknown field')],
+  ['a virtual host that requires TLS', withVirtualHost({ require_tls: 'EXTERNAL_ONLY' }), undefined],
+  ['an unknown require_tls', withVirtualHost({ require_tls: 'SOME' }), refused(`${VH}.require_tls`, 'is not one of NONE, EXTERNAL_ONLY, ALL')],
+  [
+    'virtual clusters',
+    withVirtualHost({ virtual_clusters: [{ name: 'orders', headers: [{ name: ':path', string_match: { prefix: '/orders' } }] }] }),
+    undefined,
+  ],
+  [
+    'a virtual cluster without headers',
+    withVirtualHost({ virtual_clusters: [{ name: 'orders', headers: [] }] }),
+    refused(`${VH}.virtual_clusters[0].headers`, 'at least 1 entry'),
+  ],
+  [
+    'a virtual cluster with no headers field',
+    withVirtualHost({ virtual_clusters: [{ name: 'orders' }] }),
+    refused(`${VH}.virtual_clusters[0].headers`, 'is required'),
+  ],
+  [
+    'a virtual cluster without a name',
+    withVirtualHost({ virtual_clusters: [{ name: '', headers: [{ name: 'x' }] }] }),
+    refused(`${VH}.virtual_clusters[0].name`, 'must not be empty'),
+  ],
+  [
+    'a virtual cluster with a bad header name',
+    withVirtualHost({ virtual_clusters: [{ name: 'v', headers: [{ name: 'a b' }] }] }),
+    refused(`${VH}.virtual_clusters[0].headers[0].name`, 'is not an HTTP header name'),
+  ],
 
   // A route.
   ['a route with a name', withRoute({ name: 'api' }), undefined],
@@ -87,6 +114,31 @@ const ROWS: Row[] = [
   ['case_sensitive', withMatch({ prefix: '/', case_sensitive: false }), undefined],
   ['case_sensitive as text', withMatch({ prefix: '/', case_sensitive: 'no' }), refused(`${ROUTE}.match.case_sensitive`, 'expected true or false')],
   ['a gRPC match', withMatch({ prefix: '/', grpc: {} }), undefined],
+  [
+    'a share of requests',
+    withMatch({ prefix: '/', runtime_fraction: { runtime_key: 'a.b', default_value: { numerator: 5, denominator: 'TEN_THOUSAND' } } }),
+    undefined,
+  ],
+  [
+    'a share without its default',
+    withMatch({ prefix: '/', runtime_fraction: { runtime_key: 'a.b' } }),
+    refused(`${ROUTE}.match.runtime_fraction.default_value`, 'is required'),
+  ],
+  [
+    'a share of no denominator Envoy knows',
+    withMatch({ prefix: '/', runtime_fraction: { default_value: { numerator: 5, denominator: 'THOUSAND' } } }),
+    refused(`${ROUTE}.match.runtime_fraction.default_value.denominator`, 'is not one of HUNDRED, TEN_THOUSAND, MILLION'),
+  ],
+  [
+    'a negative share',
+    withMatch({ prefix: '/', runtime_fraction: { default_value: { numerator: -1 } } }),
+    refused(`${ROUTE}.match.runtime_fraction.default_value.numerator`, 'out of range (0 to 4294967295)'),
+  ],
+  [
+    'a runtime key with a space',
+    withMatch({ prefix: '/', runtime_fraction: { runtime_key: 'a b', default_value: {} } }),
+    refused(`${ROUTE}.match.runtime_fraction.runtime_key`, 'is not a runtime key'),
+  ],
   ['a gRPC match with a field', withMatch({ prefix: '/', grpc: { service: 'x' } }), refused(`${ROUTE}.match.grpc.service`, 'unknown field')],
 
   // Header matchers.

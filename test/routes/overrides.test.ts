@@ -33,6 +33,13 @@ const VALID: Array<[string, string]> = [
   ['an empty google_re2, deprecated and still loaded', route('match: { safe_regex: { google_re2: {}, regex: "^/v[0-9]+" } }\n    route: { cluster: "svc" }')],
   ['an empty prefix, matching every path', route('match: { prefix: "" }\n    route: { cluster: "svc" }')],
   [
+    'virtual clusters, require_tls and weights under a runtime prefix',
+    vh(
+      '  - match: { prefix: "/" }\n    route: { weighted_clusters: { runtime_key_prefix: "routing.w", clusters: [{ name: a, weight: 1 }, { name: b, weight: 1 }] } }\n',
+      '\n  require_tls: EXTERNAL_ONLY\n  virtual_clusters:\n  - name: orders\n    headers: [{ name: ":path", string_match: { prefix: "/orders" } }, { name: ":method", string_match: { exact: "POST" } }]',
+    ),
+  ],
+  [
     'a share of the requests (runtime_fraction), with and without a runtime key',
     vh(
       '  - match: { prefix: "/", runtime_fraction: { runtime_key: "routing.canary", default_value: { numerator: 5, denominator: HUNDRED } } }\n    route: { cluster: "v2" }\n  - match: { prefix: "/", runtime_fraction: { default_value: { numerator: 25, denominator: MILLION } } }\n    route: { cluster: "v3" }\n  - match: { prefix: "/" }\n    route: { cluster: "v1" }\n',

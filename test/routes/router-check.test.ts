@@ -128,7 +128,7 @@ describe('runRouterTest and formatResults', () => {
       route: {
         index: 0,
         entry: { match: { prefix: '/' }, route: { cluster: 'c1' } },
-        action: { kind: 'route', cluster: 'c1', path: '/rewritten', authority: 'b', timeout: '1.5s' },
+        action: { kind: 'route', cluster: 'c1', path: '/rewritten', authority: 'b', timeout: '1.5s', virtualCluster: 'vc' },
       },
     },
   };
@@ -137,7 +137,15 @@ describe('runRouterTest and formatResults', () => {
   it('compares only the values the test names, "" meaning none', () => {
     assert.deepEqual(
       runRouterTest(
-        test({ cluster_name: 'c1', virtual_host_name: 'vh', path_rewrite: '/rewritten', host_rewrite: 'b', path_redirect: '', code_redirect: 0 }),
+        test({
+          cluster_name: 'c1',
+          virtual_host_name: 'vh',
+          virtual_cluster_name: 'vc',
+          path_rewrite: '/rewritten',
+          host_rewrite: 'b',
+          path_redirect: '',
+          code_redirect: 0,
+        }),
         () => routedTo,
       ),
       {
@@ -151,6 +159,17 @@ describe('runRouterTest and formatResults', () => {
       { test_type: 'code_redirect', expected: '301', actual: '0' },
     ]);
     assert.deepEqual(runRouterTest(test({ cluster_name: 'passthrough', virtual_host_name: '' }), () => ({ kind: 'tcp', cluster: 'passthrough' })).passed, true);
+  });
+
+  it('a require_tls redirect is a redirect, with no cluster', () => {
+    const redirected: Routed = {
+      kind: 'http',
+      decision: { host: { index: 0, name: 'vh', domain: '*', how: 'catch-all' }, misses: [], tlsRedirect: 'https://a/x' },
+    };
+    assert.deepEqual(
+      runRouterTest(test({ cluster_name: '', virtual_host_name: '', path_redirect: 'https://a/x', code_redirect: 301 }), () => redirected).failures,
+      [],
+    );
   });
 
   it('compares timeouts as durations, in either form', () => {

@@ -622,11 +622,12 @@ describe('weighted clusters, in detail', () => {
       path: '/',
       authority: 'h',
       timeout: '15s',
+      virtualCluster: '',
     });
   });
   it('a single cluster route has no weights', () => {
     const action = routeRequest(table([{ match: { prefix: '/' }, route: to('c') }]), request('h', '/')).route?.action;
-    assert.deepEqual(action, { kind: 'route', cluster: 'c', path: '/', authority: 'h', timeout: '15s' });
+    assert.deepEqual(action, { kind: 'route', cluster: 'c', path: '/', authority: 'h', timeout: '15s', virtualCluster: '' });
   });
 });
 
@@ -693,5 +694,66 @@ describe('runtime_fraction', () => {
     assert.equal(misses(fraction(5), 7), 'runtime_fraction 5/100: random value 7 draws 7, not under 5');
     assert.equal(misses(fraction(5, 'TEN_THOUSAND'), 10_007), 'runtime_fraction 5/10000: random value 10007 draws 7, not under 5');
     assert.equal(misses(fraction(5), 0, 'other'), 'runtime_fraction: the test does not enable runtime "canary"');
+  });
+});
+
+// VirtualHostImpl::getRouteFromEntries and CommonVirtualHostImpl::virtualClusterFromEntries,
+// source/common/router/config_impl.cc.
+describe('require_tls', () => {
+  const host = (requireTls: 'NONE' | 'EXTERNAL_ONLY' | 'ALL'): RouteTable => ({
+    virtual_hosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, route: to('c') }], require_tls: requireTls }],
+  });
+  const decide = (config: RouteTable, extra: Partial<RouteRequest>) => routeRequest(config, request('h:8080', '/a?b', extra));
+  it('ALL: a plain HTTP request is redirected to https before any route, port and query kept', () => {
+    assert.deepEqual(decide(host('ALL'), {}), { host: { index: 0, name: 'vh', domain: '*', how: 'catch-all' }, misses: [], tlsRedirect: 'https://h:8080/a?b' });
+    assert.equal(decide(host('ALL'), { scheme: 'https' }).route?.action.kind, 'route');
+  });
+  it('EXTERNAL_ONLY: only requests not marked internal', () => {
+    assert.equal(decide(host('EXTERNAL_ONLY'), {}).tlsRedirect, 'https://h:8080/a?b');
+    assert.equal(decide(host('EXTERNAL_ONLY'), { headers: [['x-envoy-internal', 'true']] }).tlsRedirect, undefined);
+    assert.equal(decide(host('EXTERNAL_ONLY'), { headers: [['x-envoy-internal', 'yes']] }).tlsRedirect, 'https://h:8080/a?b');
+  });
+  it('NONE: nothing', () => assert.equal(decide(host('NONE'), {}).tlsRedirect, undefined));
+});
+
+describe('virtual clusters', () => {
+  const config = (virtualClusters?: NonNullable<RouteTable['virtual_hosts'][number]['virtual_clusters']>): RouteTable => ({
+    virtual_hosts: [
+      {
+        name: 'vh',
+        domains: ['*'],
+        routes: [
+          { match: { path: '/moved' }, redirect: { path_redirect: '/new' } },
+          { match: { prefix: '/' }, route: to('c') },
+        ],
+        ...(virtualClusters ? { virtual_clusters: virtualClusters } : {}),
+      },
+    ],
+  });
+  const clusters = [
+    {
+      name: 'test_get',
+      headers: [
+        { name: ':path', string_match: { safe_regex: { regex: '^/test/\\d+$' } } },
+        { name: ':method', string_match: { exact: 'GET' } },
+      ],
+    },
+    { name: 'any_post', headers: [{ name: ':method', string_match: { exact: 'POST' } }] },
+  ];
+  const counted = (table: RouteTable, path: string, method = 'GET'): string | undefined => {
+    const action = routeRequest(table, request('h', path, { method })).route?.action;
+    return action?.kind === 'route' ? action.virtualCluster : undefined;
+  };
+  it('the first whose headers all match', () => {
+    assert.equal(counted(config(clusters), '/test/12'), 'test_get');
+    assert.equal(counted(config(clusters), '/test/12', 'POST'), 'any_post');
+  });
+  it('"other" when none matches, "" when the host has none', () => {
+    assert.equal(counted(config(clusters), '/test/x'), 'other');
+    assert.equal(counted(config(), '/test/12'), '');
+    assert.equal(counted(config([]), '/test/12'), '');
+  });
+  it('none for a redirect: no route entry counts it', () => {
+    assert.equal(routeRequest(config(clusters), request('h', '/moved')).route?.action.kind, 'redirect');
   });
 });
