@@ -1,6 +1,7 @@
 // Routes that are valid but can never take effect, said back as warnings
 // (kubectl prints admission warnings; explain shows them): a virtual host no
-// HTTP port reaches, and a route that an earlier route always wins over.
+// HTTP port reaches, a route that an earlier route always wins over, and a
+// host whose require_tls turns every request of the pod away.
 
 import type { JsonObject } from '../model/json.js';
 import { isPlainObject } from '../model/kubernetes.js';
@@ -17,7 +18,19 @@ export interface LintContext {
 }
 
 export function routeWarnings(hosts: readonly PlannedHost[], context: LintContext): string[] {
-  return hosts.flatMap((host) => [...unreachableHost(host, context), ...shadowedRoutes(host)]);
+  return hosts.flatMap((host) => [...unreachableHost(host, context), ...shadowedRoutes(host), ...tlsRequired(host)]);
+}
+
+/** The pod's own requests reach its proxy as plain HTTP (the outbound chain
+ * sets x-forwarded-proto: http): require_tls redirects each of them to https
+ * instead of routing it. */
+function tlsRequired(host: PlannedHost): string[] {
+  const requirement = host.settings?.require_tls;
+  if (requirement !== 'ALL' && requirement !== 'EXTERNAL_ONLY') return [];
+  const unless = requirement === 'EXTERNAL_ONLY' ? ' (unless it carries x-envoy-internal: true)' : '';
+  return [
+    `${host.origin} (${host.name}) has require_tls ${requirement}: the pod's requests reach its proxy as plain HTTP, so each is redirected to https${unless} instead of routed`,
+  ];
 }
 
 /** Why no request on an HTTP port can select this host, or undefined when one can. */

@@ -388,6 +388,18 @@ describe('routes that can never apply', () => {
     );
   });
 
+  it('a host that requires TLS: every plain request of the pod is redirected', () => {
+    const context = { httpPorts: [80], podNamespace: 'shop', clusterDomain: 'cluster.local', services: undefined };
+    const host = (requireTls: string): PlannedHost[] => [{ name: 'api', domains: ['api'], routes: [], origin: 'vh', settings: { require_tls: requireTls } }];
+    assert.deepEqual(routeWarnings(host('ALL'), context), [
+      "vh (api) has require_tls ALL: the pod's requests reach its proxy as plain HTTP, so each is redirected to https instead of routed",
+    ]);
+    assert.deepEqual(routeWarnings(host('EXTERNAL_ONLY'), context), [
+      "vh (api) has require_tls EXTERNAL_ONLY: the pod's requests reach its proxy as plain HTTP, so each is redirected to https (unless it carries x-envoy-internal: true) instead of routed",
+    ]);
+    assert.deepEqual(routeWarnings(host('NONE'), context), []);
+  });
+
   it('a virtual host no port reaches: no HTTP port at all, or a Service with unnamed ports or none', () => {
     const hosts: PlannedHost[] = [{ name: 'db', domains: ['db'], routes: [], origin: 'vh' }];
     assert.deepEqual(routeWarnings(hosts, { httpPorts: [], podNamespace: 'shop', clusterDomain: 'cluster.local', services: undefined }), [
