@@ -8,6 +8,7 @@ import { formatReason } from '../inject/reasons.js';
 import { explainManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
 import { destinationPort, podRouter } from '../offline/pod-router.js';
 import type { HttpPort } from '../routes/http-ports.js';
+import { upstreamRequestHeaders } from '../routes/header-mutations.js';
 import type { Routed } from '../routes/router-check.js';
 import { FRACTION_DENOMINATORS, type RouteAction, type RouteRequest, type RuntimeFraction } from '../routes/router.js';
 import { UsageError } from './args.js';
@@ -60,10 +61,10 @@ function traceOne(verdict: PodVerdict, request: RouteRequest): Trace {
   const router = podRouter(outcome.pod);
   if (!router.ok) return { ...base, lines: router.problems };
   const routed = router.value(request);
-  return { ...base, routed, lines: describeRouted(routed, destinationPort(request.authority), outcome.settings.httpPorts) };
+  return { ...base, routed, lines: describeRouted(routed, request, destinationPort(request.authority), outcome.settings.httpPorts) };
 }
 
-function describeRouted(routed: Routed, port: number, httpPorts: readonly HttpPort[]): string[] {
+function describeRouted(routed: Routed, request: RouteRequest, port: number, httpPorts: readonly HttpPort[]): string[] {
   const httpPort = httpPorts.find((p) => p.port === port);
   if (routed.kind === 'tcp') {
     const list = httpPorts.map((p) => p.port).join(', ');
@@ -85,7 +86,7 @@ function describeRouted(routed: Routed, port: number, httpPorts: readonly HttpPo
   lines.push(`routes[${decision.route.index}] matched: ${JSON.stringify(decision.route.entry.match)}`);
   const share = decision.route.entry.match.runtime_fraction;
   if (share) lines.push(`${describeShare(share)}: this trace drew random value 0, the other requests go on to the routes after it`);
-  return [...lines, ...describeAction(decision.route.action)];
+  return [...lines, ...describeAction(decision.route.action), ...describeHeaderChanges(routed, request)];
 }
 
 function describeShare(fraction: RuntimeFraction): string {
@@ -93,6 +94,22 @@ function describeShare(fraction: RuntimeFraction): string {
   const denominator = FRACTION_DENOMINATORS[fraction.default_value.denominator ?? 'HUNDRED'];
   const runtime = fraction.runtime_key ? `, unless runtime ${JSON.stringify(fraction.runtime_key)} is set on the proxy` : '';
   return `runtime_fraction: the route takes ${numerator} in ${denominator} requests (${Math.min(100, (100 * numerator) / denominator)}%)${runtime}`;
+}
+
+/** The headers the route, its virtual host and the configuration add to or
+ * remove from the request on its way upstream (pseudo-headers are the path
+ * and authority lines above). */
+function describeHeaderChanges(routed: Extract<Routed, { kind: 'http' }>, request: RouteRequest): string[] {
+  const after = upstreamRequestHeaders(routed.table, routed.decision, request);
+  if (!after) return [];
+  const before = request.headers.map(([name, value]) => `${name.toLowerCase()}: ${value}`);
+  const now = after.filter(([name]) => !name.startsWith(':') && name !== 'x-forwarded-proto').map(([name, value]) => `${name}: ${value}`);
+  const added = now.filter((line) => !before.includes(line));
+  const removed = before.filter((line) => !now.includes(line));
+  return [
+    ...(added.length > 0 ? [`request headers added upstream: ${added.join('; ')}`] : []),
+    ...(removed.length > 0 ? [`request headers removed upstream: ${removed.join('; ')}`] : []),
+  ];
 }
 
 function describeAction(action: RouteAction): string[] {

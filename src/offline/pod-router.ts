@@ -35,7 +35,7 @@ export function routeTableOf(document: unknown): Result<RouteTable, FieldProblem
 }
 
 export function tableRouter(table: RouteTable): RouteFunction {
-  return (request) => ({ kind: 'http', decision: routeRequest(table, request) });
+  return (request) => ({ kind: 'http', decision: routeRequest(table, request), table });
 }
 
 export function podRouter(pod: Pod): Result<RouteFunction> {
@@ -49,7 +49,7 @@ export function podRouter(pod: Pod): Result<RouteFunction> {
   const fallback = filterChainTarget(listener.default_filter_chain) ?? { kind: 'tcp', cluster: 'passthrough' };
   return ok((request) => {
     const chain = chains.get(destinationPort(request.authority)) ?? fallback;
-    return chain.kind === 'http' ? { kind: 'http', decision: routeRequest(table.value, request) } : chain;
+    return chain.kind === 'http' ? { kind: 'http', decision: routeRequest(table.value, request), table: table.value } : chain;
   });
 }
 

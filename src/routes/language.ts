@@ -74,6 +74,70 @@ function headerNameProblem(text: string): string | undefined {
   return HEADER_NAME.test(text) ? undefined : `${quote(text)} is not an HTTP header name`;
 }
 
+/** Envoy refuses to add, change or remove pseudo-headers and Host
+ * (HeaderUtility::isModifiableHeader and isRemovableHeader, source/common/http/header_utility.cc). */
+function mutableHeaderProblem(name: string): string | undefined {
+  const invalid = headerNameProblem(name);
+  if (invalid !== undefined) return invalid;
+  return name.startsWith(':') || name.toLowerCase() === 'host'
+    ? `${quote(name)} cannot be added, changed or removed: Envoy refuses :-prefixed and host headers (rewrite the authority with host_rewrite_literal)`
+    : undefined;
+}
+
+/** Formatter commands a header value may hold, as Envoy's substitution
+ * formatter reads "%...%" in request_headers_to_add and friends; anything
+ * else between two "%" is refused here, and "%%" is a literal "%". */
+const HEADER_VALUE_COMMAND =
+  /^(?:HOSTNAME|PROTOCOL|START_TIME|DOWNSTREAM_REMOTE_ADDRESS|DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT|DOWNSTREAM_LOCAL_ADDRESS|DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT|UPSTREAM_REMOTE_ADDRESS|REQ\([!#$&'*+.^_`|~0-9A-Za-z-]{1,100}\))$/;
+
+function headerMutationValueProblem(value: string): string | undefined {
+  const control = headerValueProblem(value);
+  if (control !== undefined) return control;
+  let at = value.indexOf('%');
+  while (at >= 0) {
+    if (value[at + 1] === '%') {
+      at = value.indexOf('%', at + 2);
+      continue;
+    }
+    const end = value.indexOf('%', at + 1);
+    const command = end < 0 ? value.slice(at) : value.slice(at, end + 1);
+    if (end < 0 || !HEADER_VALUE_COMMAND.test(command.slice(1, -1))) {
+      return `${quote(command.slice(0, 60))} is not a formatter command this injector knows (%HOSTNAME%, %PROTOCOL%, %START_TIME%, %DOWNSTREAM_REMOTE_ADDRESS%, %REQ(header)%, ...): write %% for a literal %`;
+    }
+    at = value.indexOf('%', end + 1);
+  }
+  return undefined;
+}
+
+/** Header mutations per list: far more than a real route sets; each one is work per request. */
+const MAX_HEADER_MUTATIONS = 32;
+
+/** envoy.config.core.v3.HeaderValueOption. */
+const headerValueOption: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    header: {
+      kind: 'object',
+      fields: { key: { kind: 'string', nonEmpty: true, check: mutableHeaderProblem }, value: { kind: 'string', check: headerMutationValueProblem } },
+      required: ['key'],
+    },
+    append_action: { kind: 'enum', values: ['APPEND_IF_EXISTS_OR_ADD', 'ADD_IF_ABSENT', 'OVERWRITE_IF_EXISTS_OR_ADD', 'OVERWRITE_IF_EXISTS'] },
+    // Deprecated for append_action, still loaded; Envoy refuses both at once.
+    append: { kind: 'boolean' },
+    keep_empty_value: { kind: 'boolean' },
+  },
+  required: ['header'],
+  atMostOne: [['append', 'append_action']],
+};
+
+/** The four header mutation lists of a route, a virtual host or a route configuration. */
+const HEADER_MUTATIONS: Record<string, Spec> = {
+  request_headers_to_add: { kind: 'list', items: headerValueOption, maxItems: MAX_HEADER_MUTATIONS },
+  request_headers_to_remove: { kind: 'list', items: { kind: 'string', nonEmpty: true, check: mutableHeaderProblem }, maxItems: MAX_HEADER_MUTATIONS },
+  response_headers_to_add: { kind: 'list', items: headerValueOption, maxItems: MAX_HEADER_MUTATIONS },
+  response_headers_to_remove: { kind: 'list', items: { kind: 'string', nonEmpty: true, check: mutableHeaderProblem }, maxItems: MAX_HEADER_MUTATIONS },
+};
+
 const RETRY_CONDITIONS = [
   '5xx',
   'gateway-error',
@@ -279,7 +343,14 @@ const directResponse: ObjectSpec = {
 
 const route: ObjectSpec = {
   kind: 'object',
-  fields: { name: { kind: 'string', nonEmpty: true }, match: routeMatch, route: routeAction, redirect: redirectAction, direct_response: directResponse },
+  fields: {
+    name: { kind: 'string', nonEmpty: true },
+    match: routeMatch,
+    route: routeAction,
+    redirect: redirectAction,
+    direct_response: directResponse,
+    ...HEADER_MUTATIONS,
+  },
   required: ['match'],
   exactlyOne: [['route', 'redirect', 'direct_response']],
 };
@@ -302,6 +373,7 @@ const virtualHost: ObjectSpec = {
     virtual_clusters: { kind: 'list', items: virtualCluster },
     // HTTP requests are redirected to https (EXTERNAL_ONLY: unless x-envoy-internal says internal).
     require_tls: { kind: 'enum', values: ['NONE', 'EXTERNAL_ONLY', 'ALL'] },
+    ...HEADER_MUTATIONS,
   },
   required: ['name', 'domains', 'routes'],
 };
@@ -321,6 +393,8 @@ export const ROUTE_CONFIGURATION_SPEC: ObjectSpec = {
     name: { kind: 'string' },
     virtual_hosts: { kind: 'list', items: virtualHost },
     ignore_port_in_host_matching: { kind: 'boolean' },
+    ...HEADER_MUTATIONS,
+    most_specific_header_mutations_wins: { kind: 'boolean' },
   },
   required: ['virtual_hosts'],
 };

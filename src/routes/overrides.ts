@@ -88,12 +88,38 @@ function merge(own: readonly SourcedHost[], inherited: readonly SourcedHost[]): 
   return [...own, ...kept];
 }
 
-/** What a virtual host says besides its name, domains and routes. */
+/** What a virtual host says besides its name, domains and routes, as written. */
+const HOST_SETTINGS = [
+  'require_tls',
+  'virtual_clusters',
+  'request_headers_to_add',
+  'request_headers_to_remove',
+  'response_headers_to_add',
+  'response_headers_to_remove',
+];
+
 function hostSettings(host: VirtualHostInput): JsonObject {
-  return {
-    ...(host.require_tls === undefined ? {} : { require_tls: host.require_tls }),
-    ...(host.virtual_clusters === undefined ? {} : { virtual_clusters: withoutRegexEngine(host.virtual_clusters) as JsonObject[] }),
-  };
+  const written = host as unknown as JsonObject;
+  return withCurrentAppend(
+    Object.fromEntries(HOST_SETTINGS.filter((key) => written[key] !== undefined).map((key) => [key, withoutRegexEngine(written[key]) as JsonObject])),
+  );
+}
+
+/** The deprecated `append` of a header to add, written as the append_action
+ * it means (HeaderValueOption: true appends, false overwrites), so the
+ * rendered config holds no deprecated field. */
+function withCurrentAppend(level: JsonObject): JsonObject {
+  const current = (options: unknown): unknown =>
+    Array.isArray(options)
+      ? options.map((option: unknown) => {
+          if (!isPlainObject(option) || typeof option.append !== 'boolean') return option;
+          const { append, ...rest } = option;
+          return { ...rest, append_action: append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' };
+        })
+      : options;
+  const result: JsonObject = { ...level };
+  for (const key of ['request_headers_to_add', 'response_headers_to_add']) if (result[key] !== undefined) result[key] = current(result[key]) as JsonObject[];
+  return result;
 }
 
 type Resolved = { target: RouteTarget; field: string };
@@ -117,7 +143,7 @@ function resolveRoutes(
     return clusterName(result.value);
   };
   return host.routes.map((written, routeIndex): JsonObject => {
-    const route = withoutRegexEngine(written) as JsonObject;
+    const route = withCurrentAppend(withoutRegexEngine(written) as JsonObject);
     const action = route.route;
     if (!isPlainObject(action)) return route;
     const actionPath = join(join(join(path, 'routes'), routeIndex), 'route');

@@ -47,8 +47,6 @@ export interface VirtualHostInput {
   name: string;
   domains: string[];
   routes: JsonObject[];
-  require_tls?: string;
-  virtual_clusters?: JsonObject[];
 }
 
 /** A namespace's default routes, and the routes of a workload's pods, are the

@@ -6,11 +6,12 @@
 import type { FieldProblem } from './schema.js';
 import { canonicalDuration, check, type ObjectSpec } from './schema.js';
 import { ProblemList, type Result } from '../model/result.js';
-import type { RouteDecision, RouteRequest } from './router.js';
+import { downstreamResponseHeaders, headerValue, upstreamRequestHeaders, type HeaderList } from './header-mutations.js';
+import { whyHeaderFails, type HeaderMatch, type RouteDecision, type RouteRequest, type RouteTable } from './router.js';
 
 /** What a request meets: an HTTP chain and its route decision, or a TCP
  * chain (the pod's passthrough, or the loop guard) that never reads HTTP. */
-export type Routed = { kind: 'http'; decision: RouteDecision } | { kind: 'tcp'; cluster: string };
+export type Routed = { kind: 'http'; decision: RouteDecision; table: RouteTable } | { kind: 'tcp'; cluster: string };
 
 export type RouteFunction = (request: RouteRequest) => Routed;
 
@@ -27,8 +28,15 @@ export interface RouterTest {
     runtime?: string;
     additional_request_headers?: Array<{ key: string; value: string }>;
     additional_headers?: Array<{ key?: string; field?: string; value: string }>;
+    /** What the upstream answered, before the response header mutations. */
+    additional_response_headers?: Array<{ key: string; value: string }>;
   };
-  validate: Partial<Record<StringCheck, string>> & { code_redirect?: number; timeout?: string | { seconds?: number; nanos?: number } };
+  validate: Partial<Record<StringCheck, string>> & {
+    code_redirect?: number;
+    timeout?: string | { seconds?: number; nanos?: number };
+    request_header_matches?: TestHeaderMatch[];
+    response_header_matches?: TestHeaderMatch[];
+  };
 }
 
 const STRING_CHECKS = ['cluster_name', 'virtual_cluster_name', 'virtual_host_name', 'path_rewrite', 'host_rewrite', 'path_redirect'] as const;
@@ -45,6 +53,65 @@ export interface TestResult {
   passed: boolean;
   failures: TestFailure[];
 }
+
+/** A HeaderMatcher in a test file: router_check's schema still reads the
+ * forms Envoy v3 deprecated in configurations (exact_match, ...). */
+type TestHeaderMatch = HeaderMatch & {
+  exact_match?: string;
+  prefix_match?: string;
+  suffix_match?: string;
+  contains_match?: string;
+  safe_regex_match?: { regex: string };
+};
+
+const testHeaderMatcher: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    name: { kind: 'string', nonEmpty: true },
+    string_match: {
+      kind: 'object',
+      fields: {
+        exact: { kind: 'string' },
+        prefix: { kind: 'string' },
+        suffix: { kind: 'string' },
+        contains: { kind: 'string' },
+        safe_regex: { kind: 'object', fields: { regex: { kind: 'string' }, google_re2: { kind: 'object', fields: {} } }, required: ['regex'] },
+        ignore_case: { kind: 'boolean' },
+      },
+      exactlyOne: [['exact', 'prefix', 'suffix', 'contains', 'safe_regex']],
+    },
+    present_match: { kind: 'boolean' },
+    invert_match: { kind: 'boolean' },
+    exact_match: { kind: 'string' },
+    prefix_match: { kind: 'string' },
+    suffix_match: { kind: 'string' },
+    contains_match: { kind: 'string' },
+    safe_regex_match: { kind: 'object', fields: { regex: { kind: 'string' }, google_re2: { kind: 'object', fields: {} } }, required: ['regex'] },
+  },
+  required: ['name'],
+  atMostOne: [['string_match', 'present_match', 'exact_match', 'prefix_match', 'suffix_match', 'contains_match', 'safe_regex_match']],
+};
+
+/** The deprecated forms as the string_match they stand for. */
+function modernMatcher(matcher: TestHeaderMatch): HeaderMatch {
+  const { exact_match, prefix_match, suffix_match, contains_match, safe_regex_match, ...rest } = matcher;
+  const legacy =
+    exact_match !== undefined
+      ? { exact: exact_match }
+      : prefix_match !== undefined
+        ? { prefix: prefix_match }
+        : suffix_match !== undefined
+          ? { suffix: suffix_match }
+          : contains_match !== undefined
+            ? { contains: contains_match }
+            : safe_regex_match !== undefined
+              ? { safe_regex: safe_regex_match }
+              : undefined;
+  return legacy === undefined ? rest : { ...rest, string_match: legacy };
+}
+
+/** Header matches in a test file, each its own check. */
+const MAX_TEST_HEADER_MATCHES = 64;
 
 const header = (keyField: string): ObjectSpec => ({
   kind: 'object',
@@ -73,6 +140,7 @@ const TESTS_SPEC: ObjectSpec = {
               internal: { kind: 'boolean' },
               runtime: { kind: 'string' },
               additional_request_headers: { kind: 'list', items: header('key') },
+              additional_response_headers: { kind: 'list', items: header('key') },
               // The old name: entries keyed "field" (v2) or "key".
               additional_headers: {
                 kind: 'list',
@@ -87,6 +155,8 @@ const TESTS_SPEC: ObjectSpec = {
               ...Object.fromEntries(STRING_CHECKS.map((name) => [name, { kind: 'string' }])),
               code_redirect: { kind: 'integer', min: 0, max: 599 },
               timeout: { kind: 'duration' },
+              request_header_matches: { kind: 'list', items: testHeaderMatcher, maxItems: MAX_TEST_HEADER_MATCHES },
+              response_header_matches: { kind: 'list', items: testHeaderMatcher, maxItems: MAX_TEST_HEADER_MATCHES },
             },
           },
         },
@@ -154,8 +224,20 @@ export function actualValues(routed: Routed): Record<StringCheck | 'timeout', st
   return { ...none, path_redirect: action.uri, code_redirect: action.code };
 }
 
+/** Each matcher against the headers (undefined: there was no route), as a failure when it does not hold. */
+function headerMatchFailures(testType: string, matchers: readonly TestHeaderMatch[], headers: HeaderList | undefined): TestFailure[] {
+  return matchers.flatMap((matcher): TestFailure[] => {
+    const expected = JSON.stringify(matcher);
+    if (headers === undefined) return [{ test_type: testType, expected, actual: 'no route' }];
+    const why = whyHeaderFails(modernMatcher(matcher), headerValue(headers, matcher.name));
+    return why === undefined ? [] : [{ test_type: testType, expected, actual: why }];
+  });
+}
+
 export function runRouterTest(test: RouterTest, route: RouteFunction): TestResult {
-  const actual = actualValues(route(requestOf(test.input)));
+  const request = requestOf(test.input);
+  const routed = route(request);
+  const actual = actualValues(routed);
   const failures: TestFailure[] = [];
   for (const name of STRING_CHECKS) {
     const expected = test.validate[name];
@@ -168,6 +250,19 @@ export function runRouterTest(test: RouterTest, route: RouteFunction): TestResul
   const code = test.validate.code_redirect;
   if (code !== undefined && code !== actual.code_redirect)
     failures.push({ test_type: 'code_redirect', expected: String(code), actual: String(actual.code_redirect) });
+  // Checked after the rest, on the headers as the route left them (rewrites included).
+  const http = routed.kind === 'http' ? routed : undefined;
+  const requestMatches = test.validate.request_header_matches ?? [];
+  if (requestMatches.length > 0) {
+    const headers = http && upstreamRequestHeaders(http.table, http.decision, request);
+    failures.push(...headerMatchFailures('request_header_matches', requestMatches, headers));
+  }
+  const responseMatches = test.validate.response_header_matches ?? [];
+  if (responseMatches.length > 0) {
+    const received = (test.input.additional_response_headers ?? []).map(({ key, value }): [string, string] => [key, value]);
+    const headers = http && downstreamResponseHeaders(http.table, http.decision, request, received);
+    failures.push(...headerMatchFailures('response_header_matches', responseMatches, headers));
+  }
   return { test_name: test.test_name, passed: failures.length === 0, failures };
 }
 

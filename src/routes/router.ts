@@ -46,7 +46,23 @@ export interface RuntimeFraction {
   runtime_key?: string;
 }
 
-export interface RouteEntry {
+/** envoy.config.core.v3.HeaderValueOption, as the route language allows it. */
+export interface HeaderValueOption {
+  header: { key: string; value?: string };
+  append_action?: 'APPEND_IF_EXISTS_OR_ADD' | 'ADD_IF_ABSENT' | 'OVERWRITE_IF_EXISTS_OR_ADD' | 'OVERWRITE_IF_EXISTS';
+  append?: boolean;
+  keep_empty_value?: boolean;
+}
+
+/** The header mutations a route, a virtual host or a route configuration may set. */
+export interface HeaderMutations {
+  request_headers_to_add?: HeaderValueOption[];
+  request_headers_to_remove?: string[];
+  response_headers_to_add?: HeaderValueOption[];
+  response_headers_to_remove?: string[];
+}
+
+export interface RouteEntry extends HeaderMutations {
   name?: string;
   match: RouteMatch;
   route?: {
@@ -66,10 +82,10 @@ export interface RouteEntry {
     response_code?: string;
     strip_query?: boolean;
   };
-  direct_response?: { status: number };
+  direct_response?: { status: number; body?: { inline_string: string } };
 }
 
-export interface VirtualHost {
+export interface VirtualHost extends HeaderMutations {
   name: string;
   domains: string[];
   routes: RouteEntry[];
@@ -78,10 +94,11 @@ export interface VirtualHost {
 }
 
 /** A RouteConfiguration after the route language's schema check. */
-export interface RouteTable {
+export interface RouteTable extends HeaderMutations {
   name?: string;
   virtual_hosts: VirtualHost[];
   ignore_port_in_host_matching?: boolean;
+  most_specific_header_mutations_wins?: boolean;
 }
 
 export interface RouteRequest {
@@ -332,7 +349,8 @@ function isGrpc(contentType: string | undefined): boolean {
   return contentType !== undefined && contentType.startsWith(GRPC) && (contentType.length === GRPC.length || contentType[GRPC.length] === '+');
 }
 
-function whyHeaderFails(header: HeaderMatch, value: string | undefined): string | undefined {
+/** Why a header matcher does not hold for a header's value (undefined: absent), or undefined when it holds. */
+export function whyHeaderFails(header: HeaderMatch, value: string | undefined): string | undefined {
   const invert = header.invert_match === true;
   const name = `header ${header.name}`;
   if (header.string_match === undefined) {

@@ -19,7 +19,7 @@ export type Spec =
   | { kind: 'integer'; min: number; max: number }
   | { kind: 'duration' }
   | { kind: 'enum'; values: readonly string[] }
-  | { kind: 'list'; items: Spec; minItems?: number }
+  | { kind: 'list'; items: Spec; minItems?: number; maxItems?: number }
   | ObjectSpec;
 
 export interface ObjectSpec {
@@ -123,6 +123,11 @@ export function check(value: unknown, spec: Spec, path: string, problems: Proble
       }
       if (spec.minItems !== undefined && value.length < spec.minItems) {
         fail(`must have at least ${spec.minItems} ${spec.minItems === 1 ? 'entry' : 'entries'}`);
+        return;
+      }
+      // Checked before the entries: a flood of them costs one message, not one each.
+      if (spec.maxItems !== undefined && value.length > spec.maxItems) {
+        fail(`has ${value.length} entries, more than the ${spec.maxItems} allowed`);
         return;
       }
       value.forEach((item, index) => check(item, spec.items, join(path, index), problems));

@@ -75,3 +75,25 @@ describe('explain --request, per virtual host', () => {
     assert.match(other, /counted under virtual cluster "other"\n/);
   });
 });
+
+describe('explain --request, header mutations', () => {
+  it('says which request headers the route adds and removes upstream', () => {
+    const routes = `virtual_hosts:
+- name: api
+  domains: ["api"]
+  request_headers_to_add: [{ header: { key: x-mesh, value: envoy-injector } }]
+  routes:
+  - match: { prefix: "/" }
+    route: { cluster: "api" }
+    request_headers_to_remove: [x-debug]
+    request_headers_to_add: [{ header: { key: x-user, value: "%REQ(end-user)%" } }]`;
+    const text = explainOneRequest(pod(routes), OPTIONS, parseRequestFlag('GET http://api/', ['end-user: jason', 'x-debug: 1']), 'text');
+    assert.match(text, /request headers added upstream: x-user: jason; x-mesh: envoy-injector\n/);
+    assert.match(text, /request headers removed upstream: x-debug: 1\n/);
+  });
+
+  it('says nothing when the headers go upstream as they came', () => {
+    const text = explainOneRequest(pod(CANARY), OPTIONS, parseRequestFlag('GET http://reviews/x', ['end-user: jason']), 'text');
+    assert.doesNotMatch(text, /request headers/);
+  });
+});

@@ -44,6 +44,7 @@ describe("Envoy's router_check cases", () => {
     ['Timeout.yaml', 'TimeoutFailures.golden.proto.json', 'fail'],
     ['Runtime.yaml', 'Runtime.golden.proto.json', 'pass'],
     ['Weighted.yaml', 'Weighted.golden.proto.json', 'pass'],
+    ['DirectResponse.yaml', 'DirectResponse.golden.proto.json', 'pass'],
   ];
   for (const [config, tests, verdict] of AS_SHIPPED) {
     it(`${tests} against ${config}, unchanged: ${verdict === 'pass' ? 'every test passes' : 'the run fails, as Envoy expects'}`, () => {

@@ -373,6 +373,75 @@ const ROWS: Row[] = [
     refused(`${ROUTE}.route.host_rewrite_literal`, 'contains a control character (code 127)'),
   ],
 
+  // Header mutations, on routes and virtual hosts.
+  [
+    'headers to add and remove on a route',
+    withRoute({
+      request_headers_to_add: [{ header: { key: 'x-canary', value: 'v2' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+      request_headers_to_remove: ['x-debug'],
+      response_headers_to_add: [{ header: { key: 'x-served-by', value: '%HOSTNAME%' } }],
+      response_headers_to_remove: ['server'],
+    }),
+    undefined,
+  ],
+  [
+    'headers on a virtual host',
+    withVirtualHost({ request_headers_to_add: [{ header: { key: 'x-user', value: '%REQ(end-user)% is 100%% here' }, keep_empty_value: true }] }),
+    undefined,
+  ],
+  ['the deprecated append', withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: '1' }, append: false }] }), undefined],
+  [
+    'append and append_action at once',
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: '1' }, append: false, append_action: 'ADD_IF_ABSENT' }] }),
+    refused(`${ROUTE}.request_headers_to_add[0]`, 'sets append and append_action: they cannot be combined'),
+  ],
+  [
+    'an unknown append_action',
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: '1' }, append_action: 'APPEND' }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].append_action`, 'is not one of APPEND_IF_EXISTS_OR_ADD'),
+  ],
+  [
+    'a pseudo-header to add',
+    withRoute({ request_headers_to_add: [{ header: { key: ':path', value: '/x' } }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header.key`, 'Envoy refuses :-prefixed and host headers'),
+  ],
+  [
+    'host to remove',
+    withVirtualHost({ request_headers_to_remove: ['Host'] }),
+    refused(`${VH}.request_headers_to_remove[0]`, 'Envoy refuses :-prefixed and host headers'),
+  ],
+  [
+    'a header name with a space to remove',
+    withRoute({ response_headers_to_remove: ['x a'] }),
+    refused(`${ROUTE}.response_headers_to_remove[0]`, 'is not an HTTP header name'),
+  ],
+  [
+    'an added header without its key',
+    withRoute({ response_headers_to_add: [{ header: { value: '1' } }] }),
+    refused(`${ROUTE}.response_headers_to_add[0].header.key`, 'is required'),
+  ],
+  [
+    'a value with CR LF',
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: 'a\r\nSet-Cookie: s' } }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header.value`, 'contains a control character (code 13)'),
+  ],
+  [
+    'an unknown formatter command',
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: '%UPSTREAM_METADATA(x)%' } }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header.value`, 'is not a formatter command this injector knows'),
+  ],
+  [
+    'a lone %',
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: '50% off' } }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header.value`, '"% off" is not a formatter command'),
+  ],
+  [
+    '33 headers to add',
+    withRoute({ request_headers_to_add: Array.from({ length: 33 }, (_, i) => ({ header: { key: `x-${i}`, value: '1' } })) }),
+    refused(`${ROUTE}.request_headers_to_add`, 'has 33 entries, more than the 32 allowed'),
+  ],
+  ['32 headers to remove', withRoute({ request_headers_to_remove: Array.from({ length: 32 }, (_, i) => `x-${i}`) }), undefined],
+
   // Redirects.
   ['a redirect to another host and port', withRedirect({ host_redirect: 'example.org', port_redirect: 65535, response_code: 'FOUND' }), undefined],
   ['an empty host_redirect', withRedirect({ host_redirect: '' }), refused(`${ROUTE}.redirect.host_redirect`, 'must not be empty')],

@@ -40,6 +40,13 @@ const VALID: Array<[string, string]> = [
     ),
   ],
   [
+    'header mutations on a virtual host and a route, every append_action',
+    vh(
+      '  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n    request_headers_to_add:\n    - { header: { key: x-a, value: "1" }, append_action: APPEND_IF_EXISTS_OR_ADD }\n    - { header: { key: x-b, value: "%REQ(end-user)%" }, append_action: ADD_IF_ABSENT, keep_empty_value: true }\n    - { header: { key: x-c, value: "100%%" }, append_action: OVERWRITE_IF_EXISTS_OR_ADD }\n    - { header: { key: x-d, value: "%HOSTNAME%" }, append_action: OVERWRITE_IF_EXISTS }\n    - { header: { key: x-e, value: "e" }, append: false }\n    request_headers_to_remove: [x-debug]\n    response_headers_to_add: [{ header: { key: x-served-by, value: "%PROTOCOL%" } }]\n    response_headers_to_remove: [server]\n',
+      '\n  request_headers_to_add: [{ header: { key: x-mesh, value: envoy-injector } }]\n  response_headers_to_remove: [x-internal]',
+    ),
+  ],
+  [
     'a share of the requests (runtime_fraction), with and without a runtime key',
     vh(
       '  - match: { prefix: "/", runtime_fraction: { runtime_key: "routing.canary", default_value: { numerator: 5, denominator: HUNDRED } } }\n    route: { cluster: "v2" }\n  - match: { prefix: "/", runtime_fraction: { default_value: { numerator: 25, denominator: MILLION } } }\n    route: { cluster: "v3" }\n  - match: { prefix: "/" }\n    route: { cluster: "v1" }\n',
@@ -295,7 +302,7 @@ describe('route overrides: valid', () => {
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.cds)), []);
       // Deprecated or message-form fields Envoy loads are written as Envoy's current form.
-      assert.doesNotMatch(rendered.rds, /total_weight|google_re2|"seconds"/);
+      assert.doesNotMatch(rendered.rds, /total_weight|google_re2|"seconds"|"append":/);
       const rds = JSON.parse(rendered.rds) as { resources: Array<{ name: string; virtual_hosts: Array<{ domains: string[] }> }> };
       assert.equal(rds.resources.length, 1);
       assert.equal(rds.resources[0]?.name, 'outbound');

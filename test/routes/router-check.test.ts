@@ -4,7 +4,9 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatResults, parseRouterTests, requestOf, runRouterTest, type Routed, type RouterTest } from '../../src/routes/router-check.js';
+import { tableRouter } from '../../src/offline/pod-router.js';
+import { formatResults, parseRouterTests, requestOf, runRouterTest, type Routed, type RouterTest, type TestFailure } from '../../src/routes/router-check.js';
+import type { RouteTable } from '../../src/routes/router.js';
 
 describe('parseRouterTests', () => {
   const test = (extra: Record<string, unknown> = {}, input: Record<string, unknown> = {}, validate: Record<string, unknown> = {}): unknown => ({
@@ -131,6 +133,7 @@ describe('runRouterTest and formatResults', () => {
         action: { kind: 'route', cluster: 'c1', path: '/rewritten', authority: 'b', timeout: '1.5s', virtualCluster: 'vc' },
       },
     },
+    table: { virtual_hosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c1' } }] }] },
   };
   const test = (validate: RouterTest['validate']): RouterTest => ({ test_name: 'n', input: { authority: 'a', path: '/' }, validate });
 
@@ -165,10 +168,68 @@ describe('runRouterTest and formatResults', () => {
     const redirected: Routed = {
       kind: 'http',
       decision: { host: { index: 0, name: 'vh', domain: '*', how: 'catch-all' }, misses: [], tlsRedirect: 'https://a/x' },
+      table: { virtual_hosts: [] },
     };
     assert.deepEqual(
       runRouterTest(test({ cluster_name: '', virtual_host_name: '', path_redirect: 'https://a/x', code_redirect: 301 }), () => redirected).failures,
       [],
+    );
+  });
+
+  it('matches the request and response headers as the route leaves them, deprecated matcher forms included', () => {
+    const table: RouteTable = {
+      virtual_hosts: [
+        {
+          name: 'vh',
+          domains: ['*'],
+          routes: [
+            {
+              match: { prefix: '/' },
+              route: { cluster: 'c' },
+              request_headers_to_add: [{ header: { key: 'x-canary', value: 'v2' } }],
+              response_headers_to_remove: ['server'],
+            },
+          ],
+        },
+      ],
+    };
+    const route = tableRouter(table);
+    const base: RouterTest['input'] = {
+      authority: 'a',
+      path: '/',
+      additional_response_headers: [
+        { key: 'server', value: 'app' },
+        { key: 'x-b', value: '1' },
+      ],
+    };
+    const run = (validate: RouterTest['validate']): TestFailure[] => runRouterTest({ test_name: 't', input: base, validate }, route).failures;
+    assert.deepEqual(
+      run({
+        request_header_matches: [
+          { name: 'x-canary', string_match: { exact: 'v2' } },
+          { name: ':authority', exact_match: 'a' },
+        ],
+      }),
+      [],
+    );
+    assert.deepEqual(
+      run({
+        response_header_matches: [
+          { name: 'server', present_match: true, invert_match: true },
+          { name: 'x-b', prefix_match: '1' },
+        ],
+      }),
+      [],
+    );
+    assert.deepEqual(run({ request_header_matches: [{ name: 'x-canary', exact_match: 'v1' }] }), [
+      { test_type: 'request_header_matches', expected: '{"name":"x-canary","exact_match":"v1"}', actual: 'header x-canary: exact "v1" does not match "v2"' },
+    ]);
+    assert.deepEqual(
+      runRouterTest({ test_name: 't', input: { authority: 'a', path: '/' }, validate: { response_header_matches: [{ name: 'x' }] } }, () => ({
+        kind: 'tcp',
+        cluster: 'passthrough',
+      })).failures,
+      [{ test_type: 'response_header_matches', expected: '{"name":"x"}', actual: 'no route' }],
     );
   });
 
