@@ -45,6 +45,11 @@ describe("Envoy's router_check cases", () => {
     ['Runtime.yaml', 'Runtime.golden.proto.json', 'pass'],
     ['Weighted.yaml', 'Weighted.golden.proto.json', 'pass'],
     ['DirectResponse.yaml', 'DirectResponse.golden.proto.json', 'pass'],
+    ['Redirect.yaml', 'Redirect.golden.proto.json', 'pass'],
+    ['Redirect2.yaml', 'Redirect2.golden.proto.json', 'pass'],
+    ['Redirect3.yaml', 'Redirect3.golden.proto.json', 'pass'],
+    ['Redirect4.yaml', 'Redirect4.golden.proto.json', 'pass'],
+    ['ComprehensiveRoutes.yaml', 'ComprehensiveRoutes.golden.proto.json', 'pass'],
   ];
   for (const [config, tests, verdict] of AS_SHIPPED) {
     it(`${tests} against ${config}, unchanged: ${verdict === 'pass' ? 'every test passes' : 'the run fails, as Envoy expects'}`, () => {
