@@ -138,7 +138,15 @@ export const COMMANDS = {
         help: "an Envoy v3 RouteConfiguration (YAML or JSON), or a manifest with one pod or workload (its rendered routes; the authority's port picks HTTP or TCP); required",
       },
       tests: { value: true, placeholder: 'FILE', help: "router_check_tool's test file (YAML or JSON); required" },
-      details: { value: false, help: 'list the passing tests too' },
+      details: { value: false, help: 'list the passing tests too, and the routes no test reaches' },
+      'only-show-failures': { value: false, help: 'with --details: list only the failing tests' },
+      'fail-under': {
+        value: true,
+        short: 'f',
+        placeholder: 'PERCENT',
+        help: 'exit 1 when the route coverage (routes a passing check reached; each weighted cluster apart) is under PERCENT',
+      },
+      covall: { value: false, help: 'count coverage by the fields checked of each route (cluster, virtual cluster, virtual host, rewrites; redirect path)' },
       output: { value: true, short: 'o', placeholder: 'FORMAT', help: 'text or json', default: 'text' },
       'injector-config': {
         value: true,
@@ -151,8 +159,10 @@ export const COMMANDS = {
     examples: [
       'envoy-injector route-check --config routes.yaml --tests tests.yaml --details',
       'envoy-injector route-check --config deployment.yaml --tests tests.yaml -o json',
+      'envoy-injector route-check --config routes.yaml --tests tests.yaml --fail-under 80 --covall',
     ],
-    exitCodes: '0 all tests pass; 1 a test failed; 2 usage or environment error (bad flags, unreadable or invalid config or tests)',
+    exitCodes:
+      '0 all tests pass (and the coverage reaches --fail-under); 1 a test failed, or the coverage is under --fail-under; 2 usage or environment error (bad flags, unreadable or invalid config or tests)',
   },
   status: {
     summary: 'against the cluster: pods that should have the proxy and do not, pods whose proxy is stale, by workload',

@@ -1,8 +1,10 @@
 // `envoy-injector route-check`: Envoy's router_check_tool conventions. Failing
 // tests go to stderr with their expected and actual values, --details lists
-// passing tests on stdout too; exit 0 all pass, 1 a test failed, 2 bad input.
+// passing tests on stdout too, the route coverage ends the report (--covall:
+// by fields, --fail-under: a floor); exit 0 all pass, 1 a test failed or the
+// coverage is under the floor, 2 bad input.
 
-import { routeCheck } from '../offline/route-check.js';
+import { routeCheckReport } from '../offline/route-check.js';
 import { formatResults } from '../routes/router-check.js';
 import { outputFormat, parseFlags, single, UsageError } from './args.js';
 import { InputError, readInput } from './files.js';
@@ -16,17 +18,39 @@ export function runRouteCheck(argv: readonly string[]): CommandOutput {
   const testsFile = single(flags, 'tests');
   if (configFile === undefined || testsFile === undefined) throw new UsageError('--config FILE and --tests FILE are both required');
   const output = outputFormat(flags);
+  const failUnder = percentFlag(single(flags, 'fail-under'));
   const options = simulationOptions(flags, 'injector-config');
-  const results = routeCheck(readBadInput(configFile), readBadInput(testsFile), options);
-  if (!results.ok) throw new UsageError(results.problems.join('; '));
-  const failed = results.value.filter((r) => !r.passed).length;
-  const exitCode = failed > 0 ? 1 : 0;
+  const report = routeCheckReport(readBadInput(configFile), readBadInput(testsFile), options);
+  if (!report.ok) throw new UsageError(report.problems.join('; '));
+  const { results } = report.value;
+  const coverage = flags.has('covall') ? report.value.detailedCoverage : report.value.coverage;
+  const failed = results.filter((r) => !r.passed).length;
+  const underFloor = failUnder !== undefined && coverage.percent < failUnder;
+  const exitCode = failed > 0 || underFloor ? 1 : 0;
   if (output === 'json') {
-    return { stdout: `${JSON.stringify({ passed: results.value.length - failed, failed, tests: results.value }, null, 2)}\n`, exitCode };
+    const json = { passed: results.length - failed, failed, coverage: { percent: coverage.percent, missing: coverage.missing }, tests: results };
+    return { stdout: `${JSON.stringify(json, null, 2)}\n`, exitCode };
   }
-  const report = formatResults(results.value, flags.has('details'));
-  const summary = `route-check: ${results.value.length - failed} of ${results.value.length} tests passed\n`;
-  return { stdout: report.passed + summary, stderr: report.failed, exitCode };
+  const details = flags.has('details');
+  const text = formatResults(results, details && !flags.has('only-show-failures'));
+  const missing = details ? coverage.missing.map((route) => `Missing test for ${route}\n`).join('') : '';
+  const summary = `route-check: ${results.length - failed} of ${results.length} tests passed\nCurrent route coverage: ${formatPercent(coverage.percent)}%\n`;
+  const floor = underFloor ? `Failed to meet coverage requirement: ${formatPercent(failUnder)}%\n` : '';
+  return { stdout: text.passed + missing + summary, stderr: text.failed + floor, exitCode };
+}
+
+/** --fail-under: a percentage from 0 to 100. */
+function percentFlag(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0 || value > 100)
+    throw new UsageError(`--fail-under wants a percentage from 0 to 100, got ${JSON.stringify(text.slice(0, 20))}`);
+  return value;
+}
+
+/** Up to two decimals, without trailing zeros: "87.5", "100", "33.33". */
+function formatPercent(value: number): string {
+  return String(Math.round(value * 100) / 100);
 }
 
 /** An unreadable file is bad input: exit 2, as router_check does. */

@@ -39,6 +39,12 @@ export function tableRouter(table: RouteTable): RouteFunction {
 }
 
 export function podRouter(pod: Pod): Result<RouteFunction> {
+  const routing = podRouting(pod);
+  return routing.ok ? ok(routing.value.route) : routing;
+}
+
+/** The pod's router, and the route configuration it was rendered with. */
+export function podRouting(pod: Pod): Result<{ route: RouteFunction; table: RouteTable }> {
   const annotations = pod.metadata?.annotations ?? {};
   const listener = firstResource(annotations[ANNOTATION.envoyLds]);
   const routes = firstResource(annotations[ANNOTATION.envoyRds]);
@@ -47,10 +53,11 @@ export function podRouter(pod: Pod): Result<RouteFunction> {
   if (!table.ok) return failed(...table.problems.map((p) => `${ANNOTATION.envoyRds} at ${p.field}: ${p.message}`));
   const chains = chainsByPort(listener);
   const fallback = filterChainTarget(listener.default_filter_chain) ?? { kind: 'tcp', cluster: 'passthrough' };
-  return ok((request) => {
+  const route: RouteFunction = (request) => {
     const chain = chains.get(destinationPort(request.authority)) ?? fallback;
     return chain.kind === 'http' ? { kind: 'http', decision: routeRequest(table.value, request), table: table.value } : chain;
-  });
+  };
+  return ok({ route, table: table.value });
 }
 
 function firstResource(text: string | undefined): JsonObject | undefined {

@@ -6,18 +6,35 @@ import { parse as parseYaml } from 'yaml';
 import { isPlainObject } from '../model/kubernetes.js';
 import { failed, ok, type Result } from '../model/result.js';
 import { formatReason } from '../inject/reasons.js';
-import { parseRouterTests, runRouterTest, type RouteFunction, type TestResult } from '../routes/router-check.js';
+import { evaluateRouterTest, parseRouterTests, routeCoverage, type CoverageReport, type RouteFunction, type TestResult } from '../routes/router-check.js';
+import type { RouteTable } from '../routes/router.js';
 import { explainManifests, parseDocuments, type OfflineOptions } from './offline.js';
-import { podRouter, routeTableOf, tableRouter } from './pod-router.js';
+import { podRouting, routeTableOf, tableRouter } from './pod-router.js';
 
 export function routeCheck(configText: string, testsText: string, options: OfflineOptions): Result<TestResult[]> {
+  const report = routeCheckReport(configText, testsText, options);
+  return report.ok ? ok(report.value.results) : report;
+}
+
+/** The tests' results, and how much of the routes they cover, as router_check reports it. */
+export function routeCheckReport(
+  configText: string,
+  testsText: string,
+  options: OfflineOptions,
+): Result<{ results: TestResult[]; coverage: CoverageReport; detailedCoverage: CoverageReport }> {
   const router = loadRouter(configText, options);
   if (!router.ok) return router;
   const document = parseYamlDocument(testsText);
   if (!document.ok) return failed(...document.problems.map((p) => `--tests: ${p}`));
   const tests = parseRouterTests(document.value);
   if (!tests.ok) return failed(...tests.problems.map((p) => `--tests${p.field ? ` at ${p.field}` : ''}: ${p.message}`));
-  return ok(tests.value.map((test) => runRouterTest(test, router.value)));
+  const evaluated = tests.value.map((test) => evaluateRouterTest(test, router.value.route));
+  const marks = evaluated.flatMap((e) => e.marks);
+  return ok({
+    results: evaluated.map((e) => e.result),
+    coverage: routeCoverage(router.value.table, marks, false),
+    detailedCoverage: routeCoverage(router.value.table, marks, true),
+  });
 }
 
 function parseYamlDocument(text: string): Result<unknown> {
@@ -29,7 +46,7 @@ function parseYamlDocument(text: string): Result<unknown> {
 }
 
 /** A RouteConfiguration (it has virtual_hosts), else a manifest with one pod. */
-export function loadRouter(text: string, options: OfflineOptions): Result<RouteFunction> {
+export function loadRouter(text: string, options: OfflineOptions): Result<{ route: RouteFunction; table: RouteTable }> {
   const documents = parseDocuments(text);
   if (!documents.ok) return failed(...documents.problems.map((p) => `--config: ${p}`));
   const data = documents.value.map((d) => d.data).filter((d) => d !== null && d !== undefined);
@@ -40,12 +57,12 @@ export function loadRouter(text: string, options: OfflineOptions): Result<RouteF
       return failed(
         ...table.problems.map((p) => `--config at ${p.field || 'the top'}: ${p.message} (route-check simulates the fields of the route language only)`),
       );
-    return ok(tableRouter(table.value));
+    return ok({ route: tableRouter(table.value), table: table.value });
   }
   return routerOfOnePod(text, options);
 }
 
-function routerOfOnePod(text: string, options: OfflineOptions): Result<RouteFunction> {
+function routerOfOnePod(text: string, options: OfflineOptions): Result<{ route: RouteFunction; table: RouteTable }> {
   const verdicts = explainManifests(text, options);
   if (!verdicts.ok) return failed(...verdicts.problems.map((p) => `--config: ${p}`));
   if (verdicts.value.length !== 1) {
@@ -58,5 +75,5 @@ function routerOfOnePod(text: string, options: OfflineOptions): Result<RouteFunc
   if (outcome?.kind === 'rejected') return failed(`--config: ${verdict?.object} is refused: ${outcome.problems.join('; ')}`);
   if (outcome?.kind === 'skipped') return failed(`--config: ${verdict?.object} would not be injected: ${outcome.reasons.map(formatReason).join('; ')}`);
   if (outcome?.kind !== 'injected') return failed('--config: no pod');
-  return podRouter(outcome.pod);
+  return podRouting(outcome.pod);
 }

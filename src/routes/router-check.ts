@@ -235,6 +235,29 @@ function headerMatchFailures(testType: string, matchers: readonly TestHeaderMatc
 }
 
 export function runRouterTest(test: RouterTest, route: RouteFunction): TestResult {
+  return evaluateRouterTest(test, route).result;
+}
+
+/** What router_check counts towards coverage: a route (each weighted
+ * cluster of it apart) and a check that passed on it (test/tools/router_check/coverage.cc). */
+export interface CoverageMark {
+  route: string;
+  field: StringCheck;
+}
+
+/** The fields --covall counts, for a route to clusters and for a redirect or direct response. */
+const ROUTE_COVERAGE_FIELDS: readonly StringCheck[] = ['cluster_name', 'virtual_cluster_name', 'virtual_host_name', 'path_rewrite', 'host_rewrite'];
+const DIRECT_COVERAGE_FIELDS: readonly StringCheck[] = ['path_redirect'];
+
+function coverageKey(routed: Routed): { key: string; fields: readonly StringCheck[] } | undefined {
+  if (routed.kind !== 'http' || !routed.decision.route || !routed.decision.host) return undefined;
+  const { action, index } = routed.decision.route;
+  const base = `${routed.decision.host.index}/${index}`;
+  if (action.kind !== 'route') return { key: base, fields: DIRECT_COVERAGE_FIELDS };
+  return { key: action.weights ? `${base}/${action.cluster}` : base, fields: ROUTE_COVERAGE_FIELDS };
+}
+
+export function evaluateRouterTest(test: RouterTest, route: RouteFunction): { result: TestResult; marks: CoverageMark[] } {
   const request = requestOf(test.input);
   const routed = route(request);
   const actual = actualValues(routed);
@@ -263,7 +286,44 @@ export function runRouterTest(test: RouterTest, route: RouteFunction): TestResul
     const headers = http && downstreamResponseHeaders(http.table, http.decision, request, received);
     failures.push(...headerMatchFailures('response_header_matches', responseMatches, headers));
   }
-  return { test_name: test.test_name, passed: failures.length === 0, failures };
+  const covered = coverageKey(routed);
+  const marks = covered
+    ? covered.fields
+        .filter((field) => test.validate[field] !== undefined && !failures.some((f) => f.test_type === field))
+        .map((field) => ({ route: covered.key, field }))
+    : [];
+  return { result: { test_name: test.test_name, passed: failures.length === 0, failures }, marks };
+}
+
+export interface CoverageReport {
+  /** Percent of the routes (each weighted cluster counted apart) a passing check reached. */
+  percent: number;
+  /** "host H, route M" of each route no test reached. */
+  missing: string[];
+}
+
+/** router_check's Coverage::report, and with `all` its detailedReport
+ * (--covall): each route counted by the share of its fields checked. */
+export function routeCoverage(table: RouteTable, marks: readonly CoverageMark[], all: boolean): CoverageReport {
+  let routes = 0;
+  const missing: string[] = [];
+  table.virtual_hosts.forEach((host, h) => {
+    host.routes.forEach((entry, r) => {
+      routes += entry.route?.weighted_clusters?.clusters.length ?? 1;
+      if (!marks.some((mark) => mark.route === `${h}/${r}` || mark.route.startsWith(`${h}/${r}/`)))
+        missing.push(`host ${host.name}, route ${JSON.stringify(entry.match)}`);
+    });
+  });
+  const byRoute = new Map<string, Set<StringCheck>>();
+  for (const mark of marks) byRoute.set(mark.route, (byRoute.get(mark.route) ?? new Set()).add(mark.field));
+  let covered = 0;
+  for (const [key, fields] of byRoute) {
+    const [h = 0, r = 0] = key.split('/').map(Number);
+    const entry = table.virtual_hosts[h]?.routes[r];
+    const countable = entry?.route ? ROUTE_COVERAGE_FIELDS : DIRECT_COVERAGE_FIELDS;
+    covered += all ? countable.filter((field) => fields.has(field)).length / countable.length : 1;
+  }
+  return { percent: routes === 0 ? 0 : (100 * covered) / routes, missing };
 }
 
 /** router_check's report: a failing test's name, then one line per failed

@@ -5,7 +5,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tableRouter } from '../../src/offline/pod-router.js';
-import { formatResults, parseRouterTests, requestOf, runRouterTest, type Routed, type RouterTest, type TestFailure } from '../../src/routes/router-check.js';
+import {
+  evaluateRouterTest,
+  formatResults,
+  parseRouterTests,
+  requestOf,
+  routeCoverage,
+  runRouterTest,
+  type Routed,
+  type RouterTest,
+  type TestFailure,
+} from '../../src/routes/router-check.js';
 import type { RouteTable } from '../../src/routes/router.js';
 
 describe('parseRouterTests', () => {
@@ -258,5 +268,62 @@ describe('runRouterTest and formatResults', () => {
     assert.deepEqual(formatResults(results, false), { passed: '', failed });
     assert.deepEqual(formatResults(results, true), { passed: 'ok one\nok two\n', failed });
     assert.deepEqual(formatResults([], true), { passed: '', failed: '' });
+  });
+});
+
+// test/tools/router_check/coverage.cc: Coverage::report and detailedReport.
+describe('routeCoverage', () => {
+  const table: RouteTable = {
+    virtual_hosts: [
+      {
+        name: 'vh',
+        domains: ['*'],
+        routes: [
+          {
+            match: { prefix: '/w' },
+            route: {
+              weighted_clusters: {
+                clusters: [
+                  { name: 'a', weight: 1 },
+                  { name: 'b', weight: 1 },
+                ],
+              },
+            },
+          },
+          { match: { prefix: '/r' }, redirect: { path_redirect: '/x' } },
+          { match: { prefix: '/' }, route: { cluster: 'c' } },
+        ],
+      },
+    ],
+  };
+  const route = tableRouter(table);
+  const evaluate = (path: string, validate: RouterTest['validate'], randomValue = 0) =>
+    evaluateRouterTest({ test_name: 't', input: { authority: 'h', path, random_value: randomValue }, validate }, route);
+
+  it('counts each weighted cluster apart, and a route once a passing check reached it', () => {
+    const marks = [
+      ...evaluate('/w', { cluster_name: 'a' }, 0).marks,
+      ...evaluate('/w', { cluster_name: 'a' }, 2).marks,
+      ...evaluate('/r', { path_redirect: 'http://h/x' }).marks,
+    ];
+    // 4 routes: the weighted one twice, the redirect, the catch-all; a and the redirect are covered.
+    assert.deepEqual(routeCoverage(table, marks, false), { percent: 50, missing: ['host vh, route {"prefix":"/"}'] });
+  });
+
+  it('a failing check covers nothing, and a test without checks neither', () => {
+    assert.deepEqual(evaluate('/', { cluster_name: 'wrong' }).marks, []);
+    assert.deepEqual(evaluate('/', {}).marks, []);
+    assert.equal(routeCoverage(table, [], false).percent, 0);
+  });
+
+  it('--covall: a route counts by the share of its fields checked', () => {
+    const marks = [...evaluate('/', { cluster_name: 'c', virtual_host_name: 'vh' }).marks, ...evaluate('/r', { path_redirect: 'http://h/x' }).marks];
+    // (2 of 5 fields) + (1 of 1) over 4 routes.
+    assert.equal(routeCoverage(table, marks, true).percent, (100 * (2 / 5 + 1)) / 4);
+    assert.equal(routeCoverage(table, marks, false).percent, 50);
+  });
+
+  it('a configuration without routes is 0 % covered', () => {
+    assert.deepEqual(routeCoverage({ virtual_hosts: [] }, [], false), { percent: 0, missing: [] });
   });
 });

@@ -185,7 +185,7 @@ describe('envoy-injector CLI', () => {
     const passing = run(['route-check', '--config', config, '--tests', tests, '--details']);
     assert.equal(passing.code, 0, passing.stderr);
     assert.match(passing.stdout, /^90 of every 100 requests go to v1\n/);
-    assert.match(passing.stdout, /route-check: 4 of 4 tests passed\n$/);
+    assert.match(passing.stdout, /route-check: 4 of 4 tests passed\nCurrent route coverage: [0-9.]+%\n$/);
 
     const wrong = file(
       'wrong.tests.yaml',
