@@ -251,6 +251,11 @@ const routeMatch: ObjectSpec = {
     prefix: { kind: 'string', check: (text) => (text === '' ? undefined : pathProblem(text)) },
     path: { kind: 'string', check: pathProblem },
     safe_regex: regexSpec,
+    // The path itself, or the path followed by "/" (Envoy's pattern: no "?" or "#", no trailing "/").
+    path_separated_prefix: {
+      kind: 'string',
+      check: (text) => pathProblem(text) ?? (/^[^?#]+[^?#/]$/.test(text) ? undefined : `${quote(text)} must not end with "/" nor hold "?" or "#"`),
+    },
     headers: { kind: 'list', items: headerMatcher },
     query_parameters: { kind: 'list', items: queryParameterMatcher },
     case_sensitive: { kind: 'boolean' },
@@ -258,7 +263,7 @@ const routeMatch: ObjectSpec = {
     grpc: { kind: 'object', fields: {} },
     runtime_fraction: runtimeFraction,
   },
-  exactlyOne: [['prefix', 'path', 'safe_regex']],
+  exactlyOne: [['prefix', 'path', 'safe_regex', 'path_separated_prefix']],
   hints: { regex: 'regex is not an Envoy v3 match: write safe_regex: { regex: ... }' },
 };
 
@@ -296,6 +301,39 @@ const retryPolicy: ObjectSpec = {
   required: ['retry_on'],
 };
 
+/** RE2's rewrite string (RE2::CheckRewriteString, which Envoy's
+ * regex_rewrite runs): \0 to \9 name a group the pattern has, a doubled
+ * backslash is one backslash, and no other backslash is allowed. */
+function substitutionProblem(pattern: string, substitution: string): string | undefined {
+  let groups: number;
+  try {
+    groups = RE2JS.compile(pattern).groupCount();
+  } catch {
+    return undefined; // the pattern's own check says it
+  }
+  for (let i = 0; i < substitution.length; i++) {
+    if (substitution[i] !== '\\') continue;
+    const next = substitution[i + 1] ?? '';
+    i++;
+    if (next === '\\') continue;
+    if (!/^[0-9]$/.test(next)) return `substitution ${quote(substitution)} has "\\${next}": write \\0 to \\9 for a group, \\\\ for a backslash`;
+    if (Number(next) > groups) return `substitution ${quote(substitution)} refers to group ${next}, and the pattern has ${groups}`;
+  }
+  return headerValueProblem(substitution);
+}
+
+/** envoy.type.matcher.v3.RegexMatchAndSubstitute: every match of the pattern
+ * in the path (query kept) replaced by the substitution. */
+const regexRewrite: ObjectSpec = {
+  kind: 'object',
+  fields: { pattern: regexSpec, substitution: { kind: 'string' } },
+  required: ['pattern', 'substitution'],
+  check: (value) => {
+    const pattern = (value.pattern as { regex?: unknown }).regex;
+    return typeof pattern === 'string' && typeof value.substitution === 'string' ? substitutionProblem(pattern, value.substitution) : undefined;
+  },
+};
+
 const routeAction: ObjectSpec = {
   kind: 'object',
   fields: {
@@ -304,9 +342,11 @@ const routeAction: ObjectSpec = {
     timeout: { kind: 'duration' },
     retry_policy: retryPolicy,
     prefix_rewrite: { kind: 'string', check: headerValueProblem },
+    regex_rewrite: regexRewrite,
     host_rewrite_literal: { kind: 'string', nonEmpty: true, check: headerValueProblem },
   },
   exactlyOne: [['cluster', 'weighted_clusters']],
+  atMostOne: [['prefix_rewrite', 'regex_rewrite']],
   hints: { cluster_header: 'cluster_header is not allowed: a pod may only route to services it names' },
 };
 
@@ -317,6 +357,7 @@ const redirectAction: ObjectSpec = {
     port_redirect: { kind: 'integer', min: 1, max: 65535 },
     path_redirect: { kind: 'string', check: (text) => pathProblem(text) ?? headerValueProblem(text) },
     prefix_rewrite: { kind: 'string', check: headerValueProblem },
+    regex_rewrite: regexRewrite,
     https_redirect: { kind: 'boolean' },
     scheme_redirect: {
       kind: 'string',
@@ -327,7 +368,7 @@ const redirectAction: ObjectSpec = {
     strip_query: { kind: 'boolean' },
   },
   atMostOne: [
-    ['path_redirect', 'prefix_rewrite'],
+    ['path_redirect', 'prefix_rewrite', 'regex_rewrite'],
     ['https_redirect', 'scheme_redirect'],
   ],
 };

@@ -56,7 +56,7 @@ function whyUnreachable(domain: string, context: LintContext): string | undefine
 }
 
 interface PathMatch {
-  kind: 'prefix' | 'path' | 'safe_regex';
+  kind: 'prefix' | 'path' | 'safe_regex' | 'path_separated_prefix';
   value: string;
   caseSensitive: boolean;
   /** Header, query, gRPC and runtime_fraction conditions, compared as written. */
@@ -77,6 +77,7 @@ function pathMatchOf(route: JsonObject): PathMatch | undefined {
   const caseSensitive = match.case_sensitive !== false;
   if (typeof match.prefix === 'string') return { kind: 'prefix', value: match.prefix, caseSensitive, conditions };
   if (typeof match.path === 'string') return { kind: 'path', value: match.path, caseSensitive, conditions };
+  if (typeof match.path_separated_prefix === 'string') return { kind: 'path_separated_prefix', value: match.path_separated_prefix, caseSensitive, conditions };
   const regex = isPlainObject(match.safe_regex) ? match.safe_regex.regex : undefined;
   return typeof regex === 'string' ? { kind: 'safe_regex', value: regex, caseSensitive: true, conditions } : undefined;
 }
@@ -96,6 +97,12 @@ export function covers(earlier: PathMatch, later: PathMatch): boolean {
   if (earlier.caseSensitive && !later.caseSensitive && earlier.value.toLowerCase() !== earlier.value.toUpperCase()) return false;
   const fold = (text: string): string => (earlier.caseSensitive ? text : text.toLowerCase());
   if (earlier.kind === 'path') return later.kind === 'path' && fold(later.value) === fold(earlier.value);
+  // A path-separated prefix Q takes Q and Q/...: a later prefix only when it starts with Q/.
+  if (earlier.kind === 'path_separated_prefix') {
+    const taken = fold(earlier.value);
+    const value = fold(later.value);
+    return later.kind === 'prefix' ? value.startsWith(`${taken}/`) : value === taken || value.startsWith(`${taken}/`);
+  }
   return fold(later.value).startsWith(fold(earlier.value));
 }
 

@@ -34,6 +34,7 @@ export interface RouteMatch {
   prefix?: string;
   path?: string;
   safe_regex?: { regex: string };
+  path_separated_prefix?: string;
   headers?: HeaderMatch[];
   query_parameters?: QueryMatch[];
   case_sensitive?: boolean;
@@ -44,6 +45,11 @@ export interface RouteMatch {
 export interface RuntimeFraction {
   default_value: { numerator?: number; denominator?: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION' };
   runtime_key?: string;
+}
+
+export interface RegexRewrite {
+  pattern: { regex: string };
+  substitution: string;
 }
 
 /** envoy.config.core.v3.HeaderValueOption, as the route language allows it. */
@@ -69,6 +75,7 @@ export interface RouteEntry extends HeaderMutations {
     cluster?: string;
     weighted_clusters?: { clusters: Array<{ name: string; weight: number }> };
     prefix_rewrite?: string;
+    regex_rewrite?: RegexRewrite;
     host_rewrite_literal?: string;
     timeout?: Duration;
   };
@@ -77,6 +84,7 @@ export interface RouteEntry extends HeaderMutations {
     port_redirect?: number;
     path_redirect?: string;
     prefix_rewrite?: string;
+    regex_rewrite?: RegexRewrite;
     https_redirect?: boolean;
     scheme_redirect?: string;
     response_code?: string;
@@ -290,6 +298,13 @@ function whyNotMatched(match: RouteMatch, headers: RequestHeaders, request: Rout
     return `prefix ${quote(match.prefix)} does not match path ${quote(pathOnly(path))}`;
   }
   if (match.path !== undefined && fold(pathOnly(path)) !== fold(match.path)) return `path ${quote(match.path)} is not ${quote(pathOnly(path))}`;
+  // PathSeparatedPrefixRouteEntryImpl::matches: the prefix, then the end of the path or a "/".
+  if (match.path_separated_prefix !== undefined) {
+    const whole = fold(pathOnly(path));
+    const prefix = fold(match.path_separated_prefix);
+    if (whole !== prefix && !whole.startsWith(`${prefix}/`))
+      return `path_separated_prefix ${quote(match.path_separated_prefix)} does not match path ${quote(pathOnly(path))}`;
+  }
   if (match.safe_regex !== undefined && !fullMatch(match.safe_regex.regex, pathOnly(path))) {
     return `safe_regex ${quote(match.safe_regex.regex)} does not match path ${quote(pathOnly(path))}`;
   }
@@ -420,13 +435,17 @@ const compiled = new Map<string, RE2JS>();
 
 /** RE2 semantics, whole value: Envoy's safe_regex never matches a part. */
 function fullMatch(regex: string, value: string): boolean {
+  return compiledRegex(regex).matches(value);
+}
+
+function compiledRegex(regex: string): RE2JS {
   let pattern = compiled.get(regex);
   if (!pattern) {
     pattern = RE2JS.compile(regex);
     if (compiled.size > 1000) compiled.clear();
     compiled.set(regex, pattern);
   }
-  return pattern.matches(value);
+  return pattern;
 }
 
 /** `virtualCluster` is asked for routes to clusters only: a redirect or a
@@ -440,14 +459,14 @@ function actionOf(entry: RouteEntry, request: RouteRequest, virtualCluster: () =
       kind: 'route',
       cluster,
       ...(weights ? { weights } : {}),
-      path: rewrittenPath(entry.match, entry.route.prefix_rewrite, request.path),
+      path: rewrittenPath(entry.match, entry.route, request.path),
       authority: entry.route.host_rewrite_literal ?? request.authority,
       timeout: canonicalDuration(entry.route.timeout ?? DEFAULT_ROUTE_TIMEOUT),
       virtualCluster: virtualCluster(),
     };
   }
   if (entry.redirect) {
-    const path = rewrittenPath(entry.match, entry.redirect.prefix_rewrite, request.path);
+    const path = rewrittenPath(entry.match, entry.redirect, request.path);
     return {
       kind: 'redirect',
       uri: redirectUri(entry.redirect, { ...request, path }),
@@ -476,15 +495,51 @@ function chooseWeighted(
   });
 }
 
-/** prefix_rewrite replaces what the match matched: the prefix, or for path and
- * safe_regex matches the whole path; the query string stays. An empty one
- * rewrites nothing (RouteEntryImplBase::currentUrlPathAfterRewriteWithMatchedPath,
+/** prefix_rewrite replaces what the match matched: the prefix (or the
+ * path-separated prefix), or for path and safe_regex matches the whole path;
+ * the query string stays. An empty one rewrites nothing
+ * (RouteEntryImplBase::currentUrlPathAfterRewriteWithMatchedPath,
  * source/common/router/config_impl.cc: `if (!prefix_rewrite.empty())`), for
- * routes and redirects alike. */
-function rewrittenPath(match: RouteMatch, rewrite: string | undefined, path: string): string {
-  if (rewrite === undefined || rewrite === '') return path;
-  if (match.prefix !== undefined) return rewrite + path.slice(match.prefix.length);
-  return rewrite + path.slice(pathOnly(path).length);
+ * routes and redirects alike. regex_rewrite replaces every match in the path
+ * without its query and fragment, which stay. */
+function rewrittenPath(match: RouteMatch, rewrite: { prefix_rewrite?: string; regex_rewrite?: RegexRewrite }, path: string): string {
+  if (rewrite.regex_rewrite !== undefined) {
+    const just = pathOnly(path);
+    return globalReplace(rewrite.regex_rewrite.pattern.regex, just, rewrite.regex_rewrite.substitution) + path.slice(just.length);
+  }
+  const prefixRewrite = rewrite.prefix_rewrite;
+  if (prefixRewrite === undefined || prefixRewrite === '') return path;
+  const matched = match.prefix ?? match.path_separated_prefix;
+  if (matched !== undefined) return prefixRewrite + path.slice(matched.length);
+  return prefixRewrite + path.slice(pathOnly(path).length);
+}
+
+/** RE2::GlobalReplace (re2/re2.cc), as Envoy's regex_rewrite runs it: every
+ * non-overlapping match replaced, \0-\9 naming groups in the substitution,
+ * and an empty match right where the last match ended skipped by one
+ * character. */
+function globalReplace(regex: string, text: string, substitution: string): string {
+  const matcher = compiledRegex(regex).matcher(text);
+  let out = '';
+  let at = 0;
+  let lastEnd = -1;
+  let replaced = 0;
+  while (at <= text.length && matcher.find(at)) {
+    const start = matcher.start();
+    const end = matcher.end();
+    out += text.slice(at, start);
+    if (start === end && start === lastEnd) {
+      const step = (text.codePointAt(start) ?? 0) > 0xffff ? 2 : 1;
+      out += text.slice(start, start + step);
+      at = start + step;
+      continue;
+    }
+    out += substitution.replace(/\\([0-9\\])/g, (_whole, ref: string) => (ref === '\\' ? '\\' : (matcher.group(Number(ref)) ?? '')));
+    at = end;
+    lastEnd = end;
+    replaced++;
+  }
+  return replaced === 0 ? text : out + text.slice(at);
 }
 
 /** Envoy's redirect URI: scheme, host (the request's, with a default port

@@ -91,8 +91,25 @@ const ROWS: Row[] = [
   ['a prefix without "/"', withMatch({ prefix: 'api' }), refused(`${ROUTE}.match.prefix`, 'must start with "/"')],
   ['a path', withMatch({ path: '/api' }), undefined],
   ['a path without "/"', withMatch({ path: 'api' }), refused(`${ROUTE}.match.path`, 'must start with "/"')],
-  ['a prefix and a path', withMatch({ prefix: '/', path: '/a' }), refused(`${ROUTE}.match`, 'choose exactly one of prefix, path, safe_regex')],
-  ['a match of nothing', withMatch({}), refused(`${ROUTE}.match`, 'needs one of prefix, path, safe_regex')],
+  [
+    'a prefix and a path',
+    withMatch({ prefix: '/', path: '/a' }),
+    refused(`${ROUTE}.match`, 'choose exactly one of prefix, path, safe_regex, path_separated_prefix'),
+  ],
+  ['a match of nothing', withMatch({}), refused(`${ROUTE}.match`, 'needs one of prefix, path, safe_regex, path_separated_prefix')],
+  ['a path-separated prefix', withMatch({ path_separated_prefix: '/api/v1' }), undefined],
+  [
+    'a path-separated prefix ending in "/"',
+    withMatch({ path_separated_prefix: '/api/' }),
+    refused(`${ROUTE}.match.path_separated_prefix`, 'must not end with "/" nor hold "?" or "#"'),
+  ],
+  [
+    'a path-separated prefix with a query',
+    withMatch({ path_separated_prefix: '/api?x' }),
+    refused(`${ROUTE}.match.path_separated_prefix`, 'must not end with "/" nor hold "?" or "#"'),
+  ],
+  ['"/" as a path-separated prefix', withMatch({ path_separated_prefix: '/' }), refused(`${ROUTE}.match.path_separated_prefix`, 'must not end with "/"')],
+  ['a path-separated prefix without "/"', withMatch({ path_separated_prefix: 'api' }), refused(`${ROUTE}.match.path_separated_prefix`, 'must start with "/"')],
   ['a regex', withMatch({ safe_regex: { regex: '^/api/[0-9]+$' } }), undefined],
   ['a regex with the deprecated google_re2', withMatch({ safe_regex: { regex: '^/a', google_re2: {} } }), undefined],
   [
@@ -360,6 +377,47 @@ const ROWS: Row[] = [
     refused(`${ROUTE}.route.retry_policy.per_try_timeout`, 'is not a duration'),
   ],
   ['an empty prefix_rewrite (no rewrite)', withAction({ cluster: 'web', prefix_rewrite: '' }), undefined],
+  [
+    'a regex rewrite with groups',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '^/s/([^/]+)(/.*)$' }, substitution: '\\2/i/\\1\\\\' } }),
+    undefined,
+  ],
+  [
+    'a regex rewrite naming a group the pattern lacks',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '^/(a)$' }, substitution: '\\2' } }),
+    refused(`${ROUTE}.route.regex_rewrite`, 'refers to group 2, and the pattern has 1'),
+  ],
+  [
+    'a regex rewrite with another escape',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '^/a$' }, substitution: '\\n' } }),
+    refused(`${ROUTE}.route.regex_rewrite`, 'has "\\n": write \\0 to \\9 for a group'),
+  ],
+  [
+    'a regex rewrite with a newline',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '^/a$' }, substitution: '/b\n' } }),
+    refused(`${ROUTE}.route.regex_rewrite`, 'contains a control character (code 10)'),
+  ],
+  [
+    'a regex rewrite without its substitution',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: 'a' } } }),
+    refused(`${ROUTE}.route.regex_rewrite.substitution`, 'is required'),
+  ],
+  [
+    'a regex rewrite whose pattern is no RE2',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '(?=a)' }, substitution: 'b' } }),
+    refused(`${ROUTE}.route.regex_rewrite.pattern.regex`, 'is not an RE2 regex'),
+  ],
+  [
+    'a prefix and a regex rewrite',
+    withAction({ cluster: 'web', prefix_rewrite: '/a', regex_rewrite: { pattern: { regex: 'a' }, substitution: 'b' } }),
+    refused(`${ROUTE}.route`, 'sets prefix_rewrite and regex_rewrite: they cannot be combined'),
+  ],
+  ['a redirect by regex rewrite', withRedirect({ regex_rewrite: { pattern: { regex: '^/old' }, substitution: '/new' } }), undefined],
+  [
+    'a redirect by path and regex rewrite',
+    withRedirect({ path_redirect: '/a', regex_rewrite: { pattern: { regex: 'a' }, substitution: 'b' } }),
+    refused(`${ROUTE}.redirect`, 'sets path_redirect and regex_rewrite: they cannot be combined'),
+  ],
   [
     'a prefix_rewrite with a newline',
     withAction({ cluster: 'web', prefix_rewrite: '/v2\n' }),

@@ -47,6 +47,12 @@ const VALID: Array<[string, string]> = [
     ),
   ],
   [
+    'a path-separated prefix, a regex rewrite, and a redirect by regex',
+    vh(
+      '  - match: { path_separated_prefix: "/api" }\n    route: { cluster: "svc", regex_rewrite: { pattern: { regex: "^/api/(.*)$" }, substitution: "/v2/\\\\1" } }\n  - match: { prefix: "/old" }\n    redirect: { regex_rewrite: { pattern: { google_re2: {}, regex: "^/old" }, substitution: "/new" } }\n',
+    ),
+  ],
+  [
     'a share of the requests (runtime_fraction), with and without a runtime key',
     vh(
       '  - match: { prefix: "/", runtime_fraction: { runtime_key: "routing.canary", default_value: { numerator: 5, denominator: HUNDRED } } }\n    route: { cluster: "v2" }\n  - match: { prefix: "/", runtime_fraction: { default_value: { numerator: 25, denominator: MILLION } } }\n    route: { cluster: "v3" }\n  - match: { prefix: "/" }\n    route: { cluster: "v1" }\n',
@@ -138,17 +144,17 @@ const INVALID: Array<[string, string, string]> = [
   [
     'unknown field with suggestion',
     route('match: { prefx: "/" }\n    route: { cluster: "svc" }'),
-    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefx: unknown field (did you mean "prefix"?) (known here: prefix, path, safe_regex, headers, query_parameters, case_sensitive, grpc, runtime_fraction)',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.prefx: unknown field (did you mean "prefix"?) (known here: prefix, path, safe_regex, path_separated_prefix, headers, query_parameters, case_sensitive, grpc, runtime_fraction)',
   ],
   [
     'match without a kind',
     route('match: { case_sensitive: true }\n    route: { cluster: "svc" }'),
-    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: needs one of prefix, path, safe_regex',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: needs one of prefix, path, safe_regex, path_separated_prefix',
   ],
   [
     'two match kinds',
     route('match: { prefix: "/", path: "/x" }\n    route: { cluster: "svc" }'),
-    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: sets prefix and path: choose exactly one of prefix, path, safe_regex',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match: sets prefix and path: choose exactly one of prefix, path, safe_regex, path_separated_prefix',
   ],
   [
     'wrong type',

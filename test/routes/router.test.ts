@@ -757,3 +757,57 @@ describe('virtual clusters', () => {
     assert.equal(routeRequest(config(clusters), request('h', '/moved')).route?.action.kind, 'redirect');
   });
 });
+
+// PathSeparatedPrefixRouteEntryImpl::matches and RouteEntryImplBase::currentUrlPathAfterRewriteWithMatchedPath
+// (source/common/router/config_impl.cc); RE2::GlobalReplace (re2/re2.cc) for regex_rewrite.
+describe('path_separated_prefix', () => {
+  const config = table([{ match: { path_separated_prefix: '/api' }, route: { cluster: 'api', prefix_rewrite: '/v2' } }]);
+  const routed = (path: string): string | undefined => {
+    const action = routeRequest(config, request('h', path)).route?.action;
+    return action?.kind === 'route' ? action.path : undefined;
+  };
+  it('takes the path itself, or followed by "/", query and fragment aside', () => {
+    assert.equal(routed('/api'), '/v2');
+    assert.equal(routed('/api/users?x=1'), '/v2/users?x=1');
+    assert.equal(routed('/api?x=1'), '/v2?x=1');
+    assert.equal(routed('/apiv2'), undefined);
+    assert.equal(routed('/ap'), undefined);
+  });
+  it('follows case_sensitive', () => {
+    const insensitive = table([{ match: { path_separated_prefix: '/API', case_sensitive: false }, route: to('api') }]);
+    assert.equal(outcome(insensitive, request('h', '/api/x')), 'api');
+    assert.equal(outcome(table([{ match: { path_separated_prefix: '/API' }, route: to('api') }]), request('h', '/api/x')), '');
+  });
+  it('says why it did not match', () => {
+    assert.equal(routeRequest(config, request('h', '/apiv2')).misses[0]?.why, 'path_separated_prefix "/api" does not match path "/apiv2"');
+  });
+});
+
+describe('regex_rewrite', () => {
+  const rewrite = (regex: string, substitution: string, path: string): string | undefined => {
+    const action = routeRequest(
+      table([{ match: { prefix: '/' }, route: { cluster: 'c', regex_rewrite: { pattern: { regex }, substitution } } }]),
+      request('h', path),
+    ).route?.action;
+    return action?.kind === 'route' ? action.path : undefined;
+  };
+  it('replaces every match in the path, keeping the query', () => {
+    assert.equal(rewrite('^/service/([^/]+)(/.*)$', '\\2/instance/\\1', '/service/foo/v1/api?x=1'), '/v1/api/instance/foo?x=1');
+    assert.equal(rewrite('one', 'two', '/xxx/one/yyy/one/zzz'), '/xxx/two/yyy/two/zzz');
+    assert.equal(rewrite('a', 'b', '/none'), '/none');
+  });
+  it('writes \\0 as the whole match and a doubled backslash as one', () => {
+    assert.equal(rewrite('[0-9]+', '<\\0>', '/v12/x3'), '/v<12>/x<3>');
+    assert.equal(rewrite('/', '\\\\', '/a/b'), '\\a\\b');
+  });
+  it('skips an empty match where the last match ended, as RE2 does', () => {
+    assert.equal(rewrite('a*', '-', '/baaac'), '-/-b-c-');
+  });
+  it('rewrites a redirect path too', () => {
+    const action = routeRequest(
+      table([{ match: { prefix: '/' }, redirect: { regex_rewrite: { pattern: { regex: '^/old' }, substitution: '/new' } } }]),
+      request('h', '/old/x?q'),
+    ).route?.action;
+    assert.equal(action?.kind === 'redirect' ? action.uri : '', 'http://h/new/x?q');
+  });
+});

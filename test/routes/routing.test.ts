@@ -294,7 +294,11 @@ describe('routing too large for a pod', () => {
 });
 
 describe('routes that can never apply', () => {
-  const match = (kind: 'prefix' | 'path' | 'safe_regex', value: string, extra: { caseSensitive?: boolean; conditions?: string[] } = {}) => ({
+  const match = (
+    kind: 'prefix' | 'path' | 'safe_regex' | 'path_separated_prefix',
+    value: string,
+    extra: { caseSensitive?: boolean; conditions?: string[] } = {},
+  ) => ({
     kind,
     value,
     caseSensitive: extra.caseSensitive ?? true,
@@ -321,6 +325,14 @@ describe('routes that can never apply', () => {
     ['a case-insensitive path covers the same path in any case', match('path', '/A', { caseSensitive: false }), match('path', '/a'), true],
     ['a case-sensitive path does not cover another spelling', match('path', '/A'), match('path', '/a'), false],
     ['a case-sensitive prefix does not cover another spelling', match('prefix', '/A'), match('prefix', '/a/b'), false],
+    ['a prefix covers a path-separated prefix it starts', match('prefix', '/ap'), match('path_separated_prefix', '/api'), true],
+    ['a path does not cover a path-separated prefix', match('path', '/api'), match('path_separated_prefix', '/api'), false],
+    ['a path-separated prefix covers its own path', match('path_separated_prefix', '/api'), match('path', '/api'), true],
+    ['…and the paths under it', match('path_separated_prefix', '/api'), match('path', '/api/v1'), true],
+    ['…and the same path-separated prefix', match('path_separated_prefix', '/api'), match('path_separated_prefix', '/api'), true],
+    ['…not a path that only starts like it', match('path_separated_prefix', '/api'), match('path', '/apiv2'), false],
+    ['…not the prefix of its own text', match('path_separated_prefix', '/api'), match('prefix', '/api'), false],
+    ['…a prefix under it', match('path_separated_prefix', '/api'), match('prefix', '/api/v'), true],
   ];
   for (const [name, earlier, later, expected] of table) it(name, () => assert.equal(covers(earlier, later), expected));
 
