@@ -10,7 +10,7 @@ import { destinationPort, podRouter } from '../offline/pod-router.js';
 import type { HttpPort } from '../routes/http-ports.js';
 import { upstreamRequestHeaders } from '../routes/header-mutations.js';
 import type { Routed } from '../routes/router-check.js';
-import { FRACTION_DENOMINATORS, type RouteAction, type RouteRequest, type RuntimeFraction } from '../routes/router.js';
+import { FRACTION_DENOMINATORS, type RouteAction, type RouteEntry, type RouteRequest, type RuntimeFraction } from '../routes/router.js';
 import { UsageError } from './args.js';
 import { InputError } from './files.js';
 
@@ -86,14 +86,30 @@ function describeRouted(routed: Routed, request: RouteRequest, port: number, htt
   lines.push(`routes[${decision.route.index}] matched: ${JSON.stringify(decision.route.entry.match)}`);
   const share = decision.route.entry.match.runtime_fraction;
   if (share) lines.push(`${describeShare(share)}: this trace drew random value 0, the other requests go on to the routes after it`);
-  return [...lines, ...describeAction(decision.route.action), ...describeHeaderChanges(routed, request)];
+  return [...lines, ...describeAction(decision.route.action), ...describeMirrors(decision.route.entry), ...describeHeaderChanges(routed, request)];
 }
 
-function describeShare(fraction: RuntimeFraction): string {
+/** "5 in 100 requests (5%)", and the runtime key that can change it. */
+function shareOf(fraction: RuntimeFraction): string {
   const numerator = fraction.default_value.numerator ?? 0;
   const denominator = FRACTION_DENOMINATORS[fraction.default_value.denominator ?? 'HUNDRED'];
   const runtime = fraction.runtime_key ? `, unless runtime ${JSON.stringify(fraction.runtime_key)} is set on the proxy` : '';
-  return `runtime_fraction: the route takes ${numerator} in ${denominator} requests (${Math.min(100, (100 * numerator) / denominator)}%)${runtime}`;
+  return `${numerator} in ${denominator} requests (${Math.min(100, (100 * numerator) / denominator)}%)${runtime}`;
+}
+
+function describeShare(fraction: RuntimeFraction): string {
+  return `runtime_fraction: the route takes ${shareOf(fraction)}`;
+}
+
+/** Shadow copies of the request, and session-affinity keys. */
+function describeMirrors(entry: RouteEntry): string[] {
+  const mirrors = (entry.route?.request_mirror_policies ?? []).map(
+    (mirror) => `a copy is mirrored to ${mirror.cluster}${mirror.runtime_fraction ? ` for ${shareOf(mirror.runtime_fraction)}` : ''}, its answer dropped`,
+  );
+  const hashed = entry.route?.hash_policy;
+  const affinity =
+    hashed && hashed.length > 0 ? [`hash_policy ${JSON.stringify(hashed)}: session affinity once the proxy balances over the Service's endpoints itself`] : [];
+  return [...mirrors, ...affinity];
 }
 
 /** The headers the route, its virtual host and the configuration add to or

@@ -334,6 +334,41 @@ const regexRewrite: ObjectSpec = {
   },
 };
 
+/** A copy of each request (fire and forget, its answer dropped) to another
+ * Service the pod names: shadow traffic, the safest canary. */
+const requestMirrorPolicy: ObjectSpec = {
+  kind: 'object',
+  fields: { cluster: serviceName, runtime_fraction: runtimeFraction, trace_sampled: { kind: 'boolean' } },
+  required: ['cluster'],
+  hints: { cluster_header: 'cluster_header is not allowed: a pod may only mirror to services it names' },
+};
+
+/** Session affinity keys for a ring-hash or Maglev balancer (effective once
+ * the proxy balances over the Service's endpoints itself). */
+const hashPolicy: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    header: { kind: 'object', fields: { header_name: { kind: 'string', nonEmpty: true, check: headerNameProblem } }, required: ['header_name'] },
+    cookie: {
+      kind: 'object',
+      fields: {
+        name: { kind: 'string', nonEmpty: true, check: headerNameProblem },
+        ttl: { kind: 'duration' },
+        path: { kind: 'string', check: headerValueProblem },
+      },
+      required: ['name'],
+    },
+    connection_properties: { kind: 'object', fields: { source_ip: { kind: 'boolean' } }, required: ['source_ip'] },
+    query_parameter: { kind: 'object', fields: { name: { kind: 'string', nonEmpty: true } }, required: ['name'] },
+    terminal: { kind: 'boolean' },
+  },
+  exactlyOne: [['header', 'cookie', 'connection_properties', 'query_parameter']],
+};
+
+/** Mirrors and hash keys per route: more than any real route needs. */
+const MAX_MIRRORS = 8;
+const MAX_HASH_POLICIES = 8;
+
 const routeAction: ObjectSpec = {
   kind: 'object',
   fields: {
@@ -344,6 +379,8 @@ const routeAction: ObjectSpec = {
     prefix_rewrite: { kind: 'string', check: headerValueProblem },
     regex_rewrite: regexRewrite,
     host_rewrite_literal: { kind: 'string', nonEmpty: true, check: headerValueProblem },
+    request_mirror_policies: { kind: 'list', items: requestMirrorPolicy, maxItems: MAX_MIRRORS },
+    hash_policy: { kind: 'list', items: hashPolicy, maxItems: MAX_HASH_POLICIES },
   },
   exactlyOne: [['cluster', 'weighted_clusters']],
   atMostOne: [['prefix_rewrite', 'regex_rewrite']],

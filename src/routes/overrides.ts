@@ -162,6 +162,14 @@ function resolveRoutes(
         clusters: weighted.clusters.map((c, i) => ({ name: resolve(c.name, `${actionPath}.weighted_clusters.clusters[${i}].name`), weight: c.weight })),
       };
     }
+    // Shadow traffic goes to Services the pod names, by the same rules as its routes.
+    if (Array.isArray(action.request_mirror_policies)) {
+      copy.request_mirror_policies = action.request_mirror_policies.map((policy, i) =>
+        isPlainObject(policy) && typeof policy.cluster === 'string'
+          ? { ...policy, cluster: resolve(policy.cluster, `${actionPath}.request_mirror_policies[${i}].cluster`) }
+          : policy,
+      );
+    }
     return { ...route, route: copy };
   });
 }

@@ -78,6 +78,8 @@ export interface RouteEntry extends HeaderMutations {
     regex_rewrite?: RegexRewrite;
     host_rewrite_literal?: string;
     timeout?: Duration;
+    request_mirror_policies?: Array<{ cluster: string; runtime_fraction?: RuntimeFraction }>;
+    hash_policy?: Array<Record<string, unknown>>;
   };
   redirect?: {
     host_redirect?: string;

@@ -97,3 +97,24 @@ describe('explain --request, header mutations', () => {
     assert.doesNotMatch(text, /request headers/);
   });
 });
+
+describe('explain --request, mirrors and affinity', () => {
+  it('says where a copy goes, for which share, and the hash keys', () => {
+    const routes = `virtual_hosts:
+- name: api
+  domains: ["api"]
+  routes:
+  - match: { prefix: "/" }
+    route:
+      cluster: api
+      request_mirror_policies: [{ cluster: api-v2, runtime_fraction: { default_value: { numerator: 10 } } }, { cluster: audit }]
+      hash_policy: [{ header: { header_name: x-user } }]`;
+    const text = explainOneRequest(pod(routes), OPTIONS, parseRequestFlag('GET http://api/', []), 'text');
+    assert.match(text, /a copy is mirrored to api-v2\.shop:80 for 10 in 100 requests \(10%\), its answer dropped\n/);
+    assert.match(text, /a copy is mirrored to audit\.shop:80, its answer dropped\n/);
+    assert.match(
+      text,
+      /hash_policy \[\{"header":\{"header_name":"x-user"\}\}\]: session affinity once the proxy balances over the Service's endpoints itself\n/,
+    );
+  });
+});

@@ -352,6 +352,52 @@ const ROWS: Row[] = [
   ],
   ['weights without clusters', withAction({ weighted_clusters: {} }), refused(`${ROUTE}.route.weighted_clusters.clusters`, 'is required')],
   ['weights with no cluster', withAction({ weighted_clusters: { clusters: [] } }), refused(`${ROUTE}.route.weighted_clusters.clusters`, 'at least 1 entry')],
+  [
+    'a mirror with a share',
+    withAction({
+      cluster: 'web',
+      request_mirror_policies: [{ cluster: 'web-v2', runtime_fraction: { default_value: { numerator: 10 } }, trace_sampled: false }],
+    }),
+    undefined,
+  ],
+  [
+    'a mirror without its cluster',
+    withAction({ cluster: 'web', request_mirror_policies: [{ trace_sampled: true }] }),
+    refused(`${ROUTE}.route.request_mirror_policies[0].cluster`, 'is required'),
+  ],
+  [
+    'a mirror by header',
+    withAction({ cluster: 'web', request_mirror_policies: [{ cluster_header: 'x-to' }] }),
+    refused(`${ROUTE}.route.request_mirror_policies[0].cluster_header`, 'a pod may only mirror to services it names'),
+  ],
+  [
+    'nine mirrors',
+    withAction({ cluster: 'web', request_mirror_policies: Array.from({ length: 9 }, () => ({ cluster: 'web-v2' })) }),
+    refused(`${ROUTE}.route.request_mirror_policies`, 'has 9 entries, more than the 8 allowed'),
+  ],
+  [
+    'hash keys of every kind',
+    withAction({
+      cluster: 'web',
+      hash_policy: [
+        { header: { header_name: 'x-user' } },
+        { cookie: { name: 'session', ttl: '3600s', path: '/' }, terminal: true },
+        { connection_properties: { source_ip: true } },
+        { query_parameter: { name: 'u' } },
+      ],
+    }),
+    undefined,
+  ],
+  [
+    'a hash key of two kinds',
+    withAction({ cluster: 'web', hash_policy: [{ header: { header_name: 'x-user' }, query_parameter: { name: 'u' } }] }),
+    refused(`${ROUTE}.route.hash_policy[0]`, 'choose exactly one of header, cookie, connection_properties, query_parameter'),
+  ],
+  [
+    'a hash key on a bad header name',
+    withAction({ cluster: 'web', hash_policy: [{ header: { header_name: 'x user' } }] }),
+    refused(`${ROUTE}.route.hash_policy[0].header.header_name`, 'is not an HTTP header name'),
+  ],
   ['a timeout', withAction({ cluster: 'web', timeout: '2.5s' }), undefined],
   ['a timeout without unit', withAction({ cluster: 'web', timeout: '5' }), refused(`${ROUTE}.route.timeout`, 'is not a duration')],
   ['a retry policy', withAction({ cluster: 'web', retry_policy: { retry_on: '5xx, reset', num_retries: 100, per_try_timeout: '1s' } }), undefined],

@@ -53,6 +53,12 @@ const VALID: Array<[string, string]> = [
     ),
   ],
   [
+    'a mirror to another Service, and session-affinity keys',
+    route(
+      'match: { prefix: "/" }\n    route: { cluster: "svc", request_mirror_policies: [{ cluster: "svc-v2", runtime_fraction: { default_value: { numerator: 10 } } }], hash_policy: [{ header: { header_name: x-user } }, { cookie: { name: session, ttl: 3600s } }, { connection_properties: { source_ip: true } }] }',
+    ),
+  ],
+  [
     'a share of the requests (runtime_fraction), with and without a runtime key',
     vh(
       '  - match: { prefix: "/", runtime_fraction: { runtime_key: "routing.canary", default_value: { numerator: 5, denominator: HUNDRED } } }\n    route: { cluster: "v2" }\n  - match: { prefix: "/", runtime_fraction: { default_value: { numerator: 25, denominator: MILLION } } }\n    route: { cluster: "v3" }\n  - match: { prefix: "/" }\n    route: { cluster: "v1" }\n',
@@ -427,5 +433,27 @@ describe('the route plan', () => {
     );
     assert.equal(plan.ok, false);
     assert.deepEqual(plan.ok ? [] : plan.problems.map((p) => p.field), ['virtual_hosts[0].routes[0].route.weighted_clusters.clusters[0].name']);
+  });
+});
+
+describe('request mirrors', () => {
+  it('resolve their Services to clusters, and render them', () => {
+    const result = parse(route('match: { prefix: "/" }\n    route: { cluster: "svc", request_mirror_policies: [{ cluster: "svc-v2.other:8080" }] }'));
+    assert.ok(result.ok);
+    const rendered = JSON.stringify(result.value.overrides.virtualHosts);
+    assert.match(rendered, /"request_mirror_policies":\[\{"cluster":"svc-v2\.other:8080"\}\]/);
+    assert.ok(
+      result.value.overrides.clusters.some((c) => c.name === 'svc-v2.other:8080'),
+      'the mirror gets its cluster',
+    );
+  });
+
+  it('refuse a target the route could not name', () => {
+    const result = parse(route('match: { prefix: "/" }\n    route: { cluster: "svc", request_mirror_policies: [{ cluster: "Not_A_Service" }] }'));
+    assert.equal(result.ok, false);
+    assert.match(
+      result.ok ? '' : formatAnnotationProblem(result.problems[0] ?? { annotation: '', from: 'pod', message: '' }),
+      /routes\[0\]\.route\.request_mirror_policies\[0\]\.cluster/,
+    );
   });
 });
