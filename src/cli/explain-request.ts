@@ -11,6 +11,7 @@ import type { HttpPort } from '../routes/http-ports.js';
 import { upstreamRequestHeaders } from '../routes/header-mutations.js';
 import type { Routed } from '../routes/router-check.js';
 import { FRACTION_DENOMINATORS, type RouteAction, type RouteEntry, type RouteRequest, type RuntimeFraction } from '../routes/router.js';
+import { canonicalDuration } from '../routes/schema.js';
 import { UsageError } from './args.js';
 import { InputError } from './files.js';
 
@@ -109,7 +110,18 @@ function describeMirrors(entry: RouteEntry): string[] {
   const hashed = entry.route?.hash_policy;
   const affinity =
     hashed && hashed.length > 0 ? [`hash_policy ${JSON.stringify(hashed)}: session affinity once the proxy balances over the Service's endpoints itself`] : [];
-  return [...mirrors, ...affinity];
+  const fault = entry.typed_per_filter_config?.['envoy.filters.http.fault'];
+  const faults = [
+    ...(fault?.delay
+      ? [`fault injection: a delay of ${canonicalDuration(fault.delay.fixed_delay)} for ${shareOf({ default_value: fault.delay.percentage })}`]
+      : []),
+    ...(fault?.abort
+      ? [
+          `fault injection: an abort with ${fault.abort.http_status !== undefined ? `HTTP ${fault.abort.http_status}` : `gRPC status ${fault.abort.grpc_status ?? 0}`} for ${shareOf({ default_value: fault.abort.percentage })}`,
+        ]
+      : []),
+  ];
+  return [...mirrors, ...affinity, ...faults];
 }
 
 /** The headers the route, its virtual host and the configuration add to or

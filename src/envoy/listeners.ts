@@ -36,16 +36,23 @@ const ROUTER_FILTER: JsonObject = {
   typed_config: typed(TYPE.router, { suppress_envoy_headers: true }),
 };
 
+/** The name routes use in typed_per_filter_config to inject faults. */
+export const FAULT_FILTER_NAME = 'envoy.filters.http.fault';
+
+/** No fault of its own: each route's typed_per_filter_config says its faults.
+ * Only in the chain when a route uses it, so other pods pay nothing. */
+const FAULT_FILTER: JsonObject = { name: FAULT_FILTER_NAME, typed_config: typed(TYPE.fault) };
+
 /** For the app's HTTP traffic (`app`), or for one admin path. Defaults are
  * not restated (codec_type AUTO): every byte here is in every pod's annotations. */
-function httpConnectionManager(statPrefix: string, routing: JsonObject, app?: { accessLog: AccessLogFormat }): JsonObject {
+function httpConnectionManager(statPrefix: string, routing: JsonObject, app?: { accessLog: AccessLogFormat; faults: boolean }): JsonObject {
   return {
     name: 'envoy.filters.network.http_connection_manager',
     typed_config: typed(TYPE.httpConnectionManager, {
       stat_prefix: statPrefix,
       ...routing,
       ...(app ? accessLogs(app.accessLog, 'http') : {}),
-      http_filters: [ROUTER_FILTER],
+      http_filters: app?.faults === true ? [FAULT_FILTER, ROUTER_FILTER] : [ROUTER_FILTER],
       // The app's websockets pass through; a probe or a scrape never upgrades.
       ...(app ? { upgrade_configs: [{ upgrade_type: 'websocket' }] } : {}),
       generate_request_id: false,
@@ -68,7 +75,7 @@ export const OUTBOUND_STAT_PREFIX = 'outbound';
 /** Outbound traffic is routed as HTTP only for destination ports configured as
  * HTTP; every other connection is a plain TCP passthrough chosen before a
  * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection. */
-export function outboundListener(httpPorts: readonly number[], families: readonly IpFamily[], accessLog: AccessLogFormat): JsonObject {
+export function outboundListener(httpPorts: readonly number[], families: readonly IpFamily[], accessLog: AccessLogFormat, faults = false): JsonObject {
   // Envoy refuses two filter chains with the same match: one chain per port.
   const httpChains: JsonObject[] = [...new Set(httpPorts)].map((port) => ({
     name: `outbound_http_${port}`,
@@ -77,7 +84,7 @@ export function outboundListener(httpPorts: readonly number[], families: readonl
       httpConnectionManager(
         `outbound_http_${port}`,
         { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) } },
-        { accessLog },
+        { accessLog, faults },
       ),
     ],
   }));
@@ -138,14 +145,14 @@ export function adminPathListener(name: string, port: number, path: string, fami
 const BYTES_PER_HTTP_PORT = new Map<string, number>();
 
 /** What one more HTTP port adds to the outbound listener's JSON, in bytes (at
- * most: the largest port number): lets a caller bound the rendered size from
- * the number of ports before rendering them. */
+ * most: the largest port number, and the fault filter in its chain): lets a
+ * caller bound the rendered size from the number of ports before rendering them. */
 export function outboundBytesPerHttpPort(families: readonly IpFamily[], accessLog: AccessLogFormat): number {
   const key = `${families.join(',')}/${accessLog}`;
   let bytes = BYTES_PER_HTTP_PORT.get(key);
   // Stryker disable next-line ConditionalExpression: equivalent, measuring again gives the same number (only slower)
   if (bytes === undefined) {
-    const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, accessLog)).length;
+    const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, accessLog, true)).length;
     bytes = size([65535]) - size([]);
     BYTES_PER_HTTP_PORT.set(key, bytes);
   }

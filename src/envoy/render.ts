@@ -5,7 +5,8 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from '../model/json.js';
 import type { AccessLogFormat, IpFamily } from '../config/config.js';
 import { renderBootstrap } from './bootstrap.js';
-import { outboundListener } from './listeners.js';
+import { FAULT_FILTER_NAME, outboundListener } from './listeners.js';
+import { isPlainObject } from '../model/kubernetes.js';
 import { outboundRouteConfiguration } from './route-config.js';
 import { discoveryResponse, TYPE, typed } from './xds.js';
 import { BoundedCache, heapBytesOfString } from '../model/memo.js';
@@ -79,9 +80,19 @@ export function renderedConfigBytes(rendered: RenderedEnvoyConfig): number {
   return [rendered.bootstrap, rendered.lds, rendered.rds, rendered.cds, rendered.hash].reduce((sum, text) => sum + heapBytesOfString(text), 0);
 }
 
+/** A route with fault injection needs the fault filter in the HTTP chains. */
+function injectsFaults(overrides: RouteOverrides): boolean {
+  return overrides.virtualHosts.some((host) =>
+    (Array.isArray(host.routes) ? host.routes : []).some((route) => {
+      const perFilter = isPlainObject(route) ? route.typed_per_filter_config : undefined;
+      return isPlainObject(perFilter) && perFilter[FAULT_FILTER_NAME] !== undefined;
+    }),
+  );
+}
+
 function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
   const bootstrap = JSON.stringify(renderBootstrap(input));
-  const lds = versioned(TYPE.listener, [outboundListener(input.httpPorts, input.ipFamilies, input.accessLog)]);
+  const lds = versioned(TYPE.listener, [outboundListener(input.httpPorts, input.ipFamilies, input.accessLog, injectsFaults(overrides))]);
   const rds = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
   const cds = versioned(TYPE.cluster, overrides.clusters);
   const hash = sha256(`${bootstrap}\n${lds}\n${rds}\n${cds}`).slice(0, 16);

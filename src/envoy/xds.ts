@@ -12,6 +12,7 @@ export const TYPE = {
   tcpProxy: 'envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy',
   originalDst: 'envoy.extensions.filters.listener.original_dst.v3.OriginalDst',
   router: 'envoy.extensions.filters.http.router.v3.Router',
+  fault: 'envoy.extensions.filters.http.fault.v3.HTTPFault',
   stdoutAccessLog: 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
 } as const;
 

@@ -419,10 +419,36 @@ const directResponse: ObjectSpec = {
   required: ['status'],
 };
 
+/** Faults a route injects into its own requests (the HTTP fault filter's
+ * per-route HTTPFault): a fixed delay, an abort with an HTTP or gRPC status,
+ * each for a share of the requests. The share is required here: Envoy reads
+ * a missing one as 0 % (FaultDelayConfig, source/extensions/filters/common/fault/fault_config.cc),
+ * a fault that never fires. */
+const httpFault: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    '@type': { kind: 'enum', values: ['type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault'] },
+    delay: { kind: 'object', fields: { fixed_delay: { kind: 'duration' }, percentage: fractionalPercent }, required: ['fixed_delay', 'percentage'] },
+    abort: {
+      kind: 'object',
+      fields: {
+        http_status: { kind: 'integer', min: 200, max: 599 },
+        grpc_status: { kind: 'integer', min: 0, max: 4294967295 },
+        percentage: fractionalPercent,
+      },
+      required: ['percentage'],
+      exactlyOne: [['http_status', 'grpc_status']],
+    },
+  },
+  required: ['@type'],
+};
+
 const route: ObjectSpec = {
   kind: 'object',
   fields: {
     name: { kind: 'string', nonEmpty: true },
+    // Only the fault filter's: the outbound chain has no other filter a route could configure.
+    typed_per_filter_config: { kind: 'object', fields: { 'envoy.filters.http.fault': httpFault } },
     match: routeMatch,
     route: routeAction,
     redirect: redirectAction,

@@ -122,6 +122,16 @@ function withCurrentAppend(level: JsonObject): JsonObject {
   return result;
 }
 
+/** A fault's fixed_delay in the string form, as every rendered duration. */
+function withFaultDurations(route: JsonObject): JsonObject {
+  const perFilter = route.typed_per_filter_config;
+  const fault = isPlainObject(perFilter) ? perFilter['envoy.filters.http.fault'] : undefined;
+  const delay = isPlainObject(fault) ? fault.delay : undefined;
+  if (!isPlainObject(perFilter) || !isPlainObject(fault) || !isPlainObject(delay) || delay.fixed_delay === undefined) return route;
+  const fixedDelay = durationText(delay.fixed_delay as Parameters<typeof durationText>[0]);
+  return { ...route, typed_per_filter_config: { ...perFilter, 'envoy.filters.http.fault': { ...fault, delay: { ...delay, fixed_delay: fixedDelay } } } };
+}
+
 type Resolved = { target: RouteTarget; field: string };
 
 /** Copies the routes, replacing each service name by its cluster. */
@@ -143,7 +153,7 @@ function resolveRoutes(
     return clusterName(result.value);
   };
   return host.routes.map((written, routeIndex): JsonObject => {
-    const route = withCurrentAppend(withoutRegexEngine(written) as JsonObject);
+    const route = withFaultDurations(withCurrentAppend(withoutRegexEngine(written) as JsonObject));
     const action = route.route;
     if (!isPlainObject(action)) return route;
     const actionPath = join(join(join(path, 'routes'), routeIndex), 'route');

@@ -42,8 +42,14 @@ export interface RouteMatch {
   runtime_fraction?: RuntimeFraction;
 }
 
+/** envoy.type.v3.FractionalPercent. */
+export interface FractionalPercent {
+  numerator?: number;
+  denominator?: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION';
+}
+
 export interface RuntimeFraction {
-  default_value: { numerator?: number; denominator?: 'HUNDRED' | 'TEN_THOUSAND' | 'MILLION' };
+  default_value: FractionalPercent;
   runtime_key?: string;
 }
 
@@ -68,8 +74,15 @@ export interface HeaderMutations {
   response_headers_to_remove?: string[];
 }
 
+/** The fault filter's per-route config, as the route language allows it. */
+export interface HttpFault {
+  delay?: { fixed_delay: Duration; percentage: FractionalPercent };
+  abort?: { http_status?: number; grpc_status?: number; percentage: FractionalPercent };
+}
+
 export interface RouteEntry extends HeaderMutations {
   name?: string;
+  typed_per_filter_config?: { 'envoy.filters.http.fault'?: HttpFault };
   match: RouteMatch;
   route?: {
     cluster?: string;

@@ -118,3 +118,22 @@ describe('explain --request, mirrors and affinity', () => {
     );
   });
 });
+
+describe('explain --request, faults', () => {
+  it('says which faults the route injects, and into which share', () => {
+    const routes = `virtual_hosts:
+- name: api
+  domains: ["api"]
+  routes:
+  - match: { prefix: "/" }
+    route: { cluster: api }
+    typed_per_filter_config:
+      envoy.filters.http.fault:
+        "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault
+        delay: { fixed_delay: 1.5s, percentage: { numerator: 10 } }
+        abort: { grpc_status: 14, percentage: { numerator: 1, denominator: TEN_THOUSAND } }`;
+    const text = explainOneRequest(pod(routes), OPTIONS, parseRequestFlag('GET http://api/', []), 'text');
+    assert.match(text, /fault injection: a delay of 1\.5s for 10 in 100 requests \(10%\)\n/);
+    assert.match(text, /fault injection: an abort with gRPC status 14 for 1 in 10000 requests \(0\.01%\)\n/);
+  });
+});

@@ -41,11 +41,24 @@ describe('outboundBytesPerHttpPort', () => {
   // combination and handed out for another is seen.
   for (const families of [['IPv4'], ['IPv6'], ['IPv4', 'IPv6']] as IpFamily[][]) {
     for (const format of ACCESS_LOG_FORMATS) {
-      it(`${families.join('+')}, access log ${format}: what the largest port adds, exactly`, () => {
-        const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, format)).length;
+      it(`${families.join('+')}, access log ${format}: what the largest port adds with the fault filter, exactly`, () => {
+        const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, format, true)).length;
         assert.equal(outboundBytesPerHttpPort(families, format), size([65535]) - size([]));
         assert.ok(outboundBytesPerHttpPort(families, format) >= size([80, 65535]) - size([80]));
       });
     }
   }
+});
+
+describe('the fault filter', () => {
+  type Chains = { filter_chains: Array<{ name: string; filters: Array<{ typed_config: { http_filters?: Array<{ name: string }> } }> }> };
+  const filters = (faults: boolean): string[] =>
+    (
+      (outboundListener([80], ['IPv4'], 'off', faults) as Chains).filter_chains.find((c) => c.name === 'outbound_http_80')?.filters[0]?.typed_config
+        .http_filters ?? []
+    ).map((f) => f.name);
+  it('runs before the router when asked for, and is absent otherwise', () => {
+    assert.deepEqual(filters(true), ['envoy.filters.http.fault', 'envoy.filters.http.router']);
+    assert.deepEqual(filters(false), ['envoy.filters.http.router']);
+  });
 });

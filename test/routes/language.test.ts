@@ -546,6 +546,81 @@ const ROWS: Row[] = [
   ],
   ['32 headers to remove', withRoute({ request_headers_to_remove: Array.from({ length: 32 }, (_, i) => `x-${i}`) }), undefined],
 
+  // Fault injection.
+  [
+    'a delay and an abort for shares of the requests',
+    withRoute({
+      typed_per_filter_config: {
+        'envoy.filters.http.fault': {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+          delay: { fixed_delay: '2s', percentage: { numerator: 10 } },
+          abort: { http_status: 503, percentage: { numerator: 5, denominator: 'TEN_THOUSAND' } },
+        },
+      },
+    }),
+    undefined,
+  ],
+  [
+    'a gRPC abort',
+    withRoute({
+      typed_per_filter_config: {
+        'envoy.filters.http.fault': {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+          abort: { grpc_status: 14, percentage: { numerator: 1 } },
+        },
+      },
+    }),
+    undefined,
+  ],
+  [
+    'a delay without its share',
+    withRoute({
+      typed_per_filter_config: {
+        'envoy.filters.http.fault': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault', delay: { fixed_delay: '2s' } },
+      },
+    }),
+    refused(`${ROUTE}.typed_per_filter_config.envoy.filters.http.fault.delay.percentage`, 'is required'),
+  ],
+  [
+    'an abort with two statuses',
+    withRoute({
+      typed_per_filter_config: {
+        'envoy.filters.http.fault': {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+          abort: { http_status: 503, grpc_status: 14, percentage: { numerator: 1 } },
+        },
+      },
+    }),
+    refused(`${ROUTE}.typed_per_filter_config.envoy.filters.http.fault.abort`, 'choose exactly one of http_status, grpc_status'),
+  ],
+  [
+    'an abort with status 600',
+    withRoute({
+      typed_per_filter_config: {
+        'envoy.filters.http.fault': {
+          '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+          abort: { http_status: 600, percentage: { numerator: 1 } },
+        },
+      },
+    }),
+    refused(`${ROUTE}.typed_per_filter_config.envoy.filters.http.fault.abort.http_status`, 'out of range (200 to 599)'),
+  ],
+  [
+    'a fault config of another type',
+    withRoute({
+      typed_per_filter_config: { 'envoy.filters.http.fault': { '@type': 'type.googleapis.com/envoy.extensions.filters.http.rbac.v3.RBACPerRoute' } },
+    }),
+    refused(
+      `${ROUTE}.typed_per_filter_config.envoy.filters.http.fault.@type`,
+      'is not one of type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+    ),
+  ],
+  [
+    'another filter’s per-route config',
+    withRoute({ typed_per_filter_config: { 'envoy.filters.http.rbac': {} } }),
+    refused(`${ROUTE}.typed_per_filter_config.envoy.filters.http.rbac`, 'unknown field'),
+  ],
+
   // Redirects.
   ['a redirect to another host and port', withRedirect({ host_redirect: 'example.org', port_redirect: 65535, response_code: 'FOUND' }), undefined],
   ['an empty host_redirect', withRedirect({ host_redirect: '' }), refused(`${ROUTE}.redirect.host_redirect`, 'must not be empty')],

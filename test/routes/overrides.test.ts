@@ -59,6 +59,12 @@ const VALID: Array<[string, string]> = [
     ),
   ],
   [
+    'fault injection: a delay and an abort, durations in either form',
+    route(
+      'match: { prefix: "/" }\n    route: { cluster: "svc" }\n    typed_per_filter_config:\n      envoy.filters.http.fault:\n        "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n        delay: { fixed_delay: { seconds: 2 }, percentage: { numerator: 10 } }\n        abort: { http_status: 503, percentage: { numerator: 5 } }',
+    ),
+  ],
+  [
     'a share of the requests (runtime_fraction), with and without a runtime key',
     vh(
       '  - match: { prefix: "/", runtime_fraction: { runtime_key: "routing.canary", default_value: { numerator: 5, denominator: HUNDRED } } }\n    route: { cluster: "v2" }\n  - match: { prefix: "/", runtime_fraction: { default_value: { numerator: 25, denominator: MILLION } } }\n    route: { cluster: "v3" }\n  - match: { prefix: "/" }\n    route: { cluster: "v1" }\n',
@@ -455,5 +461,31 @@ describe('request mirrors', () => {
       result.ok ? '' : formatAnnotationProblem(result.problems[0] ?? { annotation: '', from: 'pod', message: '' }),
       /routes\[0\]\.route\.request_mirror_policies\[0\]\.cluster/,
     );
+  });
+});
+
+describe('fault injection', () => {
+  const faulty = route(
+    'match: { prefix: "/" }\n    route: { cluster: "svc" }\n    typed_per_filter_config:\n      envoy.filters.http.fault:\n        "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n        abort: { http_status: 503, percentage: { numerator: 5 } }',
+  );
+  const filtersOf = (text: string): string[] => {
+    const result = parse(text);
+    assert.ok(result.ok);
+    const rendered = renderEnvoyConfig(
+      { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off' },
+      result.value.overrides,
+    );
+    assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.lds)), []);
+    const chains =
+      (
+        JSON.parse(rendered.lds) as {
+          resources: Array<{ filter_chains: Array<{ name: string; filters: Array<{ typed_config: { http_filters?: Array<{ name: string }> } }> }> }>;
+        }
+      ).resources[0]?.filter_chains ?? [];
+    return (chains.find((c) => c.name === 'outbound_http_80')?.filters[0]?.typed_config.http_filters ?? []).map((f) => f.name);
+  };
+  it('puts the fault filter before the router only when a route injects faults', () => {
+    assert.deepEqual(filtersOf(faulty), ['envoy.filters.http.fault', 'envoy.filters.http.router']);
+    assert.deepEqual(filtersOf(route('match: { prefix: "/" }\n    route: { cluster: "svc" }')), ['envoy.filters.http.router']);
   });
 });
