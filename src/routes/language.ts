@@ -165,7 +165,7 @@ function retryOnProblem(text: string): string | undefined {
   return unknown.length === 0 ? undefined : `unknown retry condition ${unknown.map((s) => quote(s)).join(', ')} (known: ${RETRY_CONDITIONS.join(', ')})`;
 }
 
-const regexSpec: ObjectSpec = {
+export const regexSpec: ObjectSpec = {
   kind: 'object',
   // google_re2 is deprecated and has no effect; Envoy still loads an empty one.
   fields: { regex: { kind: 'string', nonEmpty: true, check: re2Problem }, google_re2: { kind: 'object', fields: {} } },

@@ -5,6 +5,7 @@
 
 import type { FieldProblem } from './schema.js';
 import { canonicalDuration, check, type ObjectSpec } from './schema.js';
+import { regexSpec } from './language.js';
 import { ProblemList, type Result } from '../model/result.js';
 import { downstreamResponseHeaders, headerValue, upstreamRequestHeaders, type HeaderList } from './header-mutations.js';
 import { whyHeaderFails, type HeaderMatch, type RouteDecision, type RouteRequest, type RouteTable } from './router.js';
@@ -75,7 +76,7 @@ const testHeaderMatcher: ObjectSpec = {
         prefix: { kind: 'string' },
         suffix: { kind: 'string' },
         contains: { kind: 'string' },
-        safe_regex: { kind: 'object', fields: { regex: { kind: 'string' }, google_re2: { kind: 'object', fields: {} } }, required: ['regex'] },
+        safe_regex: regexSpec,
         ignore_case: { kind: 'boolean' },
       },
       exactlyOne: [['exact', 'prefix', 'suffix', 'contains', 'safe_regex']],
@@ -86,7 +87,7 @@ const testHeaderMatcher: ObjectSpec = {
     prefix_match: { kind: 'string' },
     suffix_match: { kind: 'string' },
     contains_match: { kind: 'string' },
-    safe_regex_match: { kind: 'object', fields: { regex: { kind: 'string' }, google_re2: { kind: 'object', fields: {} } }, required: ['regex'] },
+    safe_regex_match: regexSpec,
   },
   required: ['name'],
   atMostOne: [['string_match', 'present_match', 'exact_match', 'prefix_match', 'suffix_match', 'contains_match', 'safe_regex_match']],

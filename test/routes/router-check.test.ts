@@ -243,6 +243,16 @@ describe('runRouterTest and formatResults', () => {
     );
   });
 
+  it('refuses a header match whose regex is no RE2, before running any test', () => {
+    const parsed = parseRouterTests({
+      tests: [
+        { test_name: 't', input: { authority: 'a', path: '/' }, validate: { request_header_matches: [{ name: 'x', safe_regex_match: { regex: '(?=a)' } }] } },
+      ],
+    });
+    assert.equal(parsed.ok, false);
+    assert.match(parsed.ok ? '' : (parsed.problems[0]?.message ?? ''), /is not an RE2 regex/);
+  });
+
   it('compares timeouts as durations, in either form', () => {
     for (const timeout of ['1.5s', '1.500s', { seconds: 1, nanos: 500_000_000 }]) assert.equal(runRouterTest(test({ timeout }), () => routedTo).passed, true);
     assert.deepEqual(runRouterTest(test({ timeout: '15s' }), () => routedTo).failures, [{ test_type: 'timeout', expected: '15s', actual: '1.5s' }]);
