@@ -87,7 +87,7 @@ function describeRouted(routed: Routed, request: RouteRequest, port: number, htt
   lines.push(`routes[${decision.route.index}] matched: ${JSON.stringify(decision.route.entry.match)}`);
   const share = decision.route.entry.match.runtime_fraction;
   if (share) lines.push(`${describeShare(share)}: this trace drew random value 0, the other requests go on to the routes after it`);
-  return [...lines, ...describeAction(decision.route.action), ...describeMirrors(decision.route.entry), ...describeHeaderChanges(routed, request)];
+  return [...lines, ...describeAction(decision.route.action), ...describeRouteExtras(decision.route.entry), ...describeHeaderChanges(routed, request)];
 }
 
 /** "5 in 100 requests (5%)", and the runtime key that can change it. */
@@ -102,8 +102,8 @@ function describeShare(fraction: RuntimeFraction): string {
   return `runtime_fraction: the route takes ${shareOf(fraction)}`;
 }
 
-/** Shadow copies of the request, and session-affinity keys. */
-function describeMirrors(entry: RouteEntry): string[] {
+/** Shadow copies of the request, session-affinity keys and injected faults. */
+function describeRouteExtras(entry: RouteEntry): string[] {
   const mirrors = (entry.route?.request_mirror_policies ?? []).map(
     (mirror) => `a copy is mirrored to ${mirror.cluster}${mirror.runtime_fraction ? ` for ${shareOf(mirror.runtime_fraction)}` : ''}, its answer dropped`,
   );
