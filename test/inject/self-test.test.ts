@@ -27,6 +27,14 @@ describe('the probe pod', () => {
     assert.equal(pod.spec.containers.length, 1);
   });
 
+  it('is a Pod of one pause container, named so the fleet and a person recognise it, asking almost nothing', () => {
+    const pod = probePod('shop');
+    assert.equal(PROBE_NAME_PREFIX, 'envoy-injector-self-test-');
+    assert.deepEqual([pod.apiVersion, pod.kind], ['v1', 'Pod']);
+    assert.equal(pod.metadata?.labels?.['app.kubernetes.io/name'], 'envoy-injector-self-test');
+    assert.deepEqual(pod.spec.containers, [{ name: 'probe', image: 'registry.k8s.io/pause:3.10', resources: { requests: { cpu: '1m', memory: '4Mi' } } }]);
+  });
+
   it('is injected by the webhook’s own core', () => {
     assert.ok(injected(probePod('shop')).metadata?.annotations?.[ANNOTATION.status]);
   });
@@ -40,6 +48,11 @@ describe('the verdict', () => {
     assert.deepEqual(classic, { ok: true, value: 'the API server reached the webhook and got the probe pod injected (classic mode)' });
   });
 
+  it('a pod that comes back without metadata is a pod without the proxy', () => {
+    const bare: Pod = { apiVersion: 'v1', kind: 'Pod', spec: probePod('shop').spec };
+    assert.equal(probeVerdict(bare, 'shop').ok, false);
+  });
+
   it('no status: the webhook was not reached, or skipped the namespace', () => {
     const verdict = probeVerdict(probePod('shop'), 'shop');
     assert.equal(verdict.ok, false);
@@ -51,6 +64,9 @@ describe('the verdict', () => {
     const forged: Pod = { ...pod, spec: { ...pod.spec, initContainers: [] } };
     const verdict = probeVerdict(forged, 'shop');
     assert.equal(verdict.ok, false);
-    assert.match(verdict.ok ? '' : (verdict.problems[0] ?? ''), /^the probe pod came back with a status the injector did not write: lists init container /);
+    assert.match(
+      verdict.ok ? '' : (verdict.problems[0] ?? ''),
+      /^the probe pod came back with a status the injector did not write: lists init container envoy-init, init container envoy, which the pod does not have$/,
+    );
   });
 });
