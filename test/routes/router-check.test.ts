@@ -254,7 +254,8 @@ describe('runRouterTest and formatResults', () => {
   });
 
   it('compares timeouts as durations, in either form', () => {
-    for (const timeout of ['1.5s', '1.500s', { seconds: 1, nanos: 500_000_000 }]) assert.equal(runRouterTest(test({ timeout }), () => routedTo).passed, true);
+    for (const routeTimeout of ['1.5s', '1.500s', { seconds: 1, nanos: 500_000_000 }])
+      assert.equal(runRouterTest(test({ timeout: routeTimeout }), () => routedTo).passed, true);
     assert.deepEqual(runRouterTest(test({ timeout: '15s' }), () => routedTo).failures, [{ test_type: 'timeout', expected: '15s', actual: '1.5s' }]);
     assert.deepEqual(runRouterTest(test({ timeout: '15s' }), () => ({ kind: 'tcp', cluster: 'passthrough' })).failures, [
       { test_type: 'timeout', expected: '15s', actual: '' },
