@@ -4,6 +4,7 @@
 // did, the cluster (and weights), rewrites, redirects.
 
 import type { Outcome } from '../inject/evaluate.js';
+import { FAULT_FILTER_NAME } from '../envoy/listeners.js';
 import { formatReason } from '../inject/reasons.js';
 import { explainManifests, type OfflineOptions, type PodVerdict } from '../offline/offline.js';
 import { destinationPort, podRouter } from '../offline/pod-router.js';
@@ -110,7 +111,7 @@ function describeRouteExtras(entry: RouteEntry): string[] {
   const hashed = entry.route?.hash_policy;
   const affinity =
     hashed && hashed.length > 0 ? [`hash_policy ${JSON.stringify(hashed)}: session affinity once the proxy balances over the Service's endpoints itself`] : [];
-  const fault = entry.typed_per_filter_config?.['envoy.filters.http.fault'];
+  const fault = entry.typed_per_filter_config?.[FAULT_FILTER_NAME];
   const faults = [
     ...(fault?.delay
       ? [`fault injection: a delay of ${canonicalDuration(fault.delay.fixed_delay)} for ${shareOf({ default_value: fault.delay.percentage })}`]

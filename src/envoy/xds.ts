@@ -16,7 +16,7 @@ export const TYPE = {
   stdoutAccessLog: 'envoy.extensions.access_loggers.stream.v3.StdoutAccessLog',
 } as const;
 
-function typeUrl(typeName: string): string {
+export function typeUrl(typeName: string): string {
   return `type.googleapis.com/${typeName}`;
 }
 

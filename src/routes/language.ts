@@ -4,6 +4,8 @@
 import { RE2JS } from 're2js';
 import type { ObjectSpec, Spec } from './schema.js';
 import { quote } from '../syntax/quote.js';
+import { FAULT_FILTER_NAME } from '../envoy/listeners.js';
+import { TYPE, typeUrl } from '../envoy/xds.js';
 
 /** Envoy refuses regexes whose RE2 program is larger than this by default
  * (runtime re2.max_program_size.error_level). */
@@ -172,7 +174,7 @@ export const regexSpec: ObjectSpec = {
   required: ['regex'],
 };
 
-const stringMatcher: ObjectSpec = {
+export const stringMatcher: ObjectSpec = {
   kind: 'object',
   fields: {
     exact: { kind: 'string' },
@@ -427,7 +429,7 @@ const directResponse: ObjectSpec = {
 const httpFault: ObjectSpec = {
   kind: 'object',
   fields: {
-    '@type': { kind: 'enum', values: ['type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault'] },
+    '@type': { kind: 'enum', values: [typeUrl(TYPE.fault)] },
     delay: { kind: 'object', fields: { fixed_delay: { kind: 'duration' }, percentage: fractionalPercent }, required: ['fixed_delay', 'percentage'] },
     abort: {
       kind: 'object',
@@ -448,7 +450,7 @@ const route: ObjectSpec = {
   fields: {
     name: { kind: 'string', nonEmpty: true },
     // Only the fault filter's: the outbound chain has no other filter a route could configure.
-    typed_per_filter_config: { kind: 'object', fields: { 'envoy.filters.http.fault': httpFault } },
+    typed_per_filter_config: { kind: 'object', fields: { [FAULT_FILTER_NAME]: httpFault } },
     match: routeMatch,
     route: routeAction,
     redirect: redirectAction,

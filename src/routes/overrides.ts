@@ -5,6 +5,7 @@
 // kept only if neither its name nor any of its domains is used by the pod's.
 
 import type { InjectorConfig } from '../config/config.js';
+import { FAULT_FILTER_NAME } from '../envoy/listeners.js';
 import type { AnnotationProblem, AnnotationSources, AnnotationValue } from '../model/annotations.js';
 import type { JsonObject } from '../model/json.js';
 import { isPlainObject } from '../model/kubernetes.js';
@@ -125,11 +126,11 @@ function withCurrentAppend(level: JsonObject): JsonObject {
 /** A fault's fixed_delay in the string form, as every rendered duration. */
 function withFaultDurations(route: JsonObject): JsonObject {
   const perFilter = route.typed_per_filter_config;
-  const fault = isPlainObject(perFilter) ? perFilter['envoy.filters.http.fault'] : undefined;
+  const fault = isPlainObject(perFilter) ? perFilter[FAULT_FILTER_NAME] : undefined;
   const delay = isPlainObject(fault) ? fault.delay : undefined;
   if (!isPlainObject(perFilter) || !isPlainObject(fault) || !isPlainObject(delay) || delay.fixed_delay === undefined) return route;
   const fixedDelay = durationText(delay.fixed_delay as Parameters<typeof durationText>[0]);
-  return { ...route, typed_per_filter_config: { ...perFilter, 'envoy.filters.http.fault': { ...fault, delay: { ...delay, fixed_delay: fixedDelay } } } };
+  return { ...route, typed_per_filter_config: { ...perFilter, [FAULT_FILTER_NAME]: { ...fault, delay: { ...delay, fixed_delay: fixedDelay } } } };
 }
 
 type Resolved = { target: RouteTarget; field: string };

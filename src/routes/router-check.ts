@@ -5,7 +5,7 @@
 
 import type { FieldProblem } from './schema.js';
 import { canonicalDuration, check, type ObjectSpec } from './schema.js';
-import { regexSpec } from './language.js';
+import { regexSpec, stringMatcher } from './language.js';
 import { ProblemList, type Result } from '../model/result.js';
 import { downstreamResponseHeaders, headerValue, upstreamRequestHeaders, type HeaderList } from './header-mutations.js';
 import { whyHeaderFails, type HeaderMatch, type RouteDecision, type RouteRequest, type RouteTable } from './router.js';
@@ -69,18 +69,7 @@ const testHeaderMatcher: ObjectSpec = {
   kind: 'object',
   fields: {
     name: { kind: 'string', nonEmpty: true },
-    string_match: {
-      kind: 'object',
-      fields: {
-        exact: { kind: 'string' },
-        prefix: { kind: 'string' },
-        suffix: { kind: 'string' },
-        contains: { kind: 'string' },
-        safe_regex: regexSpec,
-        ignore_case: { kind: 'boolean' },
-      },
-      exactlyOne: [['exact', 'prefix', 'suffix', 'contains', 'safe_regex']],
-    },
+    string_match: stringMatcher,
     present_match: { kind: 'boolean' },
     invert_match: { kind: 'boolean' },
     exact_match: { kind: 'string' },

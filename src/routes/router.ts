@@ -7,6 +7,7 @@
 import { RE2JS } from 're2js';
 import { quote } from '../syntax/quote.js';
 import { canonicalDuration, type Duration } from './schema.js';
+import { FAULT_FILTER_NAME } from '../envoy/listeners.js';
 
 export interface StringMatch {
   exact?: string;
@@ -82,7 +83,7 @@ export interface HttpFault {
 
 export interface RouteEntry extends HeaderMutations {
   name?: string;
-  typed_per_filter_config?: { 'envoy.filters.http.fault'?: HttpFault };
+  typed_per_filter_config?: { [FAULT_FILTER_NAME]?: HttpFault };
   match: RouteMatch;
   route?: {
     cluster?: string;
