@@ -8,7 +8,7 @@ SYSTEM_TESTS = $(patsubst %.ts,dist/%.js,$(shell find test/system -name '*.test.
 NODE_TEST := node --test --test-concurrency=2
 LINT_CACHE := node_modules/.cache/eslint/
 
-.PHONY: unit-batch-1 unit-batch-2 install system-deps build compile lint format check unit-tests test --quick golden run certs bench mutate image deploy undeploy clean
+.PHONY: unit-batch-1 unit-batch-2 install system-deps build compile lint format check unit-tests test --quick golden re2-wasm run certs bench mutate image deploy undeploy clean
 
 VERSION := $(shell node -p "require('./package.json').version")
 IMAGE_REPO ?= envoy-injector
@@ -68,6 +68,12 @@ system-deps:
 # tests (HTTPS server, certificates, stand-in API server, network namespaces).
 test: lint build system-deps
 	$(NODE_TEST) $(UNIT_TESTS) $(SYSTEM_TESTS)
+
+# Rebuilds src/routes/re2/re2-wasm.ts (Google's RE2 as WebAssembly, which judges
+# regexes as Envoy does) from RE2's sources; needs clang 14 for wasm32-wasi,
+# installed by the script. Only to change RE2's version: review the new file.
+re2-wasm:
+	src/routes/re2/build.sh
 
 # Rewrites the expected files of the golden tests: review the diff like code.
 golden: build

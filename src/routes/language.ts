@@ -1,26 +1,25 @@
 // The subset of Envoy's v3 RouteConfiguration that users write in the
 // envoy-injector.io/routes annotation, in Envoy's own field names.
 
-import { RE2JS } from 're2js';
 import type { ObjectSpec, Spec } from './schema.js';
 import { quote } from '../syntax/quote.js';
 import { FAULT_FILTER_NAME } from '../envoy/listeners.js';
 import { TYPE, typeUrl } from '../envoy/xds.js';
+import { re2Compile } from './re2/re2.js';
 
-/** Envoy refuses regexes whose RE2 program is larger than this by default
- * (runtime re2.max_program_size.error_level). */
+/** Envoy refuses a regex whose RE2 program is larger than this, by default
+ * (runtime re2.max_program_size.error_level; source/common/common/regex.cc). */
 const ENVOY_MAX_REGEX_PROGRAM_SIZE = 100;
 
+/** Envoy's verdict on a safe_regex, from RE2 itself, in Envoy's words
+ * (CompiledGoogleReMatcher: RE2's error text, then the program size check). */
 function re2Problem(pattern: string): string | undefined {
-  try {
-    const size = RE2JS.compile(pattern).programSize();
-    if (size > ENVOY_MAX_REGEX_PROGRAM_SIZE) {
-      return `regex ${quote(pattern)} is too complex for Envoy (RE2 program size ${size}, limit ${ENVOY_MAX_REGEX_PROGRAM_SIZE}): simplify it, e.g. avoid large counted repetitions like {1,64}`;
-    }
-    return undefined;
-  } catch (error) {
-    return `${quote(pattern)} is not an RE2 regex (${(error as Error).message}); RE2 has no lookaround or backreferences`;
+  const verdict = re2Compile(pattern);
+  if (!verdict.ok) return `${quote(pattern)} is not an RE2 regex (${verdict.error}); RE2 has no lookaround or backreferences`;
+  if (verdict.programSize > ENVOY_MAX_REGEX_PROGRAM_SIZE) {
+    return `regex ${quote(pattern)} is too complex for Envoy: RE2 program size of ${verdict.programSize} > max program size of ${ENVOY_MAX_REGEX_PROGRAM_SIZE} (re2.max_program_size.error_level); simplify it, e.g. avoid large counted repetitions like {1,64}`;
   }
+  return undefined;
 }
 
 /** What Envoy loads as a domain (VirtualHostImpl, source/common/router/config_impl.cc):
@@ -307,12 +306,9 @@ const retryPolicy: ObjectSpec = {
  * regex_rewrite runs): \0 to \9 name a group the pattern has, a doubled
  * backslash is one backslash, and no other backslash is allowed. */
 function substitutionProblem(pattern: string, substitution: string): string | undefined {
-  let groups: number;
-  try {
-    groups = RE2JS.compile(pattern).groupCount();
-  } catch {
-    return undefined; // the pattern's own check says it
-  }
+  const verdict = re2Compile(pattern);
+  if (!verdict.ok) return undefined; // the pattern's own check says it
+  const { groups } = verdict;
   for (let i = 0; i < substitution.length; i++) {
     if (substitution[i] !== '\\') continue;
     const next = substitution[i + 1] ?? '';

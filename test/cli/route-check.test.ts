@@ -3,14 +3,14 @@
 // exit codes.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { UsageError } from '../../src/cli/args.js';
 import { runRouteCheck } from '../../src/cli/route-check.js';
+import { temporaryDirectory } from '../support/temp-dir.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'route-check-'));
+const dir = temporaryDirectory('route-check-');
 const file = (name: string, text: string): string => {
   const path = join(dir, name);
   writeFileSync(path, text);

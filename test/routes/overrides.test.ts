@@ -216,12 +216,12 @@ const INVALID: Array<[string, string, string]> = [
   [
     'regex with lookahead',
     route('match: { safe_regex: { regex: "^/(?!admin)" } }\n    route: { cluster: "svc" }'),
-    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: "^/(?!admin)" is not an RE2 regex (error parsing regexp: invalid or unsupported Perl syntax: `(?!`); RE2 has no lookaround or backreferences',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: "^/(?!admin)" is not an RE2 regex (invalid perl operator: (?!); RE2 has no lookaround or backreferences',
   ],
   [
     'regex too complex for Envoy',
     route('match: { safe_regex: { regex: "^/[a-z0-9-]{1,64}$" } }\n    route: { cluster: "svc" }'),
-    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: regex "^/[a-z0-9-]{1,64}$" is too complex for Envoy (RE2 program size 132, limit 100): simplify it, e.g. avoid large counted repetitions like {1,64}',
+    'annotation envoy-injector.io/routes at virtual_hosts[0].routes[0].match.safe_regex.regex: regex "^/[a-z0-9-]{1,64}$" is too complex for Envoy: RE2 program size of 259 > max program size of 100 (re2.max_program_size.error_level); simplify it, e.g. avoid large counted repetitions like {1,64}',
   ],
   [
     'service name not a DNS label',

@@ -2,13 +2,13 @@
 // certificates, for tests.
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateWebhookCertificates, type WebhookCertificates } from '../../src/certs/generate.js';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';
 import { repoPath } from './repo.js';
+import { temporaryDirectory } from './temp-dir.js';
 
 export interface TestWebhook {
   server: RunningServer;
@@ -25,7 +25,7 @@ export async function writeCertificates(dir: string): Promise<WebhookCertificate
 }
 
 export async function startTestWebhook(options: Partial<ServerOptions> = {}): Promise<TestWebhook> {
-  const certDir = mkdtempSync(join(tmpdir(), 'envoy-injector-certs-'));
+  const certDir = temporaryDirectory('envoy-injector-certs-');
   const certificates = await writeCertificates(certDir);
   const server = await startServer({ certDir, port: 0, address: '127.0.0.1', config: DEFAULT_CONFIG, ...options });
   return { server, certDir, certificates };

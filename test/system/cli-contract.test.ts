@@ -6,15 +6,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import { repoPath } from '../support/repo.js';
+import { temporaryDirectory } from '../support/temp-dir.js';
 
 const BIN = repoPath('dist', 'src', 'cli', 'main.js');
-const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-contract-'));
+const dir = temporaryDirectory('envoy-injector-contract-');
 
 interface Run {
   code: number | null;
@@ -146,7 +146,7 @@ describe('the CLI contract', () => {
   });
 
   it('status: no cluster, an unreadable kubeconfig or an unreachable API server is exit 2, one line', () => {
-    const home = mkdtempSync(join(tmpdir(), 'envoy-injector-home-'));
+    const home = temporaryDirectory('envoy-injector-home-');
     const env = (kubeconfig?: string): NodeJS.ProcessEnv => {
       const { KUBECONFIG: _kubeconfig, KUBERNETES_SERVICE_HOST: _host, ...rest } = process.env;
       return { ...rest, HOME: home, ...(kubeconfig === undefined ? {} : { KUBECONFIG: kubeconfig }) };

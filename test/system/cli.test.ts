@@ -3,12 +3,12 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { repoPath } from '../support/repo.js';
+import { temporaryDirectory } from '../support/temp-dir.js';
 
 const BIN = repoPath('dist', 'src', 'cli', 'main.js');
 
@@ -17,7 +17,7 @@ function run(args: string[], input?: string): { code: number | null; stdout: str
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-cli-'));
+const dir = temporaryDirectory('envoy-injector-cli-');
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

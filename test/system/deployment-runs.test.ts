@@ -5,8 +5,7 @@
 // the served certificate for the Service's name.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { makeAgent, waitReady } from '../support/apiserver.js';
@@ -14,6 +13,7 @@ import { FakeKubeApi, type StoredObject } from '../support/kube-api.js';
 import { buildKustomization } from '../support/kustomize.js';
 import { repoPath } from '../support/repo.js';
 import { spawnServe } from '../support/webhook.js';
+import { temporaryDirectory } from '../support/temp-dir.js';
 
 describe('the default install, run', () => {
   it('starts from the Deployment args and ConfigMap, self-manages its certificate, and is ready', { timeout: 60_000 }, async () => {
@@ -23,7 +23,7 @@ describe('the default install, run', () => {
     };
     const configMap = objects.find((object) => object.kind === 'ConfigMap') as unknown as { data: Record<string, string> };
     const webhookConfiguration = objects.find((object) => object.kind === 'MutatingWebhookConfiguration') as unknown as StoredObject;
-    const dir = mkdtempSync(join(tmpdir(), 'deployment-'));
+    const dir = temporaryDirectory('deployment-');
     writeFileSync(join(dir, 'config.yaml'), configMap.data['config.yaml'] ?? '');
     const [command, ...flags] = deployment.spec.template.spec.containers[0]?.args ?? [];
     assert.equal(command, 'serve');

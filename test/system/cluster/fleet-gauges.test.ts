@@ -4,8 +4,6 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startClusterCaches, type ClusterCaches } from '../../../src/cluster/cluster.js';
@@ -22,6 +20,7 @@ import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } fro
 import { processMemoryMiB } from '../../support/memory.js';
 import { deployedNodeOptions } from '../../support/repo.js';
 import { runningPod as pod } from '../../support/running-pod.js';
+import { temporaryDirectory } from '../../support/temp-dir.js';
 
 const quiet = { info: () => undefined, warn: () => undefined };
 
@@ -82,7 +81,7 @@ describe('fleet gauges', () => {
 
   before(async () => {
     await api.start();
-    kubeconfig = api.writeKubeconfig(join(mkdtempSync(join(tmpdir(), 'envoy-injector-fleet-')), 'kubeconfig'));
+    kubeconfig = api.writeKubeconfig(join(temporaryDirectory('envoy-injector-fleet-'), 'kubeconfig'));
     for (const name of ['shop', 'books'])
       api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels: { 'envoy-injector.io/inject': 'enabled' } } });
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tools' } });
@@ -174,7 +173,7 @@ describe("fleet gauges against pods in someone else's namespace", () => {
     async (t) => {
       const api = new FakeKubeApi();
       await api.start();
-      const dir = mkdtempSync(join(tmpdir(), 'fleet-flood-'));
+      const dir = temporaryDirectory('fleet-flood-');
       const certificates = await writeCertificates(dir);
       api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'enabled' } } });
       api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'elsewhere' } });

@@ -6,8 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { generateWebhookCertificates } from '../../../src/certs/generate.js';
@@ -18,6 +17,7 @@ import { makeAgent, waitReady } from '../../support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { spawnServe } from '../../support/webhook.js';
 import { repoPath } from '../../support/repo.js';
+import { temporaryDirectory } from '../../support/temp-dir.js';
 
 const NAMESPACE = 'envoy-injector';
 const SECRET = 'envoy-injector-tls';
@@ -53,7 +53,7 @@ function caBundles(api: FakeKubeApi): (string | undefined)[] {
   return configuration.webhooks.map((webhook) => webhook.clientConfig.caBundle);
 }
 
-const tempDir = (): string => mkdtempSync(join(tmpdir(), 'self-manage-'));
+const tempDir = (): string => temporaryDirectory('self-manage-');
 
 describe('self-managed serving certificate', () => {
   let api: FakeKubeApi;

@@ -4,9 +4,7 @@
 // and the verdict on the gauge. Then `serve --self-test-every` as a process.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { podDryRunner } from '../../../src/cluster/dry-run.js';
@@ -14,6 +12,7 @@ import { startSelfTest, type SelfTest } from '../../../src/server/self-test.js';
 import { get, makeAgent } from '../../support/apiserver.js';
 import { FakeKubeApi } from '../../support/kube-api.js';
 import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
+import { temporaryDirectory } from '../../support/temp-dir.js';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -126,8 +125,8 @@ describe('end-to-end self-test', () => {
 
   it('serve --self-test-every runs it on its own and logs the verdict', async () => {
     api.podWebhook = { port: webhook.server.port, ca: webhook.certificates.caCert };
-    const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-self-test-'));
-    const certDir = mkdtempSync(join(tmpdir(), 'envoy-injector-self-test-certs-'));
+    const dir = temporaryDirectory('envoy-injector-self-test-');
+    const certDir = temporaryDirectory('envoy-injector-self-test-certs-');
     await writeCertificates(certDir);
     const serve = await spawnServe(['--cert-dir', certDir, '--self-test-every', '0.05'], {
       ...process.env,

@@ -4,8 +4,6 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../../src/config/config.js';
@@ -16,6 +14,7 @@ import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { repoPath } from '../../support/repo.js';
 import { startTestWebhook } from '../../support/webhook.js';
 import { runningPod as pod } from '../../support/running-pod.js';
+import { temporaryDirectory } from '../../support/temp-dir.js';
 
 const BIN = repoPath('dist', 'src', 'cli', 'main.js');
 
@@ -42,7 +41,7 @@ describe('envoy-injector status against the API server', () => {
   let env: NodeJS.ProcessEnv;
   before(async () => {
     await api.start();
-    const dir = mkdtempSync(join(tmpdir(), 'envoy-injector-status-'));
+    const dir = temporaryDirectory('envoy-injector-status-');
     env = { ...process.env, KUBECONFIG: api.writeKubeconfig(join(dir, 'kubeconfig')), KUBERNETES_SERVICE_HOST: '' };
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop', labels: { 'envoy-injector.io/inject': 'enabled' } } });
     api.put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'tools' } });
@@ -121,7 +120,7 @@ describe('envoy-injector status against the API server', () => {
   });
 
   it('refuses to run without a cluster', async () => {
-    const { code, stderr } = await run(['status'], { ...env, KUBECONFIG: '', HOME: mkdtempSync(join(tmpdir(), 'no-home-')) });
+    const { code, stderr } = await run(['status'], { ...env, KUBECONFIG: '', HOME: temporaryDirectory('no-home-') });
     assert.equal(code, 2);
     assert.match(stderr, /status needs a cluster/);
   });

@@ -16,6 +16,7 @@ import { admissionReview, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpRe
 import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
 import { processMemoryMiB } from '../../support/memory.js';
 import { deployedNodeOptions } from '../../support/repo.js';
+import { temporaryDirectory } from '../../support/temp-dir.js';
 
 const pod = (annotations: Record<string, string> = {}, metadata: Record<string, unknown> = {}): Record<string, unknown> => ({
   apiVersion: 'v1',
@@ -362,7 +363,7 @@ describe('bounded work and memory under a flood', () => {
     "20 concurrent 7 MiB reviews, then object-dense and deep bodies, against a server with the Deployment's heap: answered or refused, alive, RSS under 256 MiB",
     { timeout: 120_000 },
     async (t) => {
-      const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'flood-'));
+      const dir = temporaryDirectory('flood-');
       const certificates = await writeCertificates(dir);
       const server = await spawnServe(['--cert-dir', dir], { KUBECONFIG: '', HOME: dir, NODE_OPTIONS: deployedNodeOptions() });
       const agent = makeAgent(certificates.caCert, 40);
@@ -411,7 +412,7 @@ describe('remembered work bounded in bytes', () => {
     "430 distinct valid pods with ~28 KiB of routes each, against a server with the Deployment's heap: all answered, alive, RSS under 256 MiB",
     { timeout: 300_000 },
     async (t) => {
-      const dir = (await import('node:fs')).mkdtempSync(join((await import('node:os')).tmpdir(), 'memo-'));
+      const dir = temporaryDirectory('memo-');
       const certificates = await writeCertificates(dir);
       const server = await spawnServe(['--cert-dir', dir], { KUBECONFIG: '', HOME: dir, NODE_OPTIONS: deployedNodeOptions() });
       const agent = makeAgent(certificates.caCert, 4);

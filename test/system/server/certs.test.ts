@@ -4,9 +4,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
 import { describe, it } from 'node:test';
@@ -14,6 +13,7 @@ import selfsigned from 'selfsigned';
 import { generateWebhookCertificates } from '../../../src/certs/generate.js';
 import { checkSanIdentity } from '../../support/apiserver.js';
 import { repoPath } from '../../support/repo.js';
+import { temporaryDirectory } from '../../support/temp-dir.js';
 
 function handshake(cert: string, key: string, ca: string, servername: string): Promise<{ authorized: boolean; error?: string }> {
   return new Promise((resolve) => {
@@ -35,7 +35,7 @@ function handshake(cert: string, key: string, ca: string, servername: string): P
 
 describe('envoy-injector certs', () => {
   it('writes ca.crt, tls.crt and tls.key and prints the caBundle', () => {
-    const out = mkdtempSync(join(tmpdir(), 'certs-cli-'));
+    const out = temporaryDirectory('certs-cli-');
     const result = spawnSync(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'certs', '--out', out, '--service', 'hook', '--namespace', 'mesh'], {
       encoding: 'utf8',
     });

@@ -3,8 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +13,7 @@ import { startServer } from '../../../src/server/server.js';
 import { CertificateWatcher } from '../../../src/server/tls.js';
 import { admissionReview, checkSanIdentity, get, makeAgent, post, WEBHOOK_SERVER_NAME, type HttpResult } from '../../support/apiserver.js';
 import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
+import { temporaryDirectory } from '../../support/temp-dir.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'shop' }, spec: { containers: [{ name: 'app', image: 'x' }] } };
 
@@ -144,7 +144,7 @@ describe('bad input', () => {
 
 describe('certificate rotation', () => {
   it('swaps certificates (kubelet ..data symlink) under traffic with zero failed requests', { timeout: 60_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'rotation-'));
+    const dir = temporaryDirectory('rotation-');
     const first = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
     // The layout of a Secret volume: files are links through ..data to a timestamped directory.
     const writeVersion = (name: string, cert: string, key: string): void => {
@@ -217,7 +217,7 @@ describe('certificate watcher', () => {
   // certificate landing while the key is being read) is too narrow to force
   // from here; the watcher re-reads after any change seen during a read.
   it('a key and then a certificate replaced one after the other are loaded through the directory watch alone', { timeout: 30_000 }, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'watch-'));
+    const dir = temporaryDirectory('watch-');
     const first = await writeCertificates(dir);
     const reloaded: string[] = [];
     const errors: string[] = [];
@@ -247,7 +247,7 @@ describe('certificate watcher', () => {
 
 describe('graceful shutdown', () => {
   it('on SIGTERM, answers the in-flight review, then exits 0', { timeout: 30_000 }, async () => {
-    const certDir = mkdtempSync(join(tmpdir(), 'sigterm-'));
+    const certDir = temporaryDirectory('sigterm-');
     const certs = await writeCertificates(certDir);
     const { child, port, output } = await spawnServe(['--cert-dir', certDir], { KUBECONFIG: '', HOME: certDir });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
