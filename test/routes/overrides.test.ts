@@ -489,3 +489,91 @@ describe('fault injection', () => {
     assert.deepEqual(filtersOf(route('match: { prefix: "/" }\n    route: { cluster: "svc" }')), ['envoy.filters.http.router']);
   });
 });
+
+describe('the rendered form of what the user wrote', () => {
+  const plan = (text: string, namespaceText?: string) => {
+    const result = planRouteOverrides(
+      {
+        pod: { annotation: KEY, value: text, from: 'pod' },
+        ...(namespaceText ? { namespace: { annotation: KEY, value: namespaceText, from: 'namespace' as const } } : {}),
+      },
+      { namespace: 'shop', config: DEFAULT_CONFIG },
+    );
+    assert.ok(result.ok, result.ok ? '' : JSON.stringify(result.problems));
+    return result.value;
+  };
+
+  it('a namespace host is dropped when any one of its domains is the pod’s', () => {
+    const pod = 'virtual_hosts:\n- name: a\n  domains: ["a.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "pod-a" }\n';
+    const namespace = 'virtual_hosts:\n- name: b\n  domains: ["b.com", "A.com"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "ns-b" }\n';
+    assert.deepEqual(
+      plan(pod, namespace).hosts.map((h) => h.name),
+      ['a'],
+    );
+  });
+
+  it('host settings hold exactly what was written, deprecated append as append_action', () => {
+    const text =
+      'virtual_hosts:\n- name: a\n  domains: ["a.com"]\n  require_tls: ALL\n' +
+      '  request_headers_to_add: [{ header: { key: x-a, value: "1" }, append: true }, { header: { key: x-b, value: "2" } }]\n' +
+      '  response_headers_to_add: [{ header: { key: x-c, value: "3" }, append: false }]\n' +
+      '  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "svc" }\n';
+    assert.deepEqual(plan(text).hosts[0]?.settings, {
+      require_tls: 'ALL',
+      request_headers_to_add: [{ header: { key: 'x-a', value: '1' }, append_action: 'APPEND_IF_EXISTS_OR_ADD' }, { header: { key: 'x-b', value: '2' } }],
+      response_headers_to_add: [{ header: { key: 'x-c', value: '3' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }],
+    });
+    assert.deepEqual(plan(route('match: { prefix: "/" }\n    route: { cluster: "svc" }')).hosts[0]?.settings, {});
+  });
+
+  it('a route: its durations as strings, only the fields written, google_re2 left out wherever it stands', () => {
+    const text = route(
+      'match: { safe_regex: { regex: "^/a", google_re2: {} }, headers: [{ name: x, string_match: { safe_regex: { regex: "b", google_re2: {} } } }] }\n' +
+        '    route:\n      weighted_clusters: { runtime_key_prefix: canary, clusters: [{ name: x, weight: 1 }, { name: y, weight: 3 }] }\n' +
+        '      retry_policy: { retry_on: 5xx }\n' +
+        '      request_mirror_policies: [{ cluster: "m.other:81", runtime_fraction: { default_value: { numerator: 5 } } }]\n' +
+        '    response_headers_to_add: [{ header: { key: x-r, value: "1" }, append: true }]\n' +
+        '    typed_per_filter_config:\n      envoy.filters.http.fault:\n        "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n' +
+        '        delay: { fixed_delay: { seconds: 1, nanos: 500000000 }, percentage: { numerator: 10 } }',
+    );
+    assert.deepEqual(plan(text).hosts[0]?.routes, [
+      {
+        match: { safe_regex: { regex: '^/a' }, headers: [{ name: 'x', string_match: { safe_regex: { regex: 'b' } } }] },
+        route: {
+          weighted_clusters: {
+            runtime_key_prefix: 'canary',
+            clusters: [
+              { name: 'x.shop:80', weight: 1 },
+              { name: 'y.shop:80', weight: 3 },
+            ],
+          },
+          retry_policy: { retry_on: '5xx' },
+          request_mirror_policies: [{ cluster: 'm.other:81', runtime_fraction: { default_value: { numerator: 5 } } }],
+        },
+        response_headers_to_add: [{ header: { key: 'x-r', value: '1' }, append_action: 'APPEND_IF_EXISTS_OR_ADD' }],
+        typed_per_filter_config: {
+          'envoy.filters.http.fault': {
+            '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+            delay: { fixed_delay: '1.5s', percentage: { numerator: 10 } },
+          },
+        },
+      },
+    ]);
+  });
+
+  it('a fault without a delay, and weights without a runtime key, stay as written', () => {
+    const text = route(
+      'match: { prefix: "/" }\n    route: { weighted_clusters: { clusters: [{ name: x, weight: 1 }] } }\n' +
+        '    typed_per_filter_config:\n      envoy.filters.http.fault:\n        "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault\n' +
+        '        abort: { http_status: 503, percentage: { numerator: 5 } }',
+    );
+    const [only] = plan(text).hosts[0]?.routes ?? [];
+    assert.deepEqual(only?.route, { weighted_clusters: { clusters: [{ name: 'x.shop:80', weight: 1 }] } });
+    assert.deepEqual(only?.typed_per_filter_config, {
+      'envoy.filters.http.fault': {
+        '@type': 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault',
+        abort: { http_status: 503, percentage: { numerator: 5 } },
+      },
+    });
+  });
+});

@@ -18,6 +18,9 @@ import {
 } from '../../src/routes/router-check.js';
 import type { RouteTable } from '../../src/routes/router.js';
 
+/** The header matcher fields of a test file, in the order its messages name them. */
+const MATCHER_FIELDS = ['string_match', 'present_match', 'exact_match', 'prefix_match', 'suffix_match', 'contains_match', 'safe_regex_match'];
+
 describe('parseRouterTests', () => {
   const test = (extra: Record<string, unknown> = {}, input: Record<string, unknown> = {}, validate: Record<string, unknown> = {}): unknown => ({
     tests: [{ test_name: 't', input: { authority: 'a', path: '/', ...input }, validate, ...extra }],
@@ -44,6 +47,86 @@ describe('parseRouterTests', () => {
     ['a numeric cluster_name', test({}, {}, { cluster_name: 1 }), 'tests[0].validate.cluster_name', 'expected a string, got number 1'],
     ['a code_redirect past 599', test({}, {}, { code_redirect: 600 }), 'tests[0].validate.code_redirect', '600 is out of range (0 to 599)'],
     ['a check it does not evaluate', test({}, {}, { virtual_cluster: 'x' }), 'tests[0].validate.virtual_cluster', 'unknown field'],
+    // Every field, given a value of the wrong kind, is refused at its own path.
+    ['a numeric test_name', { tests: [{ test_name: 1, input: { authority: 'a', path: '/' }, validate: {} }] }, 'tests[0].test_name', 'expected a string'],
+    ['a numeric authority', test({}, { authority: 1 }), 'tests[0].input.authority', 'expected a string'],
+    ['a numeric path', test({}, { path: 1 }), 'tests[0].input.path', 'expected a string'],
+    ['a numeric runtime', test({}, { runtime: 1 }), 'tests[0].input.runtime', 'expected a string'],
+    ['response headers as an object', test({}, { additional_response_headers: {} }), 'tests[0].input.additional_response_headers', 'expected a list'],
+    [
+      'a response header with an empty key',
+      test({}, { additional_response_headers: [{ key: '', value: 'v' }] }),
+      'tests[0].input.additional_response_headers[0].key',
+      'must not be empty',
+    ],
+    [
+      'a numeric header value',
+      test({}, { additional_request_headers: [{ key: 'k', value: 1 }] }),
+      'tests[0].input.additional_request_headers[0].value',
+      'expected a string',
+    ],
+    [
+      'an old-style header with a numeric key',
+      test({}, { additional_headers: [{ key: 1, value: 'v' }] }),
+      'tests[0].input.additional_headers[0].key',
+      'expected a string',
+    ],
+    [
+      'an old-style header with a numeric field',
+      test({}, { additional_headers: [{ field: 1, value: 'v' }] }),
+      'tests[0].input.additional_headers[0].field',
+      'expected a string',
+    ],
+    [
+      'an old-style header with a numeric value',
+      test({}, { additional_headers: [{ key: 'k', value: 1 }] }),
+      'tests[0].input.additional_headers[0].value',
+      'expected a string',
+    ],
+    ['a timeout of bare seconds', test({}, {}, { timeout: 5 }), 'tests[0].validate.timeout', 'number 5 is not a duration'],
+    ['response_header_matches as an object', test({}, {}, { response_header_matches: {} }), 'tests[0].validate.response_header_matches', 'expected a list'],
+    [
+      'a header match without a name',
+      test({}, {}, { request_header_matches: [{ exact_match: 'v' }] }),
+      'tests[0].validate.request_header_matches[0].name',
+      'is required',
+    ],
+    [
+      'a header match with an empty name',
+      test({}, {}, { request_header_matches: [{ name: '' }] }),
+      'tests[0].validate.request_header_matches[0].name',
+      'must not be empty',
+    ],
+    ...(['present_match', 'invert_match'] as const).map((field): [string, unknown, string, string] => [
+      `${field} as text`,
+      test({}, {}, { response_header_matches: [{ name: 'h', [field]: 'yes' }] }),
+      `tests[0].validate.response_header_matches[0].${field}`,
+      'expected true or false',
+    ]),
+    ...(['exact_match', 'prefix_match', 'suffix_match', 'contains_match'] as const).map((field): [string, unknown, string, string] => [
+      `a numeric ${field}`,
+      test({}, {}, { response_header_matches: [{ name: 'h', [field]: 1 }] }),
+      `tests[0].validate.response_header_matches[0].${field}`,
+      'expected a string',
+    ]),
+    ...MATCHER_FIELDS.map((field): [string, unknown, string, string] => [
+      `${field} beside another matcher`,
+      test(
+        {},
+        {},
+        {
+          request_header_matches: [
+            {
+              name: 'h',
+              [field === 'exact_match' ? 'prefix_match' : 'exact_match']: 'v',
+              [field]: field === 'present_match' ? true : field === 'string_match' ? { exact: 'v' } : field === 'safe_regex_match' ? { regex: 'v' } : 'v',
+            },
+          ],
+        },
+      ),
+      'tests[0].validate.request_header_matches[0]',
+      `sets ${[field, field === 'exact_match' ? 'prefix_match' : 'exact_match'].sort((a, b) => MATCHER_FIELDS.indexOf(a) - MATCHER_FIELDS.indexOf(b)).join(' and ')}: they cannot be combined`,
+    ]),
   ];
   for (const [name, document, field, message] of REFUSED) {
     it(`refuses ${name}`, () => {
@@ -241,6 +324,39 @@ describe('runRouterTest and formatResults', () => {
       })).failures,
       [{ test_type: 'response_header_matches', expected: '{"name":"x"}', actual: 'no route' }],
     );
+  });
+
+  it('reads each deprecated matcher form as the string_match it stands for', () => {
+    const table: RouteTable = {
+      virtual_hosts: [
+        {
+          name: 'vh',
+          domains: ['*'],
+          routes: [{ match: { prefix: '/' }, route: { cluster: 'c' }, request_headers_to_add: [{ header: { key: 'x-canary', value: 'v2' } }] }],
+        },
+      ],
+    };
+    const route = tableRouter(table);
+    const passes = (matcher: Record<string, unknown>): boolean =>
+      runRouterTest({ test_name: 't', input: { authority: 'a', path: '/' }, validate: { request_header_matches: [{ name: 'x-canary', ...matcher }] } }, route)
+        .passed;
+    const forms: Array<[Record<string, unknown>, Record<string, unknown>]> = [
+      [{ exact_match: 'v2' }, { exact_match: 'v' }],
+      [{ prefix_match: 'v' }, { prefix_match: '2' }],
+      [{ suffix_match: '2' }, { suffix_match: 'v' }],
+      [{ contains_match: '2' }, { contains_match: 'x' }],
+      [{ safe_regex_match: { regex: 'v[0-9]' } }, { safe_regex_match: { regex: 'w.' } }],
+    ];
+    for (const [matching, missing] of forms) {
+      assert.equal(passes(matching), true, JSON.stringify(matching));
+      assert.equal(passes(missing), false, JSON.stringify(missing));
+    }
+  });
+
+  it('an empty list of header matches checks nothing, even where nothing was routed', () => {
+    const unrouted = (): Routed => ({ kind: 'tcp', cluster: 'passthrough' });
+    for (const validate of [{ request_header_matches: [] }, { response_header_matches: [] }])
+      assert.deepEqual(runRouterTest({ test_name: 't', input: { authority: 'a', path: '/' }, validate }, unrouted).failures, []);
   });
 
   it('refuses a header match whose regex is no RE2, before running any test', () => {
