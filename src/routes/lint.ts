@@ -9,6 +9,7 @@ import type { ServiceLookup } from '../model/lookups.js';
 import { serviceOfHost, splitDomain } from './domains.js';
 import type { PlannedHost } from './overrides.js';
 import { quote } from '../syntax/quote.js';
+import { asciiLowerCase } from '../syntax/ascii-case.js';
 
 export interface LintContext {
   httpPorts: readonly number[];
@@ -94,8 +95,8 @@ export function covers(earlier: PathMatch, later: PathMatch): boolean {
   if (earlier.kind === 'safe_regex') return later.kind === 'safe_regex' && later.value === earlier.value;
   if (later.kind === 'safe_regex') return false;
   // A case-insensitive later match reaches spellings a case-sensitive earlier one does not.
-  if (earlier.caseSensitive && !later.caseSensitive && earlier.value.toLowerCase() !== earlier.value.toUpperCase()) return false;
-  const fold = (text: string): string => (earlier.caseSensitive ? text : text.toLowerCase());
+  if (earlier.caseSensitive && !later.caseSensitive && /[A-Za-z]/.test(earlier.value)) return false;
+  const fold = (text: string): string => (earlier.caseSensitive ? text : asciiLowerCase(text));
   if (earlier.kind === 'path') return later.kind === 'path' && fold(later.value) === fold(earlier.value);
   // A path-separated prefix Q takes Q and Q/...: a later prefix only when it starts with Q/.
   if (earlier.kind === 'path_separated_prefix') {

@@ -6,6 +6,7 @@
 
 import { RE2JS } from 're2js';
 import { quote } from '../syntax/quote.js';
+import { asciiLowerCase } from '../syntax/ascii-case.js';
 import { canonicalDuration, type Duration } from './schema.js';
 import { FAULT_FILTER_NAME } from '../envoy/listeners.js';
 
@@ -226,7 +227,7 @@ export function selectVirtualHost(table: RouteTable, authority: string): HostCho
   let best: (HostChoice & { rank: number; length: number }) | undefined;
   table.virtual_hosts.forEach((virtualHost, index) => {
     for (const domain of virtualHost.domains) {
-      const candidate = domainMatch(domain.toLowerCase(), host);
+      const candidate = domainMatch(asciiLowerCase(domain), host);
       if (!candidate) continue;
       const better = !best || candidate.rank < best.rank || (candidate.rank === best.rank && candidate.length > best.length);
       if (better) best = { index, name: virtualHost.name, domain, how: candidate.how, rank: candidate.rank, length: candidate.length };
@@ -242,7 +243,7 @@ export function selectVirtualHost(table: RouteTable, authority: string): HostCho
  * (source/common/http/header_utility.cc), used by
  * RouteMatcher::findVirtualHost (source/common/router/config_impl.cc). */
 function hostForMatching(authority: string, ignorePort: boolean): string {
-  const host = authority.toLowerCase();
+  const host = asciiLowerCase(authority);
   if (!ignorePort) return host;
   const portStart = host.lastIndexOf(':');
   const bracket = host.lastIndexOf(']');
@@ -309,7 +310,7 @@ function beforeQuery(path: string): string {
 function whyNotMatched(match: RouteMatch, headers: RequestHeaders, request: RouteRequest): string | undefined {
   const path = headers.path;
   const caseSensitive = match.case_sensitive !== false;
-  const fold = (text: string): string => (caseSensitive ? text : text.toLowerCase());
+  const fold = (text: string): string => (caseSensitive ? text : asciiLowerCase(text));
   if (match.prefix !== undefined && !fold(pathOnly(path)).startsWith(fold(match.prefix))) {
     return `prefix ${quote(match.prefix)} does not match path ${quote(pathOnly(path))}`;
   }
@@ -430,7 +431,7 @@ function queryParameters(path: string): Map<string, string> {
 }
 
 export function stringMatches(matcher: StringMatch, value: string): boolean {
-  const fold = (text: string): string => (matcher.ignore_case === true ? text.toLowerCase() : text);
+  const fold = (text: string): string => (matcher.ignore_case === true ? asciiLowerCase(text) : text);
   if (matcher.exact !== undefined) return fold(value) === fold(matcher.exact);
   if (matcher.prefix !== undefined) return fold(value).startsWith(fold(matcher.prefix));
   if (matcher.suffix !== undefined) return fold(value).endsWith(fold(matcher.suffix));

@@ -811,3 +811,57 @@ describe('regex_rewrite', () => {
     assert.equal(action?.kind === 'redirect' ? action.uri : '', 'http://h/new/x?q');
   });
 });
+
+describe('edges decided by the Envoy source', () => {
+  const rewritten = (pattern: string, substitution: string, path: string): string => {
+    const action = routeRequest(
+      table([{ match: { prefix: '/' }, route: { cluster: 'c', regex_rewrite: { pattern: { regex: pattern }, substitution } } }]),
+      request('h', path),
+    ).route?.action;
+    return action?.kind === 'route' ? action.path : '';
+  };
+
+  it('regex_rewrite replaces as RE2::GlobalReplace: empty matches too, never inside a character', () => {
+    // \b first matches empty at 1, after "/": replaced there, not taken for the previous match.
+    assert.equal(rewritten('\\b', '-', '/a'), '/-a-');
+    // An empty match steps over a whole code point (a surrogate pair in JavaScript), as RE2 steps over UTF-8.
+    assert.equal(rewritten('x*', '-', '/😀'), '-/-😀-');
+    assert.equal(rewritten('z', '-', '/a'), '/a');
+  });
+
+  it('ignore_port_in_host_matching keeps a host without a port whole, and an IPv6 literal', () => {
+    const config = (domains: string[]): RouteTable => ({ ignore_port_in_host_matching: true, virtual_hosts: [{ name: 'h', domains, routes: [] }] });
+    assert.equal(selectVirtualHost(config(['example.com']), 'example.com')?.name, 'h');
+    assert.equal(selectVirtualHost(config(['[::1]']), '[::1]')?.name, 'h');
+    assert.equal(selectVirtualHost(config(['[::1]']), '[::1]:8080')?.name, 'h');
+    // HeaderUtility::getPortStart: a ':' at 0 is a port start too, leaving no host.
+    assert.equal(selectVirtualHost(config([':80']), ':80'), undefined);
+  });
+
+  it('case folds ASCII letters only, as absl::EqualsIgnoreCase and AsciiStrToLower do', () => {
+    assert.equal(outcome(table([{ match: { prefix: '/Straße', case_sensitive: false }, route: to('c') }]), request('h', '/STRASSE')), '');
+    assert.equal(outcome(table([{ match: { prefix: '/Café', case_sensitive: false }, route: to('c') }]), request('h', '/CAFÉ')), '');
+    assert.equal(outcome(table([{ match: { prefix: '/Café', case_sensitive: false }, route: to('c') }]), request('h', '/cAfé/x')), 'c');
+    const header = (exact: string, value: string): boolean => stringMatches({ exact, ignore_case: true }, value);
+    assert.equal(header('É', 'é'), false);
+    assert.equal(header('aB', 'Ab'), true);
+    assert.equal(stringMatches({ contains: 'İ', ignore_case: true }, 'xi̇x'), false);
+  });
+
+  it('a query string is read from its "?" only: a path without one has no parameters', () => {
+    assert.equal(outcome(table([{ match: { prefix: '/', query_parameters: [{ name: '/a', present_match: true }] }, route: to('c') }]), request('h', '/a')), '');
+    assert.equal(
+      outcome(table([{ match: { prefix: '/', query_parameters: [{ name: 'a', string_match: { exact: '' } }] }, route: to('c') }]), request('h', '/x?a')),
+      'c',
+    );
+  });
+
+  it('an empty path_redirect keeps the path; a scheme change drops only the old default port', () => {
+    const redirect = (r: NonNullable<RouteEntry['redirect']>, req: RouteRequest): string => outcome(table([{ match: { prefix: '/' }, redirect: r }]), req);
+    assert.equal(redirect({ path_redirect: '', host_redirect: 'b' }, request('a', '/x?q')), 'redirect 301 http://b/x?q');
+    assert.equal(redirect({ scheme_redirect: 'http' }, request('a:443', '/x', { scheme: 'https' })), 'redirect 301 http://a/x');
+    assert.equal(redirect({ scheme_redirect: 'https' }, request('a:443', '/x', { scheme: 'https' })), 'redirect 301 https://a:443/x');
+    assert.equal(redirect({ scheme_redirect: 'https' }, request('a:443', '/x')), 'redirect 301 https://a:443/x');
+    assert.equal(redirect({ scheme_redirect: 'http' }, request('a:80', '/x', { scheme: 'https' })), 'redirect 301 http://a:80/x');
+  });
+});
