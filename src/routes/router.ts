@@ -459,6 +459,7 @@ function compiledRegex(regex: string): RE2JS {
   let pattern = compiled.get(regex);
   if (!pattern) {
     pattern = RE2JS.compile(regex);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, a bound on a cache of compiled regexes
     if (compiled.size > 1000) compiled.clear();
     compiled.set(regex, pattern);
   }
@@ -500,13 +501,16 @@ function chooseWeighted(
   randomValue: number,
 ): Array<{ name: string; weight: number; chosen: boolean }> {
   const total = clusters.reduce((sum, c) => sum + c.weight, 0);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the language refuses weights adding up to 0
   const selected = total > 0 ? randomValue % total : 0;
   let end = 0;
   let found = false;
   return clusters.map(({ name, weight }) => {
     const begin = end;
     end += weight;
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, the ranges [begin, end) are disjoint: one is chosen at most
     const chosen = !found && selected >= begin && selected < end;
+    // Stryker disable next-line AssignmentOperator: equivalent, as above
     found ||= chosen;
     return { name, weight, chosen };
   });
@@ -554,8 +558,10 @@ function globalReplace(regex: string, text: string, substitution: string): strin
     out += substitution.replace(/\\([0-9\\])/g, (_whole, ref: string) => (ref === '\\' ? '\\' : (matcher.group(Number(ref)) ?? '')));
     at = end;
     lastEnd = end;
+    // Stryker disable next-line UpdateOperator: equivalent, only zero or not is read
     replaced++;
   }
+  // Stryker disable next-line ConditionalExpression: equivalent, with nothing replaced out + the rest is the text
   return replaced === 0 ? text : out + text.slice(at);
 }
 
