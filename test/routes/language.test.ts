@@ -700,6 +700,94 @@ const ROWS: Row[] = [
     withVirtualHost({ routes: [{ match: { prefix: '/' }, direct_response: { status: 200, body: {} } }] }),
     refused(`${ROUTE}.direct_response.body.inline_string`, 'is required'),
   ],
+  // Formatter commands are read whole, between their two "%".
+  ...['%XHOSTNAME%', '%HOSTNAMEX%', '%HOSTNAME', '%REQ()%'].map((value): Row => [
+    `the header value ${value}`,
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value } }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header.value`, 'is not a formatter command this injector knows'),
+  ]),
+  [
+    'a header to add without its key',
+    withRoute({ request_headers_to_add: [{ header: { value: '1' } }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header.key`, 'is required'),
+  ],
+  [
+    'a header to add with an empty key',
+    withRoute({ request_headers_to_add: [{ header: { key: '', value: '1' } }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header.key`, 'must not be empty'),
+  ],
+  [
+    'a header option without its header',
+    withRoute({ request_headers_to_add: [{ append_action: 'ADD_IF_ABSENT' }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].header`, 'is required'),
+  ],
+  [
+    'append as text',
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: '1' }, append: 'yes' }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].append`, 'expected true or false'),
+  ],
+  [
+    'keep_empty_value as text',
+    withRoute({ request_headers_to_add: [{ header: { key: 'x-a', value: '1' }, keep_empty_value: 'yes' }] }),
+    refused(`${ROUTE}.request_headers_to_add[0].keep_empty_value`, 'expected true or false'),
+  ],
+  [
+    'a path-separated prefix ending in "/"',
+    withMatch({ path_separated_prefix: '/api/' }),
+    refused(`${ROUTE}.match.path_separated_prefix`, 'must not end with "/"'),
+  ],
+  [
+    'a path-separated prefix holding "?"',
+    withMatch({ path_separated_prefix: '/a?b' }),
+    refused(`${ROUTE}.match.path_separated_prefix`, 'must not end with "/" nor hold "?"'),
+  ],
+  ['a path-separated prefix of one "/"', withMatch({ path_separated_prefix: '/' }), refused(`${ROUTE}.match.path_separated_prefix`, 'must not end with "/"')],
+  [
+    'a numeric runtime_key_prefix',
+    withAction({ weighted_clusters: { runtime_key_prefix: 1, clusters: [{ name: 'a', weight: 1 }] } }),
+    refused(`${ROUTE}.route.weighted_clusters.runtime_key_prefix`, 'expected a string'),
+  ],
+  [
+    'a substitution escaping a letter',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '^/(a)$' }, substitution: '\\a' } }),
+    refused(`${ROUTE}.route.regex_rewrite`, 'has "\\a"'),
+  ],
+  ['a substitution escaping two digits', withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '^/(a)$' }, substitution: '\\1\\12' } }), undefined],
+  [
+    'a substitution ending in a backslash',
+    withAction({ cluster: 'web', regex_rewrite: { pattern: { regex: '^/(a)$' }, substitution: '/x\\' } }),
+    refused(`${ROUTE}.route.regex_rewrite`, 'has "\\"'),
+  ],
+  [
+    'a hash on a cookie without a name',
+    withAction({ cluster: 'web', hash_policy: [{ cookie: { ttl: '1s' } }] }),
+    refused(`${ROUTE}.route.hash_policy[0].cookie.name`, 'is required'),
+  ],
+  [
+    'a hash on a cookie with an empty name',
+    withAction({ cluster: 'web', hash_policy: [{ cookie: { name: '' } }] }),
+    refused(`${ROUTE}.route.hash_policy[0].cookie.name`, 'must not be empty'),
+  ],
+  [
+    'a cookie ttl of bare seconds',
+    withAction({ cluster: 'web', hash_policy: [{ cookie: { name: 's', ttl: 5 } }] }),
+    refused(`${ROUTE}.route.hash_policy[0].cookie.ttl`, 'is not a duration'),
+  ],
+  [
+    'a numeric cookie path',
+    withAction({ cluster: 'web', hash_policy: [{ cookie: { name: 's', path: 1 } }] }),
+    refused(`${ROUTE}.route.hash_policy[0].cookie.path`, 'expected a string'),
+  ],
+  [
+    'a hash on the connection without source_ip',
+    withAction({ cluster: 'web', hash_policy: [{ connection_properties: {} }] }),
+    refused(`${ROUTE}.route.hash_policy[0].connection_properties.source_ip`, 'is required'),
+  ],
+  [
+    'source_ip as text',
+    withAction({ cluster: 'web', hash_policy: [{ connection_properties: { source_ip: 'yes' } }] }),
+    refused(`${ROUTE}.route.hash_policy[0].connection_properties.source_ip`, 'expected true or false'),
+  ],
 ];
 
 describe('the route language, field by field', () => {
