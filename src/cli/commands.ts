@@ -146,6 +146,7 @@ export const COMMANDS = {
         placeholder: 'PERCENT',
         help: 'exit 1 when the route coverage (routes a passing check reached; each weighted cluster apart) is under PERCENT',
       },
+      'detailed-coverage': { value: false, help: 'list the routes no test reached by their name, then their match' },
       covall: { value: false, help: 'count coverage by the fields checked of each route (cluster, virtual cluster, virtual host, rewrites; redirect path)' },
       output: { value: true, short: 'o', placeholder: 'FORMAT', help: 'text or json', default: 'text' },
       'injector-config': {

@@ -1,11 +1,12 @@
 // `envoy-injector route-check`: Envoy's router_check_tool conventions. Failing
 // tests go to stderr with their expected and actual values, --details lists
-// passing tests on stdout too, the route coverage ends the report (--covall:
+// passing tests on stdout too and the routes no test reached (by name with
+// --detailed-coverage), the route coverage ends the report (--covall:
 // by fields, --fail-under: a floor); exit 0 all pass, 1 a test failed or the
 // coverage is under the floor, 2 bad input.
 
 import { routeCheckReport } from '../offline/route-check.js';
-import { formatResults } from '../routes/router-check.js';
+import { formatMissingRoute, formatResults } from '../routes/router-check.js';
 import { outputFormat, parseFlags, single, UsageError } from './args.js';
 import { InputError, readInput } from './files.js';
 import type { CommandOutput } from './command.js';
@@ -33,7 +34,9 @@ export function runRouteCheck(argv: readonly string[]): CommandOutput {
   }
   const details = flags.has('details');
   const text = formatResults(results, details && !flags.has('only-show-failures'));
-  const missing = details ? coverage.missing.map((route) => `Missing test for ${route}\n`).join('') : '';
+  // --details lists them by match, --detailed-coverage by name (router_check's two forms).
+  const byName = flags.has('detailed-coverage');
+  const missing = details || byName ? coverage.missing.map((route) => `${formatMissingRoute(route, byName)}\n`).join('') : '';
   const summary = `route-check: ${results.length - failed} of ${results.length} tests passed\nCurrent route coverage: ${formatPercent(coverage.percent)}%\n`;
   const floor = underFloor ? `Failed to meet coverage requirement: ${formatPercent(failUnder)}%\n` : '';
   return { stdout: text.passed + missing + summary, stderr: text.failed + floor, exitCode };

@@ -288,20 +288,28 @@ export function evaluateRouterTest(test: RouterTest, route: RouteFunction): { re
 export interface CoverageReport {
   /** Percent of the routes (each weighted cluster counted apart) a passing check reached. */
   percent: number;
-  /** "host H, route M" of each route no test reached. */
-  missing: string[];
+  /** Each route no test reached. */
+  missing: MissingRoute[];
+}
+
+export interface MissingRoute {
+  host: string;
+  /** The route's name, "" for none. */
+  route_name: string;
+  /** Its match in protobuf text form, as router_check prints it: prefix: "/". */
+  match: string;
 }
 
 /** router_check's Coverage::report, and with `all` its detailedReport
  * (--covall): each route counted by the share of its fields checked. */
 export function routeCoverage(table: RouteTable, marks: readonly CoverageMark[], all: boolean): CoverageReport {
   let routes = 0;
-  const missing: string[] = [];
+  const missing: MissingRoute[] = [];
   table.virtual_hosts.forEach((host, h) => {
     host.routes.forEach((entry, r) => {
       routes += entry.route?.weighted_clusters?.clusters.length ?? 1;
       if (!marks.some((mark) => mark.route === `${h}/${r}` || mark.route.startsWith(`${h}/${r}/`)))
-        missing.push(`host ${host.name}, route ${JSON.stringify(entry.match)}`);
+        missing.push({ host: host.name, route_name: entry.name ?? '', match: protoText(entry.match) });
     });
   });
   const byRoute = new Map<string, Set<StringCheck>>();
@@ -314,6 +322,27 @@ export function routeCoverage(table: RouteTable, marks: readonly CoverageMark[],
     covered += all ? countable.filter((field) => fields.has(field)).length / countable.length : 1;
   }
   return { percent: routes === 0 ? 0 : (100 * covered) / routes, missing };
+}
+
+/** router_check's line for a route no test reached (Coverage::printMissingTests):
+ * by its match, or with --detailed-coverage by its name, then its match. */
+export function formatMissingRoute(route: MissingRoute, byName: boolean): string {
+  return byName
+    ? `Missing test for host: ${route.host}, route name: ${route.route_name}-${route.match}`
+    : `Missing test for host: ${route.host}, route: ${route.match}`;
+}
+
+/** A message in protobuf's one-line text form (ShortDebugString): fields in
+ * the order written, strings quoted, messages in braces, lists repeated. */
+export function protoText(message: object): string {
+  const field = (name: string, value: unknown): string[] => {
+    if (Array.isArray(value)) return value.flatMap((item) => field(name, item));
+    if (value !== null && typeof value === 'object') return [`${name} { ${protoText(value)} }`];
+    return [`${name}: ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`];
+  };
+  return Object.entries(message)
+    .flatMap(([name, value]) => field(name, value))
+    .join(' ');
 }
 
 /** router_check's report: a failing test's name, then one line per failed

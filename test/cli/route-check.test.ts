@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { UsageError } from '../../src/cli/args.js';
 import { runRouteCheck } from '../../src/cli/route-check.js';
 import { temporaryDirectory } from '../support/temp-dir.js';
+import { repoPath } from '../support/repo.js';
 
 const dir = temporaryDirectory('route-check-');
 const file = (name: string, text: string): string => {
@@ -31,7 +32,25 @@ describe('route-check', () => {
   it('ends with the route coverage, and lists the routes no test reaches with --details', () => {
     const out = runRouteCheck(['--config', config, '--tests', passing, '--details']);
     assert.equal(out.exitCode, 0);
-    assert.equal(out.stdout, 'api\nMissing test for host web, route {"prefix":"/"}\nroute-check: 1 of 1 tests passed\nCurrent route coverage: 50%\n');
+    assert.equal(out.stdout, 'api\nMissing test for host: web, route: prefix: "/"\nroute-check: 1 of 1 tests passed\nCurrent route coverage: 50%\n');
+  });
+
+  // Envoy's DetailedCoverage pair as shipped, checked as Envoy's
+  // test/tools/router_check/test/route_tests.sh checks it.
+  it("--detailed-coverage names the routes no test reached, as Envoy's suite expects", () => {
+    const shipped = (name: string): string => repoPath('test', 'routes', 'envoy-router-check', 'as-shipped', name);
+    const args = ['--config', shipped('DetailedCoverage.yaml'), '--tests', shipped('DetailedCoverage.golden.proto.json')];
+    const detailed = runRouteCheck([...args, '--detailed-coverage']);
+    assert.equal(detailed.exitCode, 0);
+    assert.match(detailed.stdout, /^Missing test for host: localhost, route name: new_endpoint2-.+$/m);
+    assert.match(detailed.stdout, /^Missing test for host: localhost, route name: -.+$/m);
+    assert.equal(
+      detailed.stdout,
+      'Missing test for host: localhost, route name: new_endpoint2-path: "/new_endpoint2"\n' +
+        'Missing test for host: localhost, route name: -prefix: "/no_name"\n' +
+        'route-check: 2 of 2 tests passed\nCurrent route coverage: 50%\n',
+    );
+    assert.doesNotMatch(runRouteCheck(args).stdout, /Missing test for host:/);
   });
 
   it('--covall counts the fields checked: 1 of 5 for one route of 2', () => {
@@ -59,8 +78,8 @@ describe('route-check', () => {
 
   it('-o json carries the coverage', () => {
     const json = JSON.parse(runRouteCheck(['--config', config, '--tests', passing, '-o', 'json']).stdout) as {
-      coverage: { percent: number; missing: string[] };
+      coverage: { percent: number; missing: unknown[] };
     };
-    assert.deepEqual(json.coverage, { percent: 50, missing: ['host web, route {"prefix":"/"}'] });
+    assert.deepEqual(json.coverage, { percent: 50, missing: [{ host: 'web', route_name: '', match: 'prefix: "/"' }] });
   });
 });

@@ -50,6 +50,7 @@ describe("Envoy's router_check cases", () => {
     ['Redirect3.yaml', 'Redirect3.golden.proto.json', 'pass'],
     ['Redirect4.yaml', 'Redirect4.golden.proto.json', 'pass'],
     ['ComprehensiveRoutes.yaml', 'ComprehensiveRoutes.golden.proto.json', 'pass'],
+    ['DetailedCoverage.yaml', 'DetailedCoverage.golden.proto.json', 'pass'],
   ];
   for (const [config, tests, verdict] of AS_SHIPPED) {
     it(`${tests} against ${config}, unchanged: ${verdict === 'pass' ? 'every test passes' : 'the run fails, as Envoy expects'}`, () => {

@@ -434,7 +434,7 @@ describe('routeCoverage', () => {
       ...evaluate('/r', { path_redirect: 'http://h/x' }).marks,
     ];
     // 4 routes: the weighted one twice, the redirect, the catch-all; a and the redirect are covered.
-    assert.deepEqual(routeCoverage(table, marks, false), { percent: 50, missing: ['host vh, route {"prefix":"/"}'] });
+    assert.deepEqual(routeCoverage(table, marks, false), { percent: 50, missing: [{ host: 'vh', route_name: '', match: 'prefix: "/"' }] });
   });
 
   it('a failing check covers nothing, and a test without checks neither', () => {
