@@ -2,6 +2,8 @@
 // A command throws UsageError (args.ts) or InputError (files.ts) for exit 2;
 // findings are an exit code it returns.
 
+import { firstLine as firstLineOfText } from '../syntax/first-line.js';
+
 /** What a command prints, and its exit code when it is not 0. */
 export interface CommandOutput {
   stdout: string;
@@ -15,5 +17,5 @@ export interface CommandOutput {
  * (the Kubernetes client's can carry a whole response). */
 export function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return (message.split('\n')[0] ?? '').slice(0, 300);
+  return firstLineOfText(message).slice(0, 300);
 }

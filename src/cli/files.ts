@@ -5,6 +5,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseConfig, type InjectorConfig, DEFAULT_CONFIG } from '../config/config.js';
+import { firstLine } from '../syntax/first-line.js';
 
 /** An input or the environment cannot be used (exit 2): a file that cannot
  * be read, a config that is invalid, a cluster that cannot be reached. */
@@ -73,7 +74,7 @@ export function loadConfig(file: string | undefined): InjectorConfig {
     raw = parseYaml(readInput(file), { uniqueKeys: true });
   } catch (error) {
     if (error instanceof InputError) throw error;
-    throw new InputError(`config ${file}: invalid YAML: ${(error as Error).message.split('\n')[0]}`);
+    throw new InputError(`config ${file}: invalid YAML: ${firstLine((error as Error).message)}`);
   }
   const result = parseConfig(raw);
   if (!result.ok) throw new InputError(`config ${file}: ${result.problems.join('; ')}`);

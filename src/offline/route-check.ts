@@ -8,8 +8,9 @@ import { failed, ok, type Result } from '../model/result.js';
 import { formatReason } from '../inject/reasons.js';
 import { evaluateRouterTest, parseRouterTests, routeCoverage, type CoverageReport, type RouteFunction, type TestResult } from '../routes/router-check.js';
 import type { RouteTable } from '../routes/router.js';
-import { explainManifests, parseDocuments, type OfflineOptions } from './offline.js';
+import { explainDocuments, parseDocuments, type OfflineOptions, type ParsedDocument } from './offline.js';
 import { podRouting, routeTableOf, tableRouter } from './pod-router.js';
+import { firstLine } from '../syntax/first-line.js';
 
 export function routeCheck(configText: string, testsText: string, options: OfflineOptions): Result<TestResult[]> {
   const report = routeCheckReport(configText, testsText, options);
@@ -39,9 +40,10 @@ export function routeCheckReport(
 
 function parseYamlDocument(text: string): Result<unknown> {
   try {
-    return ok(parseYaml(text, { uniqueKeys: true }));
+    // The yaml package refuses a key given twice by default (uniqueKeys: true).
+    return ok(parseYaml(text));
   } catch (error) {
-    return failed(`invalid YAML or JSON: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    return failed(`invalid YAML or JSON: ${firstLine((error as Error).message)}`);
   }
 }
 
@@ -59,21 +61,18 @@ export function loadRouter(text: string, options: OfflineOptions): Result<{ rout
       );
     return ok({ route: tableRouter(table.value), table: table.value });
   }
-  return routerOfOnePod(text, options);
+  return routerOfOnePod(documents.value, options);
 }
 
-function routerOfOnePod(text: string, options: OfflineOptions): Result<{ route: RouteFunction; table: RouteTable }> {
-  const verdicts = explainManifests(text, options);
-  if (!verdicts.ok) return failed(...verdicts.problems.map((p) => `--config: ${p}`));
-  if (verdicts.value.length !== 1) {
+function routerOfOnePod(documents: ParsedDocument[], options: OfflineOptions): Result<{ route: RouteFunction; table: RouteTable }> {
+  const [verdict, ...others] = explainDocuments(documents, options);
+  if (!verdict || others.length > 0) {
     return failed(
-      `--config holds ${verdicts.value.length} pods or pod templates: give route-check a RouteConfiguration (with virtual_hosts) or a manifest with exactly one pod`,
+      `--config holds ${others.length + (verdict ? 1 : 0)} pods or pod templates: give route-check a RouteConfiguration (with virtual_hosts) or a manifest with exactly one pod`,
     );
   }
-  const [verdict] = verdicts.value;
-  const outcome = verdict?.outcome;
-  if (outcome?.kind === 'rejected') return failed(`--config: ${verdict?.object} is refused: ${outcome.problems.join('; ')}`);
-  if (outcome?.kind === 'skipped') return failed(`--config: ${verdict?.object} would not be injected: ${outcome.reasons.map(formatReason).join('; ')}`);
-  if (outcome?.kind !== 'injected') return failed('--config: no pod');
+  const { outcome, object } = verdict;
+  if (outcome.kind === 'rejected') return failed(`--config: ${object} is refused: ${outcome.problems.join('; ')}`);
+  if (outcome.kind === 'skipped') return failed(`--config: ${object} would not be injected: ${outcome.reasons.map(formatReason).join('; ')}`);
   return podRouting(outcome.pod);
 }

@@ -6,6 +6,7 @@
 
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import type { PatchOperation } from '../model/json-patch.js';
+import { firstLine } from '../syntax/first-line.js';
 
 /** Undefined when `patch` turns `before` into `after` (key order aside). */
 export function patchMismatch(before: unknown, patch: readonly PatchOperation[], after: unknown): string | undefined {
@@ -14,8 +15,8 @@ export function patchMismatch(before: unknown, patch: readonly PatchOperation[],
     // Not in place: `before` is the document's own data.
     patched = jsonPatch.applyPatch(before, patch as Operation[], true, false).newDocument;
   } catch (error) {
-    return `the patch cannot be applied: ${(error as Error).message.split('\n')[0] ?? ''}`;
+    return `the patch cannot be applied: ${firstLine((error as Error).message)}`;
   }
-  const differences = jsonPatch.compare(patched as object, after as object);
-  return differences.length === 0 ? undefined : `the patch gives another pod than the injected one (first difference at ${differences[0]?.path ?? '?'})`;
+  const [difference] = jsonPatch.compare(patched as object, after as object);
+  return difference === undefined ? undefined : `the patch gives another pod than the injected one (first difference at ${difference.path})`;
 }

@@ -12,6 +12,7 @@ import { quote } from '../syntax/quote.js';
 import { BoundedCache, deepFreeze, heapBytesOf } from '../model/memo.js';
 import { MEMO_BYTES } from '../model/limits.js';
 import { yamlNestingDepth } from '../syntax/yaml-depth.js';
+import { firstLine } from '../syntax/first-line.js';
 
 /** Bigger than any hand-written routing table; small enough that the rendered
  * files stay far below the 256 KiB the API server allows for all annotations. */
@@ -80,7 +81,7 @@ function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> 
   try {
     document = parseYaml(value, { prettyErrors: true, uniqueKeys: true });
   } catch (error) {
-    const message = error instanceof YAMLParseError ? (error.message.split('\n')[0] ?? error.message) : String(error);
+    const message = error instanceof YAMLParseError ? firstLine(error.message) : String(error);
     return failed({ field: '', message: `is neither valid YAML nor JSON: ${message}` });
   }
   const regexes = regexCount(document);

@@ -54,4 +54,17 @@ describe('parseConfig', () => {
     ]);
     assert.deepEqual(problems('text'), ['the configuration must be a mapping']);
   });
+
+  it('refuses a request above its limit, for the proxy and the init container: the API server would refuse every injected pod', () => {
+    assert.deepEqual(problems({ proxy: { resources: { requests: { cpu: '2' }, limits: { cpu: '2' } } } }), []);
+    assert.deepEqual(problems({ proxy: { resources: { requests: { cpu: '3', memory: '1Gi' }, limits: { cpu: '2' } } } }), [
+      'proxy.resources.requests.cpu: 3 is above proxy.resources.limits.cpu 2',
+    ]);
+    assert.deepEqual(problems({ init: { resources: { requests: { memory: '128Mi' }, limits: { memory: '64Mi' } } } }), [
+      'init.resources.requests.memory: 128Mi is above init.resources.limits.memory 64Mi',
+    ]);
+    assert.deepEqual(problems({ proxy: { resources: { requests: { cpu: 'lots' }, limits: { cpu: '1m' } } } }), [
+      'proxy.resources.requests.cpu: "lots" is not a Kubernetes quantity (e.g. 100m, 128Mi)',
+    ]);
+  });
 });

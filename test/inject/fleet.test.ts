@@ -152,6 +152,62 @@ describe('fleet status', () => {
   });
 });
 
+describe('fleet status, the report', () => {
+  it('groups pods by namespace, workload and reason, sorted by namespace then workload', () => {
+    const owned = (name: string, namespace: string, app: string): Pod => {
+      const pod = appPod(name, namespace);
+      return { ...pod, metadata: { ...pod.metadata, labels: { app } } };
+    };
+    const refused = (name: string): Pod => {
+      const pod = owned(name, 'shop', 'api');
+      return { ...pod, metadata: { ...pod.metadata, annotations: { [ANNOTATION.proxyCpu]: 'lots' } } };
+    };
+    const pods = [owned('w-1', 'shop', 'web'), owned('a-1', 'shop', 'api'), owned('p-1', 'payments', 'web'), refused('a-2'), owned('w-2', 'shop', 'web')];
+    const status = fleetStatus(pods, new Map([...namespaces, ['payments', ENROLLED]]), DEFAULT_CONFIG);
+    assert.deepEqual(
+      status.missing.map((g) => [g.namespace, g.owner, g.pods, g.reason.slice(0, 22)]),
+      [
+        ['payments', 'web', ['p-1'], 'never reviewed by the '],
+        ['shop', 'api', ['a-1'], 'never reviewed by the '],
+        ['shop', 'api', ['a-2'], 'the webhook would refu'],
+        ['shop', 'web', ['w-1', 'w-2'], 'never reviewed by the '],
+      ],
+    );
+    assert.equal(status.checked, 5);
+  });
+
+  it('says in full why a pod misses the proxy or carries a stale one', () => {
+    const [missing] = fleetStatus([appPod('web-1')], namespaces, DEFAULT_CONFIG).missing;
+    assert.equal(
+      missing?.reason,
+      'never reviewed by the webhook: created while it was unreachable (fail-open), or before namespace shop was enrolled; restart the workload',
+    );
+    const forged = withStatus(injected(appPod('web-1')), (s) => ({ ...s, mode: 'ambient' }));
+    assert.deepEqual(classifyPod(forged, ENROLLED, DEFAULT_CONFIG), { kind: 'missing', reason: 'its envoy-injector.io/status has an unknown mode' });
+    const refusedToday = appPod('bad', 'shop', { metadata: { name: 'bad', namespace: 'shop', annotations: { [ANNOTATION.proxyCpu]: 'lots' } } });
+    const finding = classifyPod(refusedToday, ENROLLED, DEFAULT_CONFIG);
+    assert.equal(finding.kind, 'missing');
+    if (finding.kind === 'missing') assert.match(finding.reason, /^the webhook would refuse it today: annotation envoy-injector\.io\/proxy-cpu/);
+  });
+
+  it('judges a running proxy by the app the pod runs today: an app container the injector would now refuse makes it stale', () => {
+    const pod = injected(appPod('web-1'));
+    const onProxyUid = { ...pod, spec: { ...pod.spec, containers: pod.spec.containers.map((c) => ({ ...c, securityContext: { runAsUser: 1337 } })) } };
+    const finding = classifyPod(onProxyUid, ENROLLED, DEFAULT_CONFIG);
+    assert.equal(finding.kind, 'stale');
+    if (finding.kind === 'stale') assert.match(finding.reason, /^the injector would refuse it today: .*1337/);
+  });
+
+  it('reads a pod without metadata: in no namespace, never injected', () => {
+    const bare: Pod = { spec: { containers: [{ name: 'app' }] } };
+    assert.deepEqual(classifyPod(bare, { labels: {}, annotations: {} }, DEFAULT_CONFIG), { kind: 'not-ours' });
+    assert.deepEqual(
+      fleetStatus([bare], new Map([['', ENROLLED]]), DEFAULT_CONFIG).missing.map((g) => [g.namespace, g.owner, g.pods]),
+      [['', 'unknown', ['']]],
+    );
+  });
+});
+
 describe('trimForFleet', () => {
   const big = (name: string, extra: Partial<Pod['spec']> = {}, annotations: Record<string, string> = {}): Pod => {
     const base = appPod(name);
@@ -206,5 +262,49 @@ describe('trimForFleet', () => {
     const pod = injected(big('b'));
     const [whole, trimmed] = [JSON.stringify(pod).length, JSON.stringify(trimForFleet(pod)).length];
     assert.ok(trimmed * 5 < whole, `${trimmed} of ${whole} bytes`);
+  });
+
+  it('keeps of each container its name, ports, security context and restart policy, and of volumes their names', () => {
+    const pod: Pod = {
+      metadata: { name: 'n', generateName: 'n-', namespace: 'shop', labels: { a: 'b' }, ownerReferences: [], uid: 'u', resourceVersion: '1' },
+      spec: {
+        hostNetwork: false,
+        initContainers: [{ name: 'i', image: 'x', restartPolicy: 'Always', securityContext: { runAsUser: 7 }, env: [] }],
+        containers: [{ name: 'c', image: 'y', ports: [{ containerPort: 80 }], command: ['run'] }, { name: 'd' }],
+        volumes: [{ name: 'v', emptyDir: {} }],
+      },
+      status: { phase: 'Pending', conditions: [] },
+    };
+    assert.deepEqual(trimForFleet(pod), {
+      metadata: { name: 'n', generateName: 'n-', namespace: 'shop', labels: { a: 'b' }, ownerReferences: [], annotations: {} },
+      spec: {
+        hostNetwork: false,
+        initContainers: [{ name: 'i', restartPolicy: 'Always', securityContext: { runAsUser: 7 } }],
+        containers: [{ name: 'c', ports: [{ containerPort: 80 }] }, { name: 'd' }],
+        volumes: [{ name: 'v' }],
+      },
+      status: { phase: 'Pending' },
+    });
+    assert.deepEqual(trimForFleet({ spec: { containers: [] } }), { metadata: { annotations: {} }, spec: { containers: [] } });
+  });
+
+  it('keeps at most 40 of our annotations, and the status whatever its place', () => {
+    const many = Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`envoy-injector.io/x-${String(i).padStart(2, '0')}`, 'v']));
+    const kept = trimForFleet({ metadata: { annotations: { ...many, [ANNOTATION.status]: '{}' } }, spec: { containers: [] } }).metadata?.annotations ?? {};
+    assert.equal(Object.keys(kept).length, 41);
+    assert.equal(kept['envoy-injector.io/x-39'], 'v');
+    assert.equal(kept['envoy-injector.io/x-40'], undefined);
+    assert.equal(kept[ANNOTATION.status], '{}');
+    const forty = Object.fromEntries(Object.entries(many).slice(0, 40));
+    assert.deepEqual(trimForFleet({ metadata: { annotations: forty }, spec: { containers: [] } }).metadata?.annotations, forty);
+  });
+
+  it('cuts a setting at 4 KiB and the routes at 32 KiB, one byte past; a value at its limit stays whole', () => {
+    const at = { [ANNOTATION.proxyImage]: 'i'.repeat(4096), [ANNOTATION.routes]: 'r'.repeat(32 * 1024) };
+    assert.deepEqual(trimForFleet({ metadata: { annotations: at }, spec: { containers: [] } }).metadata?.annotations, at);
+    const over = { [ANNOTATION.proxyImage]: 'i'.repeat(5000), [ANNOTATION.routes]: 'r'.repeat(40 * 1024) };
+    const cut = trimForFleet({ metadata: { annotations: over }, spec: { containers: [] } }).metadata?.annotations ?? {};
+    assert.equal(cut[ANNOTATION.proxyImage]?.length, 4097);
+    assert.equal(cut[ANNOTATION.routes]?.length, 32 * 1024 + 1);
   });
 });

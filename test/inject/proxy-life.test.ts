@@ -71,6 +71,13 @@ describe('proxy concurrency', () => {
     });
   }
 
+  it('without a CPU request in the config, one worker; without a CPU limit, as many as the request rounds up to', () => {
+    const unbounded: InjectorConfig = { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, resources: { requests: {}, limits: {} } } };
+    assert.deepEqual(settingsOf(pod(), unbounded).concurrency, { workers: 1, source: 'the CPU request (none), rounded up' });
+    assert.deepEqual(settingsOf(pod({ [ANNOTATION.proxyCpu]: '5500m' }), unbounded).concurrency, { workers: 6, source: 'the CPU request 5500m, rounded up' });
+    assert.equal(settingsOf(pod({ [ANNOTATION.proxyCpu]: '500' }), unbounded).concurrency.workers, 64, 'at most 64');
+  });
+
   it('the config value wins over the CPU request, and the annotation over the config', () => {
     const config: InjectorConfig = { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, concurrency: 6 } };
     assert.deepEqual(settingsOf(pod(), config).concurrency, { workers: 6, source: 'config proxy.concurrency' });
@@ -106,6 +113,18 @@ describe('proxy drain on stop', () => {
   it('shortens the default to fit a short grace period: the pod chose to stop fast', () => {
     assert.equal(settingsOf(pod({}, { terminationGracePeriodSeconds: 3 })).drainSeconds, 2);
     assert.equal(settingsOf(pod({}, { terminationGracePeriodSeconds: 0 })).drainSeconds, 0);
+    assert.equal(settingsOf(pod({}, { terminationGracePeriodSeconds: 5 })).drainSeconds, 4, 'a drain as long as the grace period leaves no time to stop');
+    assert.equal(settingsOf(pod({}, { terminationGracePeriodSeconds: 6 })).drainSeconds, 5);
+    assert.equal(
+      settingsOf(pod({}, { terminationGracePeriodSeconds: '30' as unknown as number })).drainSeconds,
+      5,
+      'a grace period that is no number is the default 30 s',
+    );
+  });
+
+  it('takes an annotated drain of 0 whatever the grace period, and one just under it', () => {
+    assert.equal(settingsOf(pod({ [ANNOTATION.drainSeconds]: '0' }, { terminationGracePeriodSeconds: 0 })).drainSeconds, 0);
+    assert.equal(settingsOf(pod({ [ANNOTATION.drainSeconds]: '9' }, { terminationGracePeriodSeconds: 10 })).drainSeconds, 9);
   });
 
   it('refuses an annotated drain that does not fit the grace period, naming both numbers', () => {

@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { evaluatePod } from '../../src/inject/evaluate.js';
 import { reroutePod } from '../../src/inject/reroute.js';
+import type { InjectorConfig } from '../../src/config/config.js';
 import type { Pod } from '../../src/model/kubernetes.js';
 
 const namespace = { name: 'shop' };
@@ -26,7 +27,8 @@ function edited(change: (annotations: Record<string, string>) => void, from: Pod
   return pod;
 }
 
-const update = (pod: Pod, oldObject: Pod) => reroutePod({ pod, oldObject, namespace, config: DEFAULT_CONFIG });
+const update = (pod: Pod, oldObject: unknown, config: InjectorConfig = DEFAULT_CONFIG) => reroutePod({ pod, oldObject, namespace, config });
+const ROUTES_V2 = 'virtual_hosts:\n- name: a\n  domains: ["a"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "a-v2:9000" }\n';
 
 describe('UPDATE of an injected pod', () => {
   it('a hand edit of a rendered file is overwritten by what the inputs render', () => {
@@ -71,5 +73,111 @@ describe('UPDATE of an injected pod', () => {
   it('an invalid routes change is refused, and the running config stays', () => {
     const broken = edited((a) => (a['envoy-injector.io/routes'] = 'virtual_hosts: 7'));
     assert.equal(update(broken, injected).kind, 'rejected');
+  });
+
+  // A config the injector was given after the pod was injected: it renders
+  // other listeners, so re-rendering shows whether the pod was touched.
+  const laterConfig: InjectorConfig = { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, outboundHttpPorts: [80, 9090] } };
+
+  it('re-renders only when one of our annotations changed, with the config of now', () => {
+    const labelled = structuredClone(injected);
+    labelled.metadata!.labels = { team: 'a' };
+    assert.deepEqual(update(labelled, injected, laterConfig), { kind: 'unchanged' }, 'a label');
+    const annotated = edited((a) => (a['team.example.com/owner'] = 'a'));
+    assert.deepEqual(update(annotated, injected, laterConfig), { kind: 'unchanged' }, "another domain's annotation");
+    assert.deepEqual(update(injected, structuredClone(injected), laterConfig), { kind: 'unchanged' }, 'nothing');
+    const outcome = update(
+      edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2)),
+      injected,
+      laterConfig,
+    );
+    assert.equal(outcome.kind, 'updated');
+    if (outcome.kind === 'updated') assert.match(outcome.pod.metadata?.annotations?.['envoy-injector.io/envoy-lds'] ?? '', /outbound_http_9090/);
+  });
+
+  it('a change of our annotations that renders the same config is no update', () => {
+    const optedIn = edited((a) => (a['envoy-injector.io/inject'] = 'true'));
+    assert.deepEqual(update(optedIn, injected), { kind: 'unchanged' });
+    const unknown = edited((a) => (a['envoy-injector.io/unread'] = 'x'));
+    assert.deepEqual(update(unknown, injected), {
+      kind: 'rejected',
+      problems: ['annotation envoy-injector.io/unread: unknown annotation (did you mean "envoy-injector.io/inject"?)'],
+    });
+    const withRoutes = update(
+      edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2)),
+      injected,
+    );
+    assert.equal(withRoutes.kind, 'updated');
+    if (withRoutes.kind !== 'updated') return;
+    const reworded = edited((a) => (a['envoy-injector.io/routes'] = `# the same routes\n${ROUTES_V2}`), withRoutes.pod);
+    assert.deepEqual(update(reworded, withRoutes.pod), { kind: 'unchanged' });
+  });
+
+  it('reads pods and old objects without metadata, and an old object that is no object at all', () => {
+    const bare: Pod = { spec: { containers: [{ name: 'app' }] } };
+    assert.deepEqual(update(bare, { spec: bare.spec }), { kind: 'unchanged' });
+    for (const oldObject of [null, 'pod', 7, [], undefined]) {
+      assert.deepEqual(update(injected, oldObject), {
+        kind: 'rejected',
+        problems: ['envoy-injector.io/status is written by the injector only: a pod that was not injected cannot be given one'],
+      });
+    }
+  });
+
+  it('refuses a change on a pod whose status no longer holds, naming what is wrong', () => {
+    const withoutVolume = structuredClone(injected);
+    withoutVolume.spec.volumes = [];
+    const next = edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), withoutVolume);
+    assert.deepEqual(update(next, withoutVolume), {
+      kind: 'rejected',
+      problems: ['envoy-injector.io/status lists volume envoy-config, which the pod does not have'],
+    });
+  });
+
+  it('refuses a route change on a pod whose volume does not project the listeners, saying to recreate it', () => {
+    const older = structuredClone(injected);
+    const volume = older.spec.volumes!.find((v) => v.name === 'envoy-config')!;
+    const downwardAPI = volume.downwardAPI as { items: { path: string }[] };
+    assert.ok(downwardAPI.items.some((item) => item.path === 'lds.json'));
+    downwardAPI.items = downwardAPI.items.filter((item) => item.path !== 'lds.json');
+    const next = edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), older);
+    const outcome = update(next, older);
+    assert.equal(outcome.kind, 'rejected');
+    if (outcome.kind === 'rejected')
+      assert.match(outcome.problems.join(), /^envoy-injector\.io\/routes cannot change on this running pod: .* recreate the pod/);
+    for (const items of [undefined, 'lds.json', [null, 'lds.json', { path: 'LDS.json' }]]) {
+      const odd = structuredClone(older);
+      (odd.spec.volumes!.find((v) => v.name === 'envoy-config')!.downwardAPI as { items: unknown }).items = items;
+      assert.equal(
+        update(
+          edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), odd),
+          odd,
+        ).kind,
+        'rejected',
+        JSON.stringify(items),
+      );
+    }
+    const renamed = structuredClone(injected);
+    renamed.spec.volumes = [
+      ...renamed.spec.volumes!.map((v) => ({ ...v, name: v.name === 'envoy-config' ? 'other' : v.name })),
+      { name: 'envoy-config', emptyDir: {} },
+    ];
+    assert.equal(
+      update(
+        edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), renamed),
+        renamed,
+      ).kind,
+      'rejected',
+      'the projection of another volume',
+    );
+  });
+
+  it("refuses a change whose rendered config would not fit in the pod's annotations", () => {
+    const big = edited((a) => (a['team.example.com/notes'] = 'x'.repeat(256 * 1024)));
+    const next = edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), big);
+    const outcome = update(next, big);
+    assert.equal(outcome.kind, 'rejected');
+    if (outcome.kind === 'rejected')
+      assert.match(outcome.problems.join(), /^the rendered Envoy config would make the pod's annotations \d+\.\d KiB, over Kubernetes' limit of 256\.0 KiB/);
   });
 });

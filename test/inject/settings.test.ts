@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_CONFIG } from '../../src/config/config.js';
+import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
 import { readProxySettings, type PodProxySettings } from '../../src/inject/settings.js';
 import type { NamespaceContext, Pod } from '../../src/model/kubernetes.js';
 import { ANNOTATION } from '../../src/model/names.js';
@@ -173,6 +173,30 @@ describe('unknown envoy-injector.io annotations', () => {
     assert.ok(!(problem ?? '').includes('envoy-injector.io/status"'), problem);
   });
 
+  it('are named, all ten, when there are ten', () => {
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`envoy-injector.io/unknown-${i}`, 'x']));
+    assert.equal(refusal(ten).length, 10);
+  });
+
+  it('on the namespace, are warned of once, however often the pod is read again', () => {
+    const many = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`envoy-injector.io/unknown-${i}`, 'x']));
+    const long = `envoy-injector.io/${'x'.repeat(300)}`;
+    const { warnings } = read({}, { ...many, [long]: 'x', [ANNOTATION.logLevel]: 'loud', [ANNOTATION.proxyCpu]: 'bad', [ANNOTATION.proxyCpuLimit]: '50m' });
+    assert.deepEqual(
+      warnings.map((w) => w.replace(/ \(namespace shop\): ignored, its pods use the injector's default$/, '')),
+      [
+        ...Array.from(
+          { length: 10 },
+          (_, i) => `envoy-injector: namespace annotation envoy-injector.io/unknown-${i}: unknown annotation (did you mean "envoy-injector.io/inject"?)`,
+        ),
+        'envoy-injector: namespace annotation envoy-injector.io/*: and 4 more unknown annotations',
+        'envoy-injector: namespace annotation envoy-injector.io/proxy-cpu: "bad" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)',
+        'envoy-injector: namespace annotation envoy-injector.io/log-level: "loud" is not an Envoy log level (one of trace, debug, info, warning, error, critical, off)',
+        "envoy-injector: namespace annotation envoy-injector.io/proxy-cpu-limit: the proxy's cpu request 100m is above its limit 50m (from envoy-injector.io/proxy-cpu-limit): raise envoy-injector.io/proxy-cpu-limit or lower envoy-injector.io/proxy-cpu",
+      ],
+    );
+  });
+
   it('are named up to ten, and the rest counted', () => {
     const many = Object.fromEntries(Array.from({ length: 13 }, (_, i) => [`envoy-injector.io/unknown-${i}`, 'x']));
     const problems = refusal(many);
@@ -213,9 +237,52 @@ describe("the proxy's requests within its limits", () => {
     assert.deepEqual(read({ [ANNOTATION.proxyCpu]: '2', [ANNOTATION.proxyMemory]: '1Gi' }).warnings, []);
   });
 
+  it('ignores a namespace default that fails once another is ignored: the pod gets the defaults, never a request above its limit', () => {
+    // With the namespace's CPU request unreadable, the default request (100m)
+    // is above the namespace's CPU limit (50m): that limit is ignored too.
+    const { settings, warnings } = read({}, { [ANNOTATION.proxyCpu]: 'bad', [ANNOTATION.proxyCpuLimit]: '50m', [ANNOTATION.proxyMemory]: '64Mi' });
+    assert.deepEqual(settings.resources, { requests: { cpu: '100m', memory: '64Mi' }, limits: { cpu: '2', memory: '1Gi' } });
+    assert.equal(warnings.length, 2);
+    assert.match(
+      warnings[1] ?? '',
+      /^envoy-injector: namespace annotation envoy-injector\.io\/proxy-cpu-limit: the proxy's cpu request 100m is above its limit 50m/,
+    );
+  });
+
+  it('compares a request with its limit only when both were read: an unreadable one is the problem', () => {
+    assert.deepEqual(refusal({ [ANNOTATION.proxyCpu]: 'bad', [ANNOTATION.proxyCpuLimit]: '50m' }), [
+      'annotation envoy-injector.io/proxy-cpu: "bad" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)',
+    ]);
+    assert.deepEqual(refusal({ [ANNOTATION.proxyMemory]: '2Gi', [ANNOTATION.proxyMemoryLimit]: 'lots' }), [
+      'annotation envoy-injector.io/proxy-memory-limit: "lots" is not a Kubernetes quantity (e.g. 100m, 0.5, 128Mi, 1Gi)',
+    ]);
+  });
+
+  it('does not blame the pod for a config whose own request is above its limit (the config is refused when loaded)', () => {
+    const config: InjectorConfig = { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, resources: { requests: { cpu: '3' }, limits: { cpu: '2' } } } };
+    assert.equal(readProxySettings(pod(), namespace(), config).ok, true);
+  });
+
+  it('compares nothing the config leaves unset', () => {
+    const config: InjectorConfig = { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, resources: { requests: {}, limits: {} } } };
+    assert.equal(readProxySettings(pod({ [ANNOTATION.proxyCpu]: '64' }), namespace(), config).ok, true);
+    assert.equal(readProxySettings(pod({ [ANNOTATION.proxyMemoryLimit]: '1Mi' }), namespace(), config).ok, true);
+  });
+
   it('refuses an unreadable quantity once, not also as above its limit', () => {
     const problems = refusal({ [ANNOTATION.proxyCpu]: 'lots' });
     assert.equal(problems.length, 1);
     assert.match(problems[0] ?? '', /^annotation envoy-injector\.io\/proxy-cpu: /);
+  });
+});
+
+describe('capture and HTTP port annotations', () => {
+  it('reads "*" as every address where addresses are included, and refuses it where they are excluded', () => {
+    assert.deepEqual(read({ [ANNOTATION.includeOutboundIpRanges]: '*' }).settings.capture.includeOutboundIpRanges, ['*']);
+    assert.match(refusal({ [ANNOTATION.excludeOutboundIpRanges]: '*' }).join(), /^annotation envoy-injector\.io\/exclude-outbound-ip-ranges: /);
+  });
+
+  it('refuses HTTP ports that are not ports, naming the annotation', () => {
+    assert.match(refusal({ [ANNOTATION.httpPorts]: 'eighty' }).join(), /^annotation envoy-injector\.io\/http-ports: /);
   });
 });

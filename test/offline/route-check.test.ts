@@ -77,4 +77,29 @@ describe('route-check', () => {
       assert.match(found[0] ?? '', expected);
     });
   }
+
+  it('reads a RouteConfiguration among empty documents, and anything else as manifests', () => {
+    for (const config of [`---\n${TABLE}`, `${TABLE}---\n`, `---\n${TABLE}---\n---\n`]) {
+      const result = routeCheck(config, TESTS, OPTIONS);
+      assert.deepEqual(result.ok ? result.value.map((r) => r.passed) : result.problems, [true], JSON.stringify(config));
+    }
+    const none = '--config holds 0 pods or pod templates: give route-check a RouteConfiguration (with virtual_hosts) or a manifest with exactly one pod';
+    assert.deepEqual(
+      problems(`${TABLE}---\napiVersion: v1\nkind: Service\nmetadata: { name: s }\n`, TESTS),
+      [none],
+      'a RouteConfiguration with another document',
+    );
+    assert.deepEqual(problems('name: outbound\n', TESTS), [none], 'a mapping without virtual_hosts');
+    assert.deepEqual(problems('[]\n', TESTS), [none], 'a list');
+  });
+
+  it('says in full why a pod gives no routes', () => {
+    assert.deepEqual(problems(pod('p', '    envoy-injector.io/log-level: loud\n'), TESTS), [
+      '--config: Pod p is refused: annotation envoy-injector.io/log-level: "loud" is not an Envoy log level (one of trace, debug, info, warning, error, critical, off)',
+    ]);
+    assert.deepEqual(problems(pod('p', '    envoy-injector.io/inject: "false"\n'), TESTS), [
+      '--config: Pod p would not be injected: [pod-opted-out] the pod\'s annotation envoy-injector.io/inject is "false"',
+    ]);
+    assert.deepEqual(problems('a: "x\n', TESTS), ['--config: document 1: invalid YAML: Missing closing "quote for the string opened at line 1, column 4']);
+  });
 });

@@ -43,6 +43,25 @@ describe('offlineServices', () => {
     assert.deepEqual(lookup.service('default', 'nameless'), { ports: [{ port: 1 }] });
     assert.equal(lookup.service('default', 'web'), undefined);
     assert.equal(lookup.service('shop', 'cart'), undefined);
+    assert.equal(lookup.service('default', '7'), undefined, 'a name that is no string');
+  });
+
+  it('reads Services only, at the top level or in a List', () => {
+    const ported = (kind: string): Record<string, unknown> => ({ kind, metadata: { name: kind.toLowerCase() }, spec: { ports: [{ port: 1 }] } });
+    const lookup = offlineServices(
+      [
+        ported('Endpoints'),
+        { kind: 'ServiceList', items: [service('listed', [{ port: 2 }])] },
+        { kind: 'List', items: {} },
+        'text',
+        service('real', [{ port: 3 }]),
+      ],
+      [],
+      'default',
+    );
+    assert.equal(lookup?.service('default', 'endpoints'), undefined);
+    assert.equal(lookup?.service('default', 'listed'), undefined);
+    assert.deepEqual(lookup?.service('default', 'real'), { ports: [{ port: 3 }] });
   });
 
   it('takes a flag with a namespace for that namespace, and one without for any', () => {

@@ -27,7 +27,10 @@ describe('patchMismatch', () => {
 
   it('says so when the patch cannot be applied, and leaves the pod as it was', () => {
     const before = structuredClone(BEFORE);
-    assert.match(patchMismatch(before, [{ op: 'replace', path: '/spec/volumes', value: [] }], AFTER) ?? '', /^the patch cannot be applied: /);
+    assert.match(
+      patchMismatch(before, [{ op: 'replace', path: '/spec/volumes', value: [] }], AFTER) ?? '',
+      /^the patch cannot be applied: Cannot perform the operation at a path that does not exist$/,
+    );
     assert.deepEqual(before, BEFORE);
   });
 });
