@@ -40,19 +40,44 @@ function applyLevel(headers: HeaderList, remove: readonly string[], add: readonl
   return result;
 }
 
-/** The substitution formatter, as far as it can be known without a
- * connection: %% and %REQ(name)% (the request's header, "" when absent) and
- * %PROTOCOL% are evaluated; the other commands stay as written. */
+/** The substitution formatter, as far as it can be known: %% and
+ * %REQ(name)% (the request's header, "" when absent) and %PROTOCOL% always;
+ * the connection's addresses when the request has one (route-check gives
+ * router_check's), a command that finds no value giving "" as Envoy's header
+ * formatter does; the other commands stay as written. */
 function formatted(value: string, request: RouteRequest): string {
-  return value.replace(/%%|%REQ\(([^)%]{1,100})\)%|%PROTOCOL%/g, (whole, name: string | undefined) => {
+  return value.replace(/%%|%REQ\(([^)%]{1,100})\)%|%[A-Z_]{1,60}%/g, (whole, name: string | undefined) => {
     if (whole === '%%') return '%';
     if (whole === '%PROTOCOL%') return 'HTTP/1.1';
-    const wanted = (name ?? '').toLowerCase();
-    return request.headers
-      .filter(([header]) => header.toLowerCase() === wanted)
-      .map(([, v]) => v)
-      .join(',');
+    if (name !== undefined) {
+      const wanted = name.toLowerCase();
+      return request.headers
+        .filter(([header]) => header.toLowerCase() === wanted)
+        .map(([, v]) => v)
+        .join(',');
+    }
+    return connectionValue(whole, request.connection) ?? whole;
   });
+}
+
+/** A command that reads the connection: its value, "" when the connection
+ * has no such address, undefined when there is no connection to read or the
+ * command does not read it. */
+function connectionValue(command: string, connection: RouteRequest['connection']): string | undefined {
+  if (connection === undefined) return undefined;
+  const { remoteAddress, remotePort } = connection;
+  switch (command) {
+    case '%DOWNSTREAM_REMOTE_ADDRESS%':
+      return remoteAddress.includes(':') ? `[${remoteAddress}]:${remotePort}` : `${remoteAddress}:${remotePort}`;
+    case '%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%':
+      return remoteAddress;
+    case '%DOWNSTREAM_LOCAL_ADDRESS%':
+    case '%DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT%':
+    case '%UPSTREAM_REMOTE_ADDRESS%':
+      return '';
+    default:
+      return undefined;
+  }
 }
 
 /** The request as the upstream gets it, pseudo-headers included; undefined

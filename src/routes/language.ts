@@ -189,17 +189,28 @@ export const stringMatcher: ObjectSpec = {
 
 const deprecatedHeaderMatch = (field: string, replacement: string): string => `${field} is deprecated in Envoy v3: write string_match: { ${replacement}: ... }`;
 
+/** envoy.type.v3.Int64Range, within the integers JSON numbers hold exactly. */
+export const int64Range: ObjectSpec = {
+  kind: 'object',
+  fields: {
+    start: { kind: 'integer', min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+    end: { kind: 'integer', min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER },
+  },
+  required: ['start', 'end'],
+};
+
 const headerMatcher: ObjectSpec = {
   kind: 'object',
   fields: {
     name: { kind: 'string', nonEmpty: true, check: headerNameProblem },
     string_match: stringMatcher,
     present_match: { kind: 'boolean' },
+    range_match: int64Range,
     invert_match: { kind: 'boolean' },
   },
   required: ['name'],
   // A matcher with only a name matches when the header is present, as in Envoy.
-  atMostOne: [['string_match', 'present_match']],
+  atMostOne: [['string_match', 'present_match', 'range_match']],
   hints: {
     exact_match: deprecatedHeaderMatch('exact_match', 'exact'),
     prefix_match: deprecatedHeaderMatch('prefix_match', 'prefix'),
@@ -497,6 +508,10 @@ export const ROUTE_CONFIGURATION_SPEC: ObjectSpec = {
     ignore_port_in_host_matching: { kind: 'boolean' },
     ...HEADER_MUTATIONS,
     most_specific_header_mutations_wins: { kind: 'boolean' },
+    // Header names the connection manager removes from requests it deems
+    // external (ConnectionManagerUtility::mutateRequestHeaders); the router,
+    // and router_check with it, never sees them removed.
+    internal_only_headers: { kind: 'list', items: { kind: 'string', nonEmpty: true, check: headerNameProblem }, maxItems: MAX_HEADER_MUTATIONS },
   },
   required: ['virtual_hosts'],
 };

@@ -5,7 +5,7 @@
 
 import type { FieldProblem } from './schema.js';
 import { canonicalDuration, check, type ObjectSpec } from './schema.js';
-import { regexSpec, stringMatcher } from './language.js';
+import { int64Range, regexSpec, stringMatcher } from './language.js';
 import { ProblemList, type Result } from '../model/result.js';
 import { downstreamResponseHeaders, headerValue, upstreamRequestHeaders, type HeaderList } from './header-mutations.js';
 import { whyHeaderFails, type HeaderMatch, type RouteDecision, type RouteRequest, type RouteTable } from './router.js';
@@ -71,6 +71,7 @@ const testHeaderMatcher: ObjectSpec = {
     name: { kind: 'string', nonEmpty: true },
     string_match: stringMatcher,
     present_match: { kind: 'boolean' },
+    range_match: int64Range,
     invert_match: { kind: 'boolean' },
     exact_match: { kind: 'string' },
     prefix_match: { kind: 'string' },
@@ -79,7 +80,7 @@ const testHeaderMatcher: ObjectSpec = {
     safe_regex_match: regexSpec,
   },
   required: ['name'],
-  atMostOne: [['string_match', 'present_match', 'exact_match', 'prefix_match', 'suffix_match', 'contains_match', 'safe_regex_match']],
+  atMostOne: [['string_match', 'present_match', 'range_match', 'exact_match', 'prefix_match', 'suffix_match', 'contains_match', 'safe_regex_match']],
 };
 
 /** The deprecated forms as the string_match they stand for. */
@@ -165,6 +166,11 @@ export function parseRouterTests(document: unknown): Result<RouterTest[], FieldP
   return problems.result(problems.isEmpty() ? (document as { tests: RouterTest[] }).tests : []);
 }
 
+/** router_check's downstream connection for every test: a remote address of
+ * 127.0.0.1, port 0 (Network::Utility::getCanonicalIpv4LoopbackAddress), and
+ * no local address (test/tools/router_check/router.cc, compareEntries). */
+const ROUTER_CHECK_CONNECTION = { remoteAddress: '127.0.0.1', remotePort: 0 };
+
 export function requestOf(input: RouterTest['input']): RouteRequest {
   const headers = [
     ...(input.internal === true ? [['x-envoy-internal', 'true'] as const] : []),
@@ -179,6 +185,7 @@ export function requestOf(input: RouterTest['input']): RouteRequest {
     headers,
     randomValue: input.random_value ?? 0,
     routerCheckRuntime: input.runtime ?? '',
+    connection: ROUTER_CHECK_CONNECTION,
   };
 }
 

@@ -23,6 +23,8 @@ export interface HeaderMatch {
   name: string;
   string_match?: StringMatch;
   present_match?: boolean;
+  /** The value read as an integer in [start, end). */
+  range_match?: { start: number; end: number };
   invert_match?: boolean;
 }
 
@@ -124,6 +126,7 @@ export interface RouteTable extends HeaderMutations {
   virtual_hosts: VirtualHost[];
   ignore_port_in_host_matching?: boolean;
   most_specific_header_mutations_wins?: boolean;
+  internal_only_headers?: string[];
 }
 
 export interface RouteRequest {
@@ -140,6 +143,12 @@ export interface RouteRequest {
   /** Set by route-check: router_check's runtime, the tests' `runtime` input
    * ("" for none). Unset, a runtime_fraction decides as the pod's proxy does. */
   routerCheckRuntime?: string;
+  /** Set by route-check: the downstream connection router_check gives every
+   * request (test/tools/router_check/router.cc, RouterCheckTool::compareEntries:
+   * ConnectionInfoSetterImpl(nullptr, getCanonicalIpv4LoopbackAddress()), a
+   * remote address of 127.0.0.1 port 0 and no local address). Unset, the
+   * formatter commands that read the connection stay as written. */
+  connection?: { remoteAddress: string; remotePort: number };
 }
 
 export interface HostChoice {
@@ -385,6 +394,7 @@ function isGrpc(contentType: string | undefined): boolean {
 export function whyHeaderFails(header: HeaderMatch, value: string | undefined): string | undefined {
   const invert = header.invert_match === true;
   const name = `header ${header.name}`;
+  if (header.range_match !== undefined) return whyRangeFails(name, header.range_match, value, invert);
   if (header.string_match === undefined) {
     // present_match (or a bare name): present, or with present_match: false, absent.
     const wantPresent = header.present_match !== false;
@@ -392,11 +402,25 @@ export function whyHeaderFails(header: HeaderMatch, value: string | undefined): 
     if (matched !== invert) return undefined;
     return `${name} is ${value === undefined ? 'absent' : 'present'}${invert ? ' (invert_match)' : ''}`;
   }
-  // A missing header never matches a string matcher, inverted or not.
+  // A missing header never matches a string or range matcher, inverted or not.
   if (value === undefined) return `${name} is absent`;
   const matched = stringMatches(header.string_match, value);
   if (matched !== invert) return undefined;
   return `${name}: ${describeStringMatch(header.string_match)} ${matched ? 'matches' : 'does not match'} ${quote(value)}${invert ? ' (invert_match)' : ''}`;
+}
+
+/** HeaderUtility's range match (source/common/http/header_utility.cc,
+ * HeaderDataRangeImpl): the value read by absl::SimpleAtoi as an int64 —
+ * ASCII whitespace around it, a sign, decimal digits, nothing past int64 —
+ * and start ≤ value < end. */
+function whyRangeFails(name: string, range: { start: number; end: number }, value: string | undefined, invert: boolean): string | undefined {
+  if (value === undefined) return `${name} is absent`;
+  const number = /^[ \t\n\v\f\r]*([+-]?[0-9]{1,25})[ \t\n\v\f\r]*$/.exec(value)?.[1];
+  const parsed = number === undefined ? undefined : BigInt(number);
+  const inInt64 = parsed !== undefined && parsed >= -(2n ** 63n) && parsed < 2n ** 63n;
+  const matched = inInt64 && parsed >= BigInt(range.start) && parsed < BigInt(range.end);
+  if (matched !== invert) return undefined;
+  return `${name}: [${range.start}, ${range.end}) ${matched ? 'holds' : 'does not hold'} ${quote(value)}${invert ? ' (invert_match)' : ''}`;
 }
 
 /** Envoy's ConfigUtility::QueryParameterMatcher::matches

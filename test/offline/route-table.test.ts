@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { routeTableOf } from '../../src/offline/pod-router.js';
+import { routeTableOf, tableRouter } from '../../src/offline/pod-router.js';
 
 const table = (virtualHosts: unknown[]): unknown => ({ virtual_hosts: virtualHosts });
 const host = (name: string, domains: string[], match: Record<string, unknown> = { prefix: '/' }): unknown => ({
@@ -40,5 +40,26 @@ describe('routeTableOf, as Envoy loads a RouteConfiguration', () => {
       const result = routeTableOf(config);
       assert.ok(result.ok, JSON.stringify(result));
     }
+  });
+
+  it('loads internal_only_headers, header names only, as RouteConfiguration.internal_only_headers validates them (HTTP_HEADER_NAME)', () => {
+    const withHeaders = (names: unknown): unknown => ({ ...(table([host('a', ['a'])]) as object), internal_only_headers: names });
+    assert.ok(routeTableOf(withHeaders(['x-lyft-user-id', 'X-Internal'])).ok);
+    for (const names of [['bad header'], [''], ['x\r\ny'], 'x-a', Array(33).fill('x-a')]) {
+      const result = routeTableOf(withHeaders(names));
+      assert.equal(result.ok, false, JSON.stringify(names).slice(0, 40));
+      if (!result.ok) assert.match(result.problems[0]?.field ?? '', /^internal_only_headers/);
+    }
+  });
+
+  it('routes a request whatever internal_only_headers names: the connection manager strips them, not the router', () => {
+    const config = {
+      ...(table([host('a', ['*'], { prefix: '/', headers: [{ name: 'x-lyft-user-id', present_match: true }] })]) as object),
+      internal_only_headers: ['x-lyft-user-id'],
+    };
+    const result = routeTableOf(config);
+    assert.ok(result.ok);
+    const routed = tableRouter(result.value)({ authority: 'a', path: '/', method: 'GET', scheme: 'http', headers: [['x-lyft-user-id', '7']], randomValue: 0 });
+    assert.equal(routed.kind === 'http' ? routed.decision.route?.index : undefined, 0);
   });
 });

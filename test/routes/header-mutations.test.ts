@@ -106,6 +106,34 @@ describe('request header mutations', () => {
     assert.equal(headerValue(headers, 'x-ip'), '%DOWNSTREAM_REMOTE_ADDRESS%');
   });
 
+  it("read the connection when the request has one: router_check's, 127.0.0.1 port 0 and no local address", () => {
+    const config = table({
+      request_headers_to_add: [
+        add('x-remote', '%DOWNSTREAM_REMOTE_ADDRESS%'),
+        add('x-ip', 'ip=%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%'),
+        add('x-local', '%DOWNSTREAM_LOCAL_ADDRESS%'),
+        add('x-local-ip', '%DOWNSTREAM_LOCAL_ADDRESS_WITHOUT_PORT%', { keep_empty_value: true }),
+        add('x-upstream', '%UPSTREAM_REMOTE_ADDRESS%'),
+        add('x-host', '%HOSTNAME%'),
+        add('x-start', '%START_TIME%'),
+      ],
+    });
+    const connected = { ...request(), connection: { remoteAddress: '127.0.0.1', remotePort: 0 } };
+    const headers = upstream(config, connected) ?? [];
+    assert.equal(headerValue(headers, 'x-remote'), '127.0.0.1:0');
+    assert.equal(headerValue(headers, 'x-ip'), 'ip=127.0.0.1');
+    assert.equal(headerValue(headers, 'x-local'), undefined, 'no local address: empty, so not added');
+    assert.equal(headerValue(headers, 'x-local-ip'), '', 'empty, kept by keep_empty_value');
+    assert.equal(headerValue(headers, 'x-upstream'), undefined, 'no upstream yet');
+    assert.equal(headerValue(headers, 'x-host'), '%HOSTNAME%', 'the machine it runs on: not known');
+    assert.equal(headerValue(headers, 'x-start'), '%START_TIME%');
+    const ipv6 = upstream(table({ request_headers_to_add: [add('x-remote', '%DOWNSTREAM_REMOTE_ADDRESS%')] }), {
+      ...request(),
+      connection: { remoteAddress: '::1', remotePort: 8080 },
+    });
+    assert.equal(headerValue(ipv6 ?? [], 'x-remote'), '[::1]:8080');
+  });
+
   it('none for a redirect or no route', () => {
     const redirect: RouteTable = { virtual_hosts: [{ name: 'vh', domains: ['*'], routes: [{ match: { prefix: '/' }, redirect: { path_redirect: '/x' } }] }] };
     assert.equal(upstream(redirect), undefined);

@@ -95,6 +95,12 @@ const VALID: Array<[string, string]> = [
     route('match: { prefix: "/", headers: [{ name: "x-user", string_match: { safe_regex: { regex: "^[a-f0-9]{8}$" } } }] }\n    route: { cluster: "svc" }'),
   ],
   [
+    'header in an integer range (range_match), inverted too',
+    route(
+      'match: { prefix: "/", headers: [{ name: "x-build", range_match: { start: 100, end: 200 } }, { name: "x-tier", range_match: { start: -5, end: 0 }, invert_match: true }] }\n    route: { cluster: "svc" }',
+    ),
+  ],
+  [
     'header present, inverted',
     route('match: { prefix: "/", headers: [{ name: "x-debug", present_match: true, invert_match: true }] }\n    route: { cluster: "svc" }'),
   ],

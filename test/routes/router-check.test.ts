@@ -200,6 +200,7 @@ describe('requestOf', () => {
       ],
       randomValue: 42,
       routerCheckRuntime: 'routing.canary',
+      connection: { remoteAddress: '127.0.0.1', remotePort: 0 },
     });
     assert.deepEqual(requestOf({ authority: 'a', path: '/', method: 'PUT' }), {
       authority: 'a',
@@ -210,6 +211,7 @@ describe('requestOf', () => {
       randomValue: 0,
       // router_check enables no runtime unless the test names one.
       routerCheckRuntime: '',
+      connection: { remoteAddress: '127.0.0.1', remotePort: 0 },
     });
   });
 });

@@ -3,7 +3,15 @@
 
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { routeRequest, selectVirtualHost, stringMatches, type RouteEntry, type RouteRequest, type RouteTable } from '../../src/routes/router.js';
+import {
+  routeRequest,
+  selectVirtualHost,
+  stringMatches,
+  whyHeaderFails,
+  type RouteEntry,
+  type RouteRequest,
+  type RouteTable,
+} from '../../src/routes/router.js';
 
 const request = (authority: string, path: string, extra: Partial<RouteRequest> = {}): RouteRequest => ({
   authority,
@@ -863,5 +871,76 @@ describe('edges decided by the Envoy source', () => {
     assert.equal(redirect({ scheme_redirect: 'https' }, request('a:443', '/x', { scheme: 'https' })), 'redirect 301 https://a:443/x');
     assert.equal(redirect({ scheme_redirect: 'https' }, request('a:443', '/x')), 'redirect 301 https://a:443/x');
     assert.equal(redirect({ scheme_redirect: 'http' }, request('a:80', '/x', { scheme: 'https' })), 'redirect 301 http://a:80/x');
+  });
+});
+
+// HeaderUtility's range match (source/common/http/header_utility.cc,
+// HeaderDataRangeImpl::matchesHeaders): absl::SimpleAtoi reads the value as an
+// int64 (ASCII whitespace around it, a sign, nothing past int64), and the
+// range is [start, end).
+describe('range_match', () => {
+  const RANGE = { start: -5, end: 100 };
+  const ROWS: Array<[value: string | undefined, matches: boolean]> = [
+    ['-5', true],
+    ['99', true],
+    ['100', false],
+    ['-6', false],
+    ['0', true],
+    ['+7', true],
+    [' 42\t', true],
+    ['\n\v\f\r42', true],
+    ['4 2', false],
+    ['42a', false],
+    ['0x10', false],
+    ['', false],
+    ['1.5', false],
+    ['9223372036854775808', false],
+    ['-9223372036854775809', false],
+    [undefined, false],
+  ];
+  for (const [value, matches] of ROWS) {
+    it(`${JSON.stringify(value)} ${matches ? 'is' : 'is not'} in [-5, 100)`, () => {
+      assert.equal(whyHeaderFails({ name: 'x-n', range_match: RANGE }, value) === undefined, matches);
+      // Inverted, every present value flips; an absent header never matches.
+      assert.equal(whyHeaderFails({ name: 'x-n', range_match: RANGE, invert_match: true }, value) === undefined, value !== undefined && !matches);
+    });
+  }
+
+  it('reads int64 exactly, past what a double holds', () => {
+    assert.equal(whyHeaderFails({ name: 'x-n', range_match: { start: 0, end: Number.MAX_SAFE_INTEGER } }, '9007199254740990'), undefined);
+    assert.equal(
+      whyHeaderFails({ name: 'x-n', range_match: { start: 0, end: Number.MAX_SAFE_INTEGER } }, '9007199254740993'),
+      'header x-n: [0, 9007199254740991) does not hold "9007199254740993"',
+    );
+  });
+
+  it('says why, the value cut short', () => {
+    assert.equal(whyHeaderFails({ name: 'x-n', range_match: RANGE }, undefined), 'header x-n is absent');
+    assert.equal(whyHeaderFails({ name: 'x-n', range_match: RANGE, invert_match: true }, '7'), 'header x-n: [-5, 100) holds "7" (invert_match)');
+    assert.equal(
+      whyHeaderFails({ name: 'x-n', range_match: RANGE }, 'x'.repeat(300)),
+      `header x-n: [-5, 100) does not hold "${'x'.repeat(60)}"… (300 characters)`,
+    );
+  });
+
+  it('routes by it', () => {
+    const config: RouteTable = {
+      virtual_hosts: [
+        {
+          name: 'vh',
+          domains: ['*'],
+          routes: [
+            { match: { prefix: '/', headers: [{ name: 'x-build', range_match: { start: 100, end: 200 } }] }, route: { cluster: 'new' } },
+            { match: { prefix: '/' }, route: { cluster: 'old' } },
+          ],
+        },
+      ],
+    };
+    const cluster = (build: string): string | undefined => {
+      const action = routeRequest(config, { authority: 'a', path: '/', method: 'GET', scheme: 'http', headers: [['x-build', build]], randomValue: 0 }).route
+        ?.action;
+      return action?.kind === 'route' ? action.cluster : undefined;
+    };
+    assert.deepEqual(['150', '200', 'abc'].map(cluster), ['new', 'old', 'old']);
   });
 });
