@@ -57,6 +57,7 @@ describe("Envoy's router_check cases", () => {
     // internal_only_headers read (the router never strips them), X-Client-IP
     // from router_check's connection (127.0.0.1), a direct response's
     // content-length read by range_match.
+    ['ContentType.yaml', 'ContentType.golden.proto.json', 'pass'],
     ['TestRoutes.yaml', 'TestRoutes.golden.proto.json', 'pass'],
     [
       'TestRoutes.yaml',
