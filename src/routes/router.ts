@@ -415,8 +415,9 @@ export function whyHeaderFails(header: HeaderMatch, value: string | undefined): 
  * and start ≤ value < end. */
 function whyRangeFails(name: string, range: { start: number; end: number }, value: string | undefined, invert: boolean): string | undefined {
   if (value === undefined) return `${name} is absent`;
-  const number = /^[ \t\n\v\f\r]*([+-]?[0-9]{1,25})[ \t\n\v\f\r]*$/.exec(value)?.[1];
-  const parsed = number === undefined ? undefined : BigInt(number);
+  // Leading zeros are read through; past 20 digits no int64 is left.
+  const digits = /^[ \t\n\v\f\r]*([+-]?)0*([0-9]{1,20})[ \t\n\v\f\r]*$/.exec(value);
+  const parsed = digits === null ? undefined : BigInt(`${digits[1] ?? ''}${digits[2] ?? ''}`);
   const inInt64 = parsed !== undefined && parsed >= -(2n ** 63n) && parsed < 2n ** 63n;
   const matched = inInt64 && parsed >= BigInt(range.start) && parsed < BigInt(range.end);
   if (matched !== invert) return undefined;
