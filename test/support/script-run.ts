@@ -19,6 +19,8 @@ export function runScript(argv: readonly string[], guardSeconds: number): Promis
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    child.on('exit', (code, signal) => resolve({ code, stderr, killed: signal !== null }));
+    // 'close', not 'exit': at exit the script's last stderr may still be in
+    // the pipe (a busy machine then reads ""); close comes after it is read.
+    child.on('close', (code, signal) => resolve({ code, stderr, killed: signal !== null }));
   });
 }

@@ -51,7 +51,8 @@ function statusJson(
     });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.on('exit', () => {
+    // 'close', not 'exit': stdout is read whole only once the pipe closes.
+    child.on('close', () => {
       try {
         resolve(JSON.parse(stdout) as never);
       } catch (error) {

@@ -217,7 +217,8 @@ describe('serve --self-manage', () => {
         stderr += chunk.toString();
       });
       return new Promise<void>((resolve) => {
-        child.on('exit', (code) => {
+        // 'close', not 'exit': stderr is read whole only once the pipe closes.
+        child.on('close', (code) => {
           assert.equal(code, 2, stderr);
           assert.match(stderr, /--self-manage, --self-test-every and --fleet-gauges need a cluster/);
           resolve();
