@@ -1,0 +1,168 @@
+// The injector as its proxies' control plane: Envoy's Aggregated Discovery
+// Service (envoy.service.discovery.v3, state of the world) over gRPC. Each
+// stream is one proxy: it proves which pod it is (envoy/proxy-identity.ts),
+// then gets that pod's resources and nothing else, each type versioned and
+// acknowledged as the xDS protocol has it (envoy/ads-stream.ts), pushed
+// again when the pod's snapshot changes. The resources are the injector's
+// rendered documents, encoded by Envoy's own message types
+// (envoy/any-encoding.ts). Not yet started by `serve` (issue 22).
+
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import type { Root } from 'protobufjs';
+import { encodeAny } from '../envoy/any-encoding.js';
+import {
+  EMPTY_STREAM,
+  onRequest,
+  onSnapshot,
+  type DiscoveryRequest,
+  type DiscoveryResponse,
+  type StreamState,
+  type TypeSnapshot,
+} from '../envoy/ads-stream.js';
+import { bearerToken, proxyIdentity, type ProxyPod } from '../envoy/proxy-identity.js';
+
+/** What the server serves: each pod's current snapshot per type, and word of its changes. */
+export interface XdsSource {
+  snapshot(pod: ProxyPod, typeUrl: string): TypeSnapshot | undefined;
+  /** Calls `changed` whenever one of the pod's snapshots may have changed; returns the unsubscribe. */
+  watch(pod: ProxyPod, changed: () => void): () => void;
+}
+
+export interface XdsServerOptions {
+  /** Where envoy/service/discovery/v3/ads.proto and what it imports are. */
+  protoIncludeDirs: readonly string[];
+  /** Envoy's message types, to encode each resource. */
+  resourceTypes: Root;
+  credentials: grpc.ServerCredentials;
+  /** The TokenReview status the API server gives a token. */
+  reviewToken: (token: string) => Promise<unknown>;
+  source: XdsSource;
+  /** Told of each stream's events, for logs and metrics. */
+  onEvent?: (
+    event: { kind: 'refused'; code: string; message: string } | { kind: 'ack' | 'nack' | 'push'; pod: string; typeUrl: string; detail: string },
+  ) => void;
+}
+
+export interface XdsServer {
+  port: number;
+  close(): Promise<void>;
+}
+
+interface WireRequest {
+  node?: { id?: string };
+  type_url?: string;
+  version_info?: string;
+  response_nonce?: string;
+  resource_names?: string[];
+  error_detail?: { code?: number; message?: string };
+}
+
+type AdsCall = grpc.ServerDuplexStream<WireRequest, unknown>;
+
+export async function startXdsServer(options: XdsServerOptions, host: string, port: number): Promise<XdsServer> {
+  const definition = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', {
+    includeDirs: [...options.protoIncludeDirs],
+    keepCase: true,
+    longs: String,
+    enums: String,
+    defaults: false,
+    oneofs: true,
+  });
+  const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+    envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } };
+  };
+  const server = new grpc.Server();
+  server.addService(loaded.envoy.service.discovery.v3.AggregatedDiscoveryService.service, {
+    StreamAggregatedResources: (call: AdsCall) => serveStream(call, options),
+  });
+  const bound = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`${host}:${port}`, options.credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
+  );
+  return {
+    port: bound,
+    // Streams are closed, so their proxies reconnect to another replica.
+    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+  };
+}
+
+function serveStream(call: AdsCall, options: XdsServerOptions): void {
+  let state: StreamState = EMPTY_STREAM;
+  let pod: ProxyPod | undefined;
+  let unwatch: (() => void) | undefined;
+  // Requests are handled one at a time, in order: the first waits for the token's review.
+  let queue: Promise<void> = Promise.resolve();
+  const refuse = (code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED', message: string): void => {
+    options.onEvent?.({ kind: 'refused', code, message });
+    call.emit('error', { code: grpc.status[code], details: message });
+  };
+  const send = (response: DiscoveryResponse | undefined): void => {
+    if (response === undefined || pod === undefined) return;
+    options.onEvent?.({ kind: 'push', pod: `${pod.name}.${pod.namespace}`, typeUrl: response.type_url, detail: response.version_info });
+    call.write({ ...response, resources: response.resources.map((resource) => encodeAny(options.resourceTypes, resource)) });
+  };
+  const pushChanges = (): void => {
+    if (pod === undefined) return;
+    for (const typeUrl of Object.keys(state.types)) {
+      const snapshot = options.source.snapshot(pod, typeUrl);
+      if (snapshot === undefined) continue;
+      const next = onSnapshot(state, typeUrl, snapshot);
+      state = next.state;
+      send(next.response);
+    }
+  };
+  const identify = async (request: WireRequest): Promise<boolean> => {
+    const token = bearerToken(call.metadata.get('authorization').map(String));
+    if (!token.ok) {
+      refuse('UNAUTHENTICATED', token.message);
+      return false;
+    }
+    const identity = proxyIdentity(request.node?.id ?? '', await options.reviewToken(token.token));
+    if (!identity.ok) {
+      refuse(identity.code, identity.message);
+      return false;
+    }
+    pod = identity.pod;
+    unwatch = options.source.watch(pod, pushChanges);
+    return true;
+  };
+  const handle = async (request: WireRequest): Promise<void> => {
+    if (pod === undefined && !(await identify(request))) return;
+    if (pod === undefined || typeof request.type_url !== 'string') return;
+    const discovery: DiscoveryRequest = {
+      type_url: request.type_url,
+      ...(request.version_info === undefined ? {} : { version_info: request.version_info }),
+      ...(request.response_nonce === undefined ? {} : { response_nonce: request.response_nonce }),
+      ...(request.resource_names === undefined ? {} : { resource_names: request.resource_names }),
+      ...(request.error_detail === undefined ? {} : { error_detail: request.error_detail }),
+    };
+    const result = onRequest(state, discovery, options.source.snapshot(pod, request.type_url));
+    state = result.state;
+    if (result.event === 'ack' || result.event === 'nack') {
+      options.onEvent?.({
+        kind: result.event,
+        pod: `${pod.name}.${pod.namespace}`,
+        typeUrl: request.type_url,
+        detail: request.error_detail?.message ?? request.version_info ?? '',
+      });
+    }
+    send(result.response);
+  };
+  call.on('data', (request: WireRequest) => {
+    queue = queue
+      .then(() => handle(request))
+      .catch((error: unknown) => {
+        call.emit('error', { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) });
+      });
+  });
+  const stop = (): void => {
+    unwatch?.();
+    unwatch = undefined;
+  };
+  call.on('end', () => {
+    stop();
+    call.end();
+  });
+  call.on('cancelled', stop);
+  call.on('error', stop);
+}

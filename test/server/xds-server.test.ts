@@ -1,0 +1,239 @@
+// The ADS server (server/xds-server.ts) driven as Envoy drives it: a real
+// gRPC client (@grpc/grpc-js) over TLS verified against the generated CA and
+// the Service's name, the bearer token in its metadata, a node id, then
+// DiscoveryRequests with versions and nonces, ACKs and NACKs. Every resource
+// that arrives is decoded with Envoy's own v3 protos and checked strictly.
+
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { generateWebhookCertificates } from '../../src/certs/generate.js';
+import type { TypeSnapshot } from '../../src/envoy/ads-stream.js';
+import type { ProxyPod } from '../../src/envoy/proxy-identity.js';
+import type { JsonObject } from '../../src/model/json.js';
+import { startXdsServer, type XdsServer, type XdsSource } from '../../src/server/xds-server.js';
+import { envoyProtoProblems, envoyProtos } from '../support/envoy-proto.js';
+import { repoPath } from '../support/repo.js';
+
+const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
+const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
+const DEPS = repoPath('node_modules', '@grpc', 'grpc-js-xds', 'deps');
+const INCLUDE_DIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => join(DEPS, dir));
+
+const cluster = (name: string, seconds: string): JsonObject => ({
+  '@type': CDS,
+  name,
+  type: 'STRICT_DNS',
+  connect_timeout: seconds,
+  load_assignment: { cluster_name: name },
+});
+
+/** A pod's snapshots, changed by the test: `changed` tells the server's watchers. */
+class Snapshots implements XdsSource {
+  readonly byPod = new Map<string, Record<string, TypeSnapshot>>();
+  private readonly watchers = new Map<string, Set<() => void>>();
+  snapshot(pod: ProxyPod, typeUrl: string): TypeSnapshot | undefined {
+    return this.byPod.get(`${pod.name}.${pod.namespace}`)?.[typeUrl];
+  }
+  watch(pod: ProxyPod, changed: () => void): () => void {
+    const key = `${pod.name}.${pod.namespace}`;
+    const set = this.watchers.get(key) ?? new Set();
+    set.add(changed);
+    this.watchers.set(key, set);
+    return () => set.delete(changed);
+  }
+  set(pod: string, typeUrl: string, snapshot: TypeSnapshot): void {
+    this.byPod.set(pod, { ...this.byPod.get(pod), [typeUrl]: snapshot });
+    for (const changed of this.watchers.get(pod) ?? []) changed();
+  }
+  watching(pod: string): number {
+    return this.watchers.get(pod)?.size ?? 0;
+  }
+}
+
+/** The TokenReview status the stand-in API server gives each token. */
+const REVIEWS: Record<string, unknown> = {
+  'token-web': {
+    authenticated: true,
+    user: {
+      username: 'system:serviceaccount:shop:web',
+      extra: { 'authentication.kubernetes.io/pod-name': ['web-1'], 'authentication.kubernetes.io/pod-uid': ['u1'] },
+    },
+    audiences: ['envoy-injector'],
+  },
+};
+
+interface Response {
+  type_url: string;
+  version_info: string;
+  nonce: string;
+  resources: Array<{ type_url: string; value: Buffer }>;
+}
+
+type Stream = grpc.ClientDuplexStream<Record<string, unknown>, Response>;
+
+/** The responses of a stream, awaited one at a time; and how it ended. */
+class Received {
+  private readonly queue: Response[] = [];
+  private waiting: ((response: Response) => void) | undefined;
+  readonly ended: Promise<grpc.StatusObject>;
+  constructor(stream: Stream) {
+    stream.on('data', (response: Response) => {
+      if (this.waiting) {
+        const resolve = this.waiting;
+        this.waiting = undefined;
+        resolve(response);
+      } else this.queue.push(response);
+    });
+    this.ended = new Promise((resolve) => {
+      stream.on('status', resolve);
+      stream.on('error', () => undefined);
+    });
+  }
+  /** The next response, or a failure after `seconds` (a generous limit, not a measure). */
+  next(seconds = 10): Promise<Response> {
+    const queued = this.queue.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no response')), seconds * 1000);
+      this.waiting = (response) => {
+        clearTimeout(timer);
+        resolve(response);
+      };
+    });
+  }
+  get pending(): number {
+    return this.queue.length;
+  }
+}
+
+describe('the ADS server, driven by a real gRPC client as Envoy drives it', () => {
+  const source = new Snapshots();
+  let server: XdsServer;
+  let client: grpc.Client & { StreamAggregatedResources(metadata: grpc.Metadata): Stream };
+  const root = envoyProtos();
+
+  before(async () => {
+    const certs = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
+    server = await startXdsServer(
+      {
+        protoIncludeDirs: INCLUDE_DIRS,
+        resourceTypes: root,
+        credentials: grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(certs.cert), private_key: Buffer.from(certs.key) }]),
+        reviewToken: (token) => Promise.resolve(REVIEWS[token] ?? { authenticated: false, error: 'token lookup failed' }),
+        source,
+      },
+      '127.0.0.1',
+      0,
+    );
+    const definition = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', {
+      includeDirs: INCLUDE_DIRS,
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: false,
+      oneofs: true,
+    });
+    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
+      envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } };
+    };
+    // TLS verified against the CA, for the name the proxies dial.
+    client = new loaded.envoy.service.discovery.v3.AggregatedDiscoveryService(
+      `127.0.0.1:${server.port}`,
+      grpc.credentials.createSsl(Buffer.from(certs.caCert)),
+      {
+        'grpc.ssl_target_name_override': 'envoy-injector.envoy-injector.svc',
+        'grpc.default_authority': 'envoy-injector.envoy-injector.svc',
+      },
+    ) as unknown as typeof client;
+  });
+
+  after(async () => {
+    client.close();
+    await server.close();
+  });
+
+  const open = (token?: string): { stream: Stream; received: Received } => {
+    const metadata = new grpc.Metadata();
+    if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
+    const stream = client.StreamAggregatedResources(metadata);
+    return { stream, received: new Received(stream) };
+  };
+
+  /** Each resource decoded by Envoy's protos and checked strictly. */
+  const decoded = (response: Response): unknown[] =>
+    response.resources.map((any) => {
+      const type = root.lookupType(any.type_url.replace('type.googleapis.com/', ''));
+      const json = type.toObject(type.decode(any.value), { enums: String, longs: String, json: true }) as Record<string, unknown>;
+      const asJson = { ...json, connect_timeout: `${(json.connect_timeout as { seconds?: string }).seconds ?? '0'}s` };
+      assert.deepEqual(envoyProtoProblems(any.type_url.replace('type.googleapis.com/', ''), asJson), []);
+      return asJson;
+    });
+
+  it('serves a pod its resources: subscribe, ACK, a push with a new version and nonce, a NACK that causes no push loop', async () => {
+    source.set('web-1.shop', CDS, { version: '1', resources: [cluster('api.shop:80', '1s')] });
+    const { stream, received } = open('token-web');
+    stream.write({ node: { id: 'web-1.shop' }, type_url: CDS });
+    const first = await received.next();
+    assert.equal(first.version_info, '1');
+    assert.equal(first.type_url, CDS);
+    assert.deepEqual(decoded(first), [{ name: 'api.shop:80', type: 'STRICT_DNS', connect_timeout: '1s', load_assignment: { cluster_name: 'api.shop:80' } }]);
+    stream.write({ type_url: CDS, version_info: '1', response_nonce: first.nonce });
+
+    source.set('web-1.shop', CDS, { version: '2', resources: [cluster('api.shop:80', '2s')] });
+    const pushed = await received.next();
+    assert.equal(pushed.version_info, '2');
+    assert.notEqual(pushed.nonce, first.nonce);
+    assert.deepEqual((decoded(pushed)[0] as { connect_timeout: string }).connect_timeout, '2s');
+
+    // The proxy refuses version 2: it keeps 1, and 2 is never sent again; 3 is.
+    stream.write({ type_url: CDS, version_info: '1', response_nonce: pushed.nonce, error_detail: { code: 3, message: 'bad cluster' } });
+    source.set('web-1.shop', CDS, { version: '3', resources: [cluster('api.shop:80', '3s')] });
+    const third = await received.next();
+    assert.equal(third.version_info, '3');
+    assert.equal(received.pending, 0, 'nothing else was sent');
+    stream.end();
+    assert.equal((await received.ended).code, grpc.status.OK);
+    assert.equal(source.watching('web-1.shop'), 0, 'the stream stopped watching when it ended');
+  });
+
+  it('does not answer a type the pod has nothing of, and answers it once it has', async () => {
+    const { stream, received } = open('token-web');
+    stream.write({ node: { id: 'web-1.shop' }, type_url: LDS });
+    source.set('web-1.shop', LDS, { version: 'a', resources: [{ '@type': LDS, name: 'outbound' }] });
+    const response = await received.next();
+    assert.equal(response.version_info, 'a');
+    stream.end();
+    await received.ended;
+  });
+
+  const REFUSED: Array<[string, string | undefined, string, number, string]> = [
+    ['no token', undefined, 'web-1.shop', grpc.status.UNAUTHENTICATED, 'no authorization metadata'],
+    [
+      'a token the API server refuses',
+      'forged',
+      'web-1.shop',
+      grpc.status.UNAUTHENTICATED,
+      'the token was not accepted by the API server: "token lookup failed"',
+    ],
+    [
+      "another pod's name",
+      'token-web',
+      'web-2.shop',
+      grpc.status.PERMISSION_DENIED,
+      'node.id "web-2.shop" is not the pod of its token (pod web-1 in namespace shop)',
+    ],
+  ];
+  for (const [what, token, nodeId, code, details] of REFUSED) {
+    it(`refuses a stream with ${what}, and sends it nothing`, async () => {
+      const { stream, received } = open(token);
+      stream.write({ node: { id: nodeId }, type_url: CDS });
+      const status = await received.ended;
+      assert.equal(status.code, code);
+      assert.equal(status.details, details);
+      assert.equal(received.pending, 0);
+    });
+  }
+});
