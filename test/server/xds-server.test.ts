@@ -10,6 +10,10 @@ import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { generateWebhookCertificates } from '../../src/certs/generate.js';
+import { DEFAULT_CONFIG } from '../../src/config/config.js';
+import { encodeAny } from '../../src/envoy/any-encoding.js';
+import { podSnapshots } from '../../src/envoy/pod-snapshots.js';
+import { evaluatePod } from '../../src/inject/evaluate.js';
 import type { TypeSnapshot } from '../../src/envoy/ads-stream.js';
 import type { ProxyPod } from '../../src/envoy/proxy-identity.js';
 import type { JsonObject } from '../../src/model/json.js';
@@ -205,6 +209,44 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
     source.set('web-1.shop', LDS, { version: 'a', resources: [{ '@type': LDS, name: 'outbound' }] });
     const response = await received.next();
     assert.equal(response.version_info, 'a');
+    stream.end();
+    await received.ended;
+  });
+
+  it('serves an injected pod exactly its file-mode documents: listeners, routes and clusters, byte for byte', async () => {
+    const outcome = evaluatePod({
+      pod: {
+        metadata: {
+          name: 'web-1',
+          annotations: {
+            'envoy-injector.io/routes':
+              'virtual_hosts:\n- name: a\n  domains: ["a"]\n  routes:\n  - match: { prefix: "/" }\n    route: { cluster: "a-v2:9000", timeout: 2s }\n',
+          },
+        },
+        spec: { containers: [{ name: 'app', image: 'app' }] },
+      },
+      namespace: { name: 'shop' },
+      config: DEFAULT_CONFIG,
+    });
+    assert.equal(outcome.kind, 'injected');
+    if (outcome.kind !== 'injected') return;
+    const { snapshots } = podSnapshots(outcome.pod);
+    for (const [typeUrl, snapshot] of Object.entries(snapshots)) source.set('web-1.shop', typeUrl, snapshot);
+    const { stream, received } = open('token-web');
+    const types = [LDS, 'type.googleapis.com/envoy.config.route.v3.RouteConfiguration', CDS];
+    stream.write({ node: { id: 'web-1.shop' }, type_url: types[0] });
+    for (const typeUrl of types.slice(1)) stream.write({ type_url: typeUrl });
+    for (const typeUrl of types) {
+      const response = await received.next();
+      assert.equal(response.type_url, typeUrl);
+      const file = snapshots[typeUrl];
+      assert.equal(response.version_info, file?.version);
+      assert.deepEqual(
+        response.resources.map((any) => Buffer.from(any.value)),
+        (file?.resources ?? []).map((resource) => Buffer.from(encodeAny(root, resource).value)),
+      );
+      assert.ok(response.resources.length > 0);
+    }
     stream.end();
     await received.ended;
   });
