@@ -60,9 +60,10 @@ interface WireRequest {
 
 type AdsCall = grpc.ServerDuplexStream<WireRequest, unknown>;
 
-export async function startXdsServer(options: XdsServerOptions, host: string, port: number): Promise<XdsServer> {
+/** envoy.service.discovery.v3.AggregatedDiscoveryService, from Envoy's ads.proto, field names as written. */
+export function adsService(protoIncludeDirs: readonly string[]): grpc.ServiceClientConstructor {
   const definition = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', {
-    includeDirs: [...options.protoIncludeDirs],
+    includeDirs: [...protoIncludeDirs],
     keepCase: true,
     longs: String,
     enums: String,
@@ -72,8 +73,12 @@ export async function startXdsServer(options: XdsServerOptions, host: string, po
   const loaded = grpc.loadPackageDefinition(definition) as unknown as {
     envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } };
   };
+  return loaded.envoy.service.discovery.v3.AggregatedDiscoveryService;
+}
+
+export async function startXdsServer(options: XdsServerOptions, host: string, port: number): Promise<XdsServer> {
   const server = new grpc.Server();
-  server.addService(loaded.envoy.service.discovery.v3.AggregatedDiscoveryService.service, {
+  server.addService(adsService(options.protoIncludeDirs).service, {
     StreamAggregatedResources: (call: AdsCall) => serveStream(call, options),
   });
   const bound = await new Promise<number>((resolve, reject) =>

@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { generateWebhookCertificates } from '../../src/certs/generate.js';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { encodeAny } from '../../src/envoy/any-encoding.js';
@@ -17,7 +16,7 @@ import { evaluatePod } from '../../src/inject/evaluate.js';
 import type { TypeSnapshot } from '../../src/envoy/ads-stream.js';
 import type { ProxyPod } from '../../src/envoy/proxy-identity.js';
 import type { JsonObject } from '../../src/model/json.js';
-import { startXdsServer, type XdsServer, type XdsSource } from '../../src/server/xds-server.js';
+import { adsService, startXdsServer, type XdsServer, type XdsSource } from '../../src/server/xds-server.js';
 import { envoyProtoProblems, envoyProtos } from '../support/envoy-proto.js';
 import { repoPath } from '../support/repo.js';
 
@@ -132,26 +131,12 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
       '127.0.0.1',
       0,
     );
-    const definition = protoLoader.loadSync('envoy/service/discovery/v3/ads.proto', {
-      includeDirs: INCLUDE_DIRS,
-      keepCase: true,
-      longs: String,
-      enums: String,
-      defaults: false,
-      oneofs: true,
-    });
-    const loaded = grpc.loadPackageDefinition(definition) as unknown as {
-      envoy: { service: { discovery: { v3: { AggregatedDiscoveryService: grpc.ServiceClientConstructor } } } };
-    };
+    const AggregatedDiscoveryService = adsService(INCLUDE_DIRS);
     // TLS verified against the CA, for the name the proxies dial.
-    client = new loaded.envoy.service.discovery.v3.AggregatedDiscoveryService(
-      `127.0.0.1:${server.port}`,
-      grpc.credentials.createSsl(Buffer.from(certs.caCert)),
-      {
-        'grpc.ssl_target_name_override': 'envoy-injector.envoy-injector.svc',
-        'grpc.default_authority': 'envoy-injector.envoy-injector.svc',
-      },
-    ) as unknown as typeof client;
+    client = new AggregatedDiscoveryService(`127.0.0.1:${server.port}`, grpc.credentials.createSsl(Buffer.from(certs.caCert)), {
+      'grpc.ssl_target_name_override': 'envoy-injector.envoy-injector.svc',
+      'grpc.default_authority': 'envoy-injector.envoy-injector.svc',
+    }) as unknown as typeof client;
   });
 
   after(async () => {
