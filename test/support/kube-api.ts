@@ -41,6 +41,9 @@ export class FakeKubeApi {
   private heldSecretReads: (() => void)[] = [];
   /** Answer every request with this status (an API server that is down or refusing). */
   failWith: number | undefined;
+  /** Service-account tokens the stand-in knows: the user each stands for and
+   * the audiences it was issued for, as a bound projected token carries them. */
+  readonly tokens = new Map<string, { username: string; audiences: string[]; extra?: Record<string, string[]> }>();
   /** The mutating webhook pod creates go through, as the API server calls it:
    * HTTPS verified against `ca` and the service's name, failing open. */
   podWebhook: { port: number; ca: string } | undefined;
@@ -248,6 +251,29 @@ export class FakeKubeApi {
         this.send(response, 200, this.get('mutatingwebhookconfigurations', undefined, name));
         return;
       }
+    }
+
+    // /apis/authentication.k8s.io/v1/tokenreviews: as kube-apiserver answers it,
+    // authenticated only for a known token issued for one of the asked audiences,
+    // status.audiences the ones both share.
+    if (method === 'POST' && url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
+      const review = (await this.body(request)) as { spec?: { token?: string; audiences?: string[] } };
+      const known = this.tokens.get(review.spec?.token ?? '');
+      const wanted = review.spec?.audiences ?? [];
+      const shared = known ? known.audiences.filter((audience) => wanted.length === 0 || wanted.includes(audience)) : [];
+      const status =
+        known && shared.length > 0
+          ? {
+              authenticated: true,
+              user: { username: known.username, uid: 'sa-uid', groups: ['system:serviceaccounts', 'system:authenticated'], extra: known.extra ?? {} },
+              audiences: shared,
+            }
+          : {
+              authenticated: false,
+              error: known ? '[invalid bearer token, token audiences are invalid for the target audiences]' : '[invalid bearer token, token lookup failed]',
+            };
+      this.send(response, 201, { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', metadata: {}, spec: review.spec, status });
+      return;
     }
 
     // /api/v1/namespaces/{ns}/pods?dryRun=All: admission (the webhook), stored nowhere
