@@ -29,6 +29,17 @@ export interface XdsSource {
   watch(pod: ProxyPod, changed: () => void): () => void;
 }
 
+/** The types a proxy may ask for on this server; a request for another is ignored, keeping no state. */
+export const SERVED_TYPES: readonly string[] = [
+  'type.googleapis.com/envoy.config.listener.v3.Listener',
+  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
+  'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
+];
+
+/** A DiscoveryRequest is a few hundred bytes; far larger ones are refused by gRPC before they are read. */
+const MAX_REQUEST_BYTES = 256 * 1024;
+
 export interface XdsServerOptions {
   /** Where envoy/service/discovery/v3/ads.proto and what it imports are. */
   protoIncludeDirs: readonly string[];
@@ -38,6 +49,8 @@ export interface XdsServerOptions {
   /** The TokenReview status the API server gives a token. */
   reviewToken: (token: string) => Promise<unknown>;
   source: XdsSource;
+  /** A stream that has not identified itself (its first request) by then is closed: a connection costs its time. */
+  identifyWithinMs?: number;
   /** Told of each stream's events, for logs and metrics. */
   onEvent?: (
     event: { kind: 'refused'; code: string; message: string } | { kind: 'ack' | 'nack' | 'push'; pod: string; typeUrl: string; detail: string },
@@ -77,7 +90,7 @@ export function adsService(protoIncludeDirs: readonly string[]): grpc.ServiceCli
 }
 
 export async function startXdsServer(options: XdsServerOptions, host: string, port: number): Promise<XdsServer> {
-  const server = new grpc.Server();
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
   server.addService(adsService(options.protoIncludeDirs).service, {
     StreamAggregatedResources: (call: AdsCall) => serveStream(call, options),
   });
@@ -97,7 +110,11 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
   let unwatch: (() => void) | undefined;
   // Requests are handled one at a time, in order: the first waits for the token's review.
   let queue: Promise<void> = Promise.resolve();
+  let refused = false;
   const refuse = (code: 'UNAUTHENTICATED' | 'PERMISSION_DENIED', message: string): void => {
+    if (refused) return;
+    refused = true;
+    clearTimeout(identifyDeadline);
     options.onEvent?.({ kind: 'refused', code, message });
     call.emit('error', { code: grpc.status[code], details: message });
   };
@@ -123,6 +140,8 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
       return false;
     }
     const identity = proxyIdentity(request.node?.id ?? '', await options.reviewToken(token.token));
+    // The deadline may have closed the stream while the API server answered.
+    if (refused) return false;
     if (!identity.ok) {
       refuse(identity.code, identity.message);
       return false;
@@ -131,9 +150,15 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
     unwatch = options.source.watch(pod, pushChanges);
     return true;
   };
+  const identifyMs = options.identifyWithinMs ?? 10_000;
+  const identifyDeadline = setTimeout(() => {
+    if (pod === undefined) refuse('UNAUTHENTICATED', `no DiscoveryRequest with a node within ${identifyMs / 1000} s`);
+  }, identifyMs);
   const handle = async (request: WireRequest): Promise<void> => {
+    if (refused) return;
     if (pod === undefined && !(await identify(request))) return;
-    if (pod === undefined || typeof request.type_url !== 'string') return;
+    clearTimeout(identifyDeadline);
+    if (pod === undefined || typeof request.type_url !== 'string' || !SERVED_TYPES.includes(request.type_url)) return;
     const discovery: DiscoveryRequest = {
       type_url: request.type_url,
       ...(request.version_info === undefined ? {} : { version_info: request.version_info }),
@@ -161,6 +186,7 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
       });
   });
   const stop = (): void => {
+    clearTimeout(identifyDeadline);
     unwatch?.();
     unwatch = undefined;
   };

@@ -236,6 +236,24 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
     await received.ended;
   });
 
+  it('ignores a request for a type it does not serve, keeping no state for it', async () => {
+    const { stream, received } = open('token-web');
+    stream.write({ node: { id: 'web-1.shop' }, type_url: 'type.googleapis.com/envoy.service.runtime.v3.Runtime' });
+    for (let i = 0; i < 50; i++) stream.write({ type_url: `type.googleapis.com/made.up.Type${i}` });
+    stream.write({ type_url: LDS });
+    const response = await received.next();
+    assert.equal(response.type_url, LDS, 'the first answer is to the first served type');
+    stream.end();
+    await received.ended;
+  });
+
+  it('refuses a request larger than any DiscoveryRequest before reading it', async () => {
+    const { stream, received } = open('token-web');
+    stream.write({ node: { id: 'web-1.shop' }, type_url: LDS, resource_names: Array.from({ length: 3000 }, (_, i) => `listener-${i}-${'x'.repeat(90)}`) });
+    const status = await received.ended;
+    assert.equal(status.code, grpc.status.RESOURCE_EXHAUSTED);
+  });
+
   const REFUSED: Array<[string, string | undefined, string, number, string]> = [
     ['no token', undefined, 'web-1.shop', grpc.status.UNAUTHENTICATED, 'no authorization metadata'],
     [
@@ -263,4 +281,36 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
       assert.equal(received.pending, 0);
     });
   }
+
+  it('closes a stream that does not identify itself in time, at its deadline', async () => {
+    const certs = await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' });
+    const quick = await startXdsServer(
+      {
+        protoIncludeDirs: INCLUDE_DIRS,
+        resourceTypes: root,
+        credentials: grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(certs.cert), private_key: Buffer.from(certs.key) }]),
+        reviewToken: () => Promise.resolve(REVIEWS['token-web']),
+        source,
+        identifyWithinMs: 200,
+      },
+      '127.0.0.1',
+      0,
+    );
+    const AggregatedDiscoveryService = adsService(INCLUDE_DIRS);
+    const quickClient = new AggregatedDiscoveryService(`127.0.0.1:${quick.port}`, grpc.credentials.createSsl(Buffer.from(certs.caCert)), {
+      'grpc.ssl_target_name_override': 'envoy-injector.envoy-injector.svc',
+    }) as unknown as typeof client;
+    try {
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', 'Bearer token-web');
+      const silent = quickClient.StreamAggregatedResources(metadata);
+      const received = new Received(silent);
+      const status = await received.ended;
+      assert.equal(status.code, grpc.status.UNAUTHENTICATED);
+      assert.equal(status.details, 'no DiscoveryRequest with a node within 0.2 s');
+    } finally {
+      quickClient.close();
+      await quick.close();
+    }
+  });
 });
