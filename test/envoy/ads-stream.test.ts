@@ -91,4 +91,67 @@ describe('an ADS stream', () => {
     assert.equal(waiting.response, undefined);
     assert.equal(onSnapshot(waiting.state, LDS, v('1')).response?.nonce, '1');
   });
+
+  it('records the resource names each request asks for, none meaning all', () => {
+    const named = onRequest(EMPTY_STREAM, { type_url: CDS, resource_names: ['a', 'b'] }, v('1'));
+    assert.deepEqual(named.state.types[CDS]?.names, ['a', 'b']);
+    const acked = onRequest(named.state, { type_url: CDS, version_info: '1', response_nonce: '1', resource_names: ['a'] }, v('1'));
+    assert.deepEqual(acked.state.types[CDS]?.names, ['a']);
+    const all = onRequest(acked.state, { type_url: CDS, version_info: '1', response_nonce: '1' }, v('1'));
+    assert.deepEqual(all.state.types[CDS]?.names, []);
+  });
+
+  it('reads an empty nonce as a new subscription, as Envoy sends its first request', () => {
+    const first = onRequest(EMPTY_STREAM, { type_url: LDS }, v('1'));
+    const again = onRequest(first.state, { type_url: LDS, version_info: '', response_nonce: '' }, v('1'));
+    assert.equal(again.event, 'subscribe');
+    assert.equal(again.response?.version_info, '1', 'answered again: it runs nothing yet');
+    assert.equal(again.response?.nonce, '2');
+    // A nonce for a type never subscribed to subscribes it.
+    const other = onRequest(EMPTY_STREAM, { type_url: CDS, response_nonce: '9' }, v('1'));
+    assert.equal(other.event, 'subscribe');
+    assert.equal(other.response?.nonce, '1');
+  });
+
+  it('takes a request with a nonce of another response, before anything was sent, as stale', () => {
+    const waiting = onRequest(EMPTY_STREAM, { type_url: LDS }, undefined);
+    const stale = onRequest(waiting.state, { type_url: LDS, version_info: '', response_nonce: '1' }, undefined);
+    assert.equal(stale.event, 'stale');
+  });
+
+  it('records a NACK without a message as an empty one', () => {
+    const sent = onRequest(EMPTY_STREAM, { type_url: LDS }, v('1'));
+    const nack = onRequest(sent.state, { type_url: LDS, version_info: '', response_nonce: '1', error_detail: { code: 3 } }, v('1'));
+    assert.deepEqual(nack.state.types[LDS]?.nacked, { version: '1', message: '' });
+    assert.equal(nack.response, undefined);
+  });
+
+  it('an ACK of the version already current sends nothing; of an older one, the current', () => {
+    let state: StreamState = onRequest(EMPTY_STREAM, { type_url: LDS }, v('1')).state;
+    const same = onRequest(state, { type_url: LDS, version_info: '1', response_nonce: '1' }, v('1'));
+    assert.equal(same.response, undefined);
+    state = same.state;
+    const newer = onRequest(state, { type_url: LDS, version_info: '1', response_nonce: '1' }, v('2'));
+    assert.equal(newer.event, 'ack');
+    assert.equal(newer.response?.version_info, '2');
+  });
+
+  it('a snapshot of the version just sent is not sent again, and the state stays as it was', () => {
+    const sent = onRequest(EMPTY_STREAM, { type_url: LDS }, v('1'));
+    const again = onSnapshot(sent.state, LDS, v('1'));
+    assert.equal(again.response, undefined);
+    assert.equal(again.state, sent.state);
+  });
+
+  it('is SYNCED only when the ACKed version is the current one, and NACKED only for the version sent', () => {
+    assert.equal(syncStatus({ names: [], sent: { version: '2', nonce: '2' }, acked: '1' }, '2'), 'STALE');
+    assert.equal(syncStatus({ names: [], sent: { version: '2', nonce: '2' } }, '2'), 'STALE', 'sent, not ACKed yet');
+    assert.equal(
+      syncStatus({ names: [], sent: { version: '3', nonce: '3' }, acked: '1', nacked: { version: '2', message: 'x' } }, '3'),
+      'STALE',
+      'a newer version went out after the NACK',
+    );
+    assert.equal(syncStatus({ names: [], sent: { version: '2', nonce: '2' }, acked: '2' }, '3'), 'STALE', 'a newer snapshot waits');
+    assert.equal(syncStatus({ names: [], sent: { version: '2', nonce: '2' }, acked: '2' }, '2'), 'SYNCED');
+  });
 });
