@@ -182,7 +182,10 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
     queue = queue
       .then(() => handle(request))
       .catch((error: unknown) => {
-        call.emit('error', { code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) });
+        // The API server could not review the token, or a resource could not be encoded: the stream ends, and nothing more is read.
+        if (refused) return;
+        refused = true;
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: error instanceof Error ? error.message.slice(0, 300) : 'internal error' });
       });
   });
   const stop = (): void => {

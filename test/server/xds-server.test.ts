@@ -125,7 +125,10 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
         protoIncludeDirs: INCLUDE_DIRS,
         resourceTypes: root,
         credentials: grpc.ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(certs.cert), private_key: Buffer.from(certs.key) }]),
-        reviewToken: (token) => Promise.resolve(REVIEWS[token] ?? { authenticated: false, error: 'token lookup failed' }),
+        reviewToken: (token) =>
+          token === 'api-server-down'
+            ? Promise.reject(new Error('TokenReview: the API server answered 503'))
+            : Promise.resolve(REVIEWS[token] ?? { authenticated: false, error: 'token lookup failed' }),
         source,
       },
       '127.0.0.1',
@@ -270,6 +273,7 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
       grpc.status.PERMISSION_DENIED,
       'node.id "web-2.shop" is not the pod of its token (pod web-1 in namespace shop)',
     ],
+    ['a token the API server cannot review now', 'api-server-down', 'web-1.shop', grpc.status.UNAVAILABLE, 'TokenReview: the API server answered 503'],
   ];
   for (const [what, token, nodeId, code, details] of REFUSED) {
     it(`refuses a stream with ${what}, and sends it nothing`, async () => {
