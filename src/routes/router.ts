@@ -525,19 +525,14 @@ function chooseWeighted(
   clusters: ReadonlyArray<{ name: string; weight: number }>,
   randomValue: number,
 ): Array<{ name: string; weight: number; chosen: boolean }> {
-  const total = clusters.reduce((sum, c) => sum + c.weight, 0);
-  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, the language refuses weights adding up to 0
-  const selected = total > 0 ? randomValue % total : 0;
+  // The language refuses weights adding up to 0, so the modulo is a number.
+  const selected = randomValue % clusters.reduce((sum, c) => sum + c.weight, 0);
   let end = 0;
-  let found = false;
+  // The ranges [begin, end) are disjoint: one cluster at most is chosen.
   return clusters.map(({ name, weight }) => {
     const begin = end;
     end += weight;
-    // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, the ranges [begin, end) are disjoint: one is chosen at most
-    const chosen = !found && selected >= begin && selected < end;
-    // Stryker disable next-line AssignmentOperator: equivalent, as above
-    found ||= chosen;
-    return { name, weight, chosen };
+    return { name, weight, chosen: selected >= begin && selected < end };
   });
 }
 
@@ -569,7 +564,6 @@ function globalReplace(regex: string, text: string, substitution: string): strin
   let out = '';
   let at = 0;
   let lastEnd = -1;
-  let replaced = 0;
   while (at <= text.length && matcher.find(at)) {
     const start = matcher.start();
     const end = matcher.end();
@@ -583,11 +577,9 @@ function globalReplace(regex: string, text: string, substitution: string): strin
     out += substitution.replace(/\\([0-9\\])/g, (_whole, ref: string) => (ref === '\\' ? '\\' : (matcher.group(Number(ref)) ?? '')));
     at = end;
     lastEnd = end;
-    // Stryker disable next-line UpdateOperator: equivalent, only zero or not is read
-    replaced++;
   }
-  // Stryker disable next-line ConditionalExpression: equivalent, with nothing replaced out + the rest is the text
-  return replaced === 0 ? text : out + text.slice(at);
+  // With nothing replaced, out is "" and this is the text itself.
+  return out + text.slice(at);
 }
 
 /** Envoy's redirect URI: scheme, host (the request's, with a default port

@@ -33,7 +33,7 @@ const KNOWN_BUGS: KnownBug[] = [
   {
     bug: 'weighted clusters picked with random_value % 100 instead of % the total weight',
     file: 'routes/router.js',
-    find: 'randomValue % total',
+    find: 'randomValue % clusters.reduce((sum, c) => sum + c.weight, 0)',
     replace: 'randomValue % 100',
     tests: ['routes/router.test.js'],
   },
