@@ -2,7 +2,7 @@
 // A command throws UsageError (args.ts) or InputError (files.ts) for exit 2;
 // findings are an exit code it returns.
 
-import { firstLine as firstLineOfText } from '../syntax/first-line.js';
+import { firstLine } from '../syntax/first-line.js';
 
 /** What a command prints, and its exit code when it is not 0. */
 export interface CommandOutput {
@@ -15,7 +15,7 @@ export interface CommandOutput {
 
 /** An error's first line, bounded: what a one-line message may quote of it
  * (the Kubernetes client's can carry a whole response). */
-export function firstLine(error: unknown): string {
+export function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return firstLineOfText(message).slice(0, 300);
+  return firstLine(message).slice(0, 300);
 }

@@ -6,7 +6,7 @@
 
 import { UsageError } from './args.js';
 import { InputError } from './files.js';
-import { firstLine, type CommandOutput } from './command.js';
+import { errorLine, type CommandOutput } from './command.js';
 import { COMMANDS, EXIT, isCommandName, type CommandName } from './commands.js';
 import { runExplain, runInject } from './offline-commands.js';
 import { commandHelp, USAGE, VERSION, wantsHelp } from './usage.js';
@@ -69,7 +69,7 @@ async function main(argv: readonly string[]): Promise<number> {
       return EXIT.usage;
     }
     const debug = process.env.ENVOY_INJECTOR_DEBUG === '1' && error instanceof Error ? `\n${error.stack ?? ''}` : ' (ENVOY_INJECTOR_DEBUG=1 shows where)';
-    process.stderr.write(`envoy-injector ${name}: internal error: ${firstLine(error)}${debug}\n`);
+    process.stderr.write(`envoy-injector ${name}: internal error: ${errorLine(error)}${debug}\n`);
     return EXIT.usage;
   }
 }

@@ -11,7 +11,7 @@ import { fleetStatus } from '../inject/fleet.js';
 import { probePod, probeVerdict } from '../inject/self-test.js';
 import { failed, type Result } from '../model/result.js';
 import { outputFormat, parseFlags, single } from './args.js';
-import { firstLine, type CommandOutput } from './command.js';
+import { errorLine, type CommandOutput } from './command.js';
 import { COMMANDS, EXIT } from './commands.js';
 import { InputError, loadConfig } from './files.js';
 
@@ -29,12 +29,12 @@ export async function runStatus(argv: readonly string[]): Promise<CommandOutput>
     kubeConfig = defaultKubeConfig();
   } catch (error) {
     throw new InputError(
-      `cannot read the kubeconfig (${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : '~/.kube/config'}): ${firstLine(error)}`,
+      `cannot read the kubeconfig (${process.env.KUBECONFIG ? `KUBECONFIG=${process.env.KUBECONFIG}` : '~/.kube/config'}): ${errorLine(error)}`,
     );
   }
   const server = kubeConfig.getCurrentCluster()?.server ?? 'the cluster of the kubeconfig';
   const snapshot = await listNamespacesAndPods(kubeConfig).catch((error: unknown) => {
-    throw new InputError(`cannot list pods and namespaces from ${server}: ${firstLine(error)}`);
+    throw new InputError(`cannot list pods and namespaces from ${server}: ${errorLine(error)}`);
   });
   const status = fleetStatus(snapshot.pods, snapshot.namespaces, config);
   const selfTestNamespace = single(flags, 'self-test');
