@@ -21,6 +21,7 @@ import {
   type TypeSnapshot,
 } from '../envoy/ads-stream.js';
 import { bearerToken, proxyIdentity, type ProxyPod } from '../envoy/proxy-identity.js';
+import { firstLine } from '../syntax/first-line.js';
 
 /** What the server serves: each pod's current snapshot per type, and word of its changes. */
 export interface XdsSource {
@@ -107,6 +108,8 @@ export async function startXdsServer(options: XdsServerOptions, host: string, po
 function serveStream(call: AdsCall, options: XdsServerOptions): void {
   let state: StreamState = EMPTY_STREAM;
   let pod: ProxyPod | undefined;
+  /** `<pod>.<namespace>`, as the proxy's node id says it, for events. */
+  let podId = '';
   let unwatch: (() => void) | undefined;
   // Requests are handled one at a time, in order: the first waits for the token's review.
   let queue: Promise<void> = Promise.resolve();
@@ -120,7 +123,7 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
   };
   const send = (response: DiscoveryResponse | undefined): void => {
     if (response === undefined || pod === undefined) return;
-    options.onEvent?.({ kind: 'push', pod: `${pod.name}.${pod.namespace}`, typeUrl: response.type_url, detail: response.version_info });
+    options.onEvent?.({ kind: 'push', pod: podId, typeUrl: response.type_url, detail: response.version_info });
     call.write({ ...response, resources: response.resources.map((resource) => encodeAny(options.resourceTypes, resource)) });
   };
   const pushChanges = (): void => {
@@ -147,6 +150,7 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
       return false;
     }
     pod = identity.pod;
+    podId = `${pod.name}.${pod.namespace}`;
     unwatch = options.source.watch(pod, pushChanges);
     return true;
   };
@@ -171,7 +175,7 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
     if (result.event === 'ack' || result.event === 'nack') {
       options.onEvent?.({
         kind: result.event,
-        pod: `${pod.name}.${pod.namespace}`,
+        pod: podId,
         typeUrl: request.type_url,
         detail: request.error_detail?.message ?? request.version_info ?? '',
       });
@@ -185,7 +189,7 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
         // The API server could not review the token, or a resource could not be encoded: the stream ends, and nothing more is read.
         if (refused) return;
         refused = true;
-        call.emit('error', { code: grpc.status.UNAVAILABLE, details: error instanceof Error ? error.message.slice(0, 300) : 'internal error' });
+        call.emit('error', { code: grpc.status.UNAVAILABLE, details: error instanceof Error ? firstLine(error.message).slice(0, 300) : 'internal error' });
       });
   });
   const stop = (): void => {

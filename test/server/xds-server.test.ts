@@ -240,8 +240,11 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
   });
 
   it('ignores a request for a type it does not serve, keeping no state for it', async () => {
+    // The source has a snapshot of that type: served, it would be answered first.
+    const METADATA = 'type.googleapis.com/envoy.config.core.v3.Metadata';
+    source.set('web-1.shop', METADATA, { version: 'm', resources: [{ '@type': METADATA, filter_metadata: {} }] });
     const { stream, received } = open('token-web');
-    stream.write({ node: { id: 'web-1.shop' }, type_url: 'type.googleapis.com/envoy.service.runtime.v3.Runtime' });
+    stream.write({ node: { id: 'web-1.shop' }, type_url: METADATA });
     for (let i = 0; i < 50; i++) stream.write({ type_url: `type.googleapis.com/made.up.Type${i}` });
     stream.write({ type_url: LDS });
     const response = await received.next();
