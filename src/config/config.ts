@@ -12,6 +12,10 @@ export type PodSecurityAction = 'skip' | 'fail';
 export type IpFamily = 'IPv4' | 'IPv6';
 export type AccessLogFormat = 'off' | 'text' | 'json';
 export const ACCESS_LOG_FORMATS: readonly AccessLogFormat[] = ['off', 'text', 'json'];
+/** Where a proxy reads its listeners, routes and clusters: the rendered files
+ * of its envoy-config volume, or the injector's ADS server (live). */
+export type ConfigSource = 'file' | 'xds';
+export const CONFIG_SOURCES: readonly ConfigSource[] = ['file', 'xds'];
 /** More workers than this would only cost memory: a sidecar serves one pod. */
 export const MAX_PROXY_CONCURRENCY = 64;
 /** A drain longer than this holds a pod's termination for no gain. */
@@ -59,6 +63,17 @@ export interface InjectorConfig {
     /** How long the proxy drains its listeners when the pod stops. */
     drainSeconds: number;
     accessLog: AccessLogFormat;
+    configSource: ConfigSource;
+  };
+  /** The injector's ADS server, as proxies in xds mode reach it. */
+  xds: {
+    /** Host name the proxies dial and check the serving certificate against (its SAN). */
+    address: string;
+    port: number;
+    /** PEM of the CA that signed the serving certificate; the proxies trust it
+     * alone. Empty: this injector serves no xDS, and pods that ask for it get
+     * file mode with a warning. `serve --xds-port` fills it from the cert dir's ca.crt. */
+    caBundle: string;
   };
   init: {
     image: string;
@@ -92,7 +107,10 @@ export const DEFAULT_CONFIG: InjectorConfig = {
     concurrency: 0,
     drainSeconds: 5,
     accessLog: 'off',
+    // Not xds: with it a pod's proxy needs the control plane to start (docs/operations.md).
+    configSource: 'file',
   },
+  xds: { address: 'envoy-injector.envoy-injector.svc', port: 15012, caBundle: '' },
   init: {
     image: 'envoy-injector/envoy-init:0.1.0',
     resources: {
@@ -149,6 +167,9 @@ function overlay(target: Record<string, unknown>, source: Record<string, unknown
   }
 }
 
+/** DNS names of labels, as a Service's DNS name is (at most 253 characters). */
+const XDS_HOST = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/;
+
 function isResourceList(path: string): boolean {
   return /\.resources\.(requests|limits)$/.test(path);
 }
@@ -195,6 +216,11 @@ function checkValues(c: InjectorConfig, problems: ProblemList): void {
     problems.add(`proxy.drainSeconds: a whole number of seconds from 0 to ${MAX_DRAIN_SECONDS}`);
   }
   if (!ACCESS_LOG_FORMATS.includes(c.proxy.accessLog)) problems.add(`proxy.accessLog: one of ${ACCESS_LOG_FORMATS.join(', ')}`);
+  if (!CONFIG_SOURCES.includes(c.proxy.configSource)) problems.add(`proxy.configSource: one of ${CONFIG_SOURCES.join(', ')}`);
+  if (!XDS_HOST.test(c.xds.address)) problems.add(`xds.address: ${JSON.stringify(c.xds.address.slice(0, 80))} is not a host name`);
+  if (!isPort(c.xds.port)) problems.add(`xds.port: ${JSON.stringify(c.xds.port)} is not a port (1-65535)`);
+  if (c.xds.caBundle !== '' && !c.xds.caBundle.trimStart().startsWith('-----BEGIN CERTIFICATE-----'))
+    problems.add('xds.caBundle: a PEM certificate ("-----BEGIN CERTIFICATE-----"), or empty when this injector serves no xDS');
   if (!(c.proxy.holdTimeoutSeconds >= 1 && Number.isInteger(c.proxy.holdTimeoutSeconds)))
     problems.add('proxy.holdTimeoutSeconds: must be a whole number of seconds ≥ 1');
   if (c.proxy.ipFamilies.length === 0 || c.proxy.ipFamilies.some((f: string) => f !== 'IPv4' && f !== 'IPv6'))

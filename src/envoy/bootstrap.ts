@@ -5,11 +5,12 @@
 // reloads the bootstrap itself.
 
 import type { AccessLogFormat, IpFamily } from '../config/config.js';
-import { CONFIG_FILES, PROXY_PORT } from '../model/names.js';
+import { PROXY_PORT } from '../model/names.js';
 import type { JsonObject } from '../model/json.js';
 import { staticClusters } from './clusters.js';
 import { adminPathListener, inboundListener } from './listeners.js';
-import { fileConfigSource, socketAddress } from './xds.js';
+import { dynamicResources, type ConfigDelivery } from './delivery.js';
+import { socketAddress } from './xds.js';
 
 export interface BootstrapInput {
   /** `<workload>.<namespace>`: the pod name is unknown at admission for
@@ -18,6 +19,7 @@ export interface BootstrapInput {
   namespace: string;
   ipFamilies: readonly IpFamily[];
   accessLog: AccessLogFormat;
+  delivery: ConfigDelivery;
 }
 
 export const READY_PATH = '/ready';
@@ -39,6 +41,6 @@ export function renderBootstrap(input: BootstrapInput): JsonObject {
       ],
       clusters: staticClusters(),
     },
-    dynamic_resources: { lds_config: fileConfigSource(CONFIG_FILES.lds.file), cds_config: fileConfigSource(CONFIG_FILES.cds.file) },
+    dynamic_resources: dynamicResources(input.delivery),
   };
 }

@@ -75,17 +75,18 @@ export const OUTBOUND_STAT_PREFIX = 'outbound';
 /** Outbound traffic is routed as HTTP only for destination ports configured as
  * HTTP; every other connection is a plain TCP passthrough chosen before a
  * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection. */
-export function outboundListener(httpPorts: readonly number[], families: readonly IpFamily[], accessLog: AccessLogFormat, faults = false): JsonObject {
+export function outboundListener(
+  httpPorts: readonly number[],
+  families: readonly IpFamily[],
+  accessLog: AccessLogFormat,
+  { faults = false, routes = fileConfigSource(CONFIG_FILES.rds.file) }: { faults?: boolean; routes?: JsonObject } = {},
+): JsonObject {
   // Envoy refuses two filter chains with the same match: one chain per port.
   const httpChains: JsonObject[] = [...new Set(httpPorts)].map((port) => ({
     name: `outbound_http_${port}`,
     filter_chain_match: { destination_port: port },
     filters: [
-      httpConnectionManager(
-        `outbound_http_${port}`,
-        { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) } },
-        { accessLog, faults },
-      ),
+      httpConnectionManager(`outbound_http_${port}`, { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: routes } }, { accessLog, faults }),
     ],
   }));
   return {
@@ -152,7 +153,7 @@ export function outboundBytesPerHttpPort(families: readonly IpFamily[], accessLo
   let bytes = BYTES_PER_HTTP_PORT.get(key);
   // Stryker disable next-line ConditionalExpression: equivalent, measuring again gives the same number (only slower)
   if (bytes === undefined) {
-    const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, accessLog, true)).length;
+    const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, accessLog, { faults: true })).length;
     bytes = size([65535]) - size([]);
     BYTES_PER_HTTP_PORT.set(key, bytes);
   }

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from '../model/json.js';
 import type { AccessLogFormat, IpFamily } from '../config/config.js';
 import { renderBootstrap } from './bootstrap.js';
+import { deliveredCluster, routeConfigSource, type ConfigDelivery } from './delivery.js';
 import { FAULT_FILTER_NAME, outboundListener } from './listeners.js';
 import { isPlainObject } from '../model/kubernetes.js';
 import { outboundRouteConfiguration } from './route-config.js';
@@ -15,6 +16,8 @@ import { MEMO_BYTES } from '../model/limits.js';
 export interface RouteOverrides {
   virtualHosts: JsonObject[];
   clusters: JsonObject[];
+  /** The names of the clusters that are Kubernetes Services: over xDS, their endpoints come from EndpointSlices. */
+  serviceClusters: string[];
 }
 
 export interface EnvoyConfigInput {
@@ -25,6 +28,7 @@ export interface EnvoyConfigInput {
   /** Destination ports routed as HTTP: one HTTP filter chain each in the outbound listener. */
   httpPorts: readonly number[];
   accessLog: AccessLogFormat;
+  delivery: ConfigDelivery;
 }
 
 export interface RenderedEnvoyConfig {
@@ -39,7 +43,7 @@ export interface RenderedEnvoyConfig {
   hash: string;
 }
 
-export const NO_ROUTE_OVERRIDES: RouteOverrides = { virtualHosts: [], clusters: [] };
+export const NO_ROUTE_OVERRIDES: RouteOverrides = { virtualHosts: [], clusters: [], serviceClusters: [] };
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -65,8 +69,10 @@ export function renderEnvoyConfig(input: EnvoyConfigInput, overrides: RouteOverr
     input.ipFamilies,
     input.httpPorts,
     input.accessLog,
+    input.delivery,
     overrides.virtualHosts,
     overrides.clusters,
+    overrides.serviceClusters,
   ]);
   const found = RENDERED.get(key);
   // Stryker disable next-line ConditionalExpression: equivalent, rendering again gives the same value (only slower)
@@ -92,9 +98,15 @@ function injectsFaults(overrides: RouteOverrides): boolean {
 
 function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
   const bootstrap = JSON.stringify(renderBootstrap(input));
-  const lds = versioned(TYPE.listener, [outboundListener(input.httpPorts, input.ipFamilies, input.accessLog, injectsFaults(overrides))]);
+  const lds = versioned(TYPE.listener, [
+    outboundListener(input.httpPorts, input.ipFamilies, input.accessLog, { faults: injectsFaults(overrides), routes: routeConfigSource(input.delivery) }),
+  ]);
   const rds = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
-  const cds = versioned(TYPE.cluster, overrides.clusters);
+  const services = new Set(overrides.serviceClusters);
+  const cds = versioned(
+    TYPE.cluster,
+    overrides.clusters.map((cluster) => deliveredCluster(cluster, typeof cluster.name === 'string' && services.has(cluster.name), input.delivery)),
+  );
   const hash = sha256(`${bootstrap}\n${lds}\n${rds}\n${cds}`).slice(0, 16);
   return { bootstrap, lds, rds, cds, hash };
 }

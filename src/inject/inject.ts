@@ -1,6 +1,7 @@
 // injectPod(): the pod with the proxy added. Never mutates its input.
 
 import type { InjectorConfig } from '../config/config.js';
+import { FILE_DELIVERY, type ConfigDelivery } from '../envoy/delivery.js';
 import { renderEnvoyConfig, sha256, type RenderedEnvoyConfig } from '../envoy/render.js';
 import type { ProxySettings } from './settings.js';
 import { buildInitContainer } from './init.js';
@@ -10,7 +11,7 @@ import { MEMO_BYTES } from '../model/limits.js';
 import { ANNOTATION, INJECTOR_VERSION, KUBECTL_DEFAULT_CONTAINER } from '../model/names.js';
 import { buildSidecar, PROMETHEUS_ANNOTATIONS } from './sidecar.js';
 import { formatStatus, injectedNames, type InjectionStatus } from './status.js';
-import { buildConfigVolume } from './volume.js';
+import { buildConfigVolume, buildTokenVolume } from './volume.js';
 import { workloadName, type PodOwner } from './workload.js';
 
 export interface InjectionParams {
@@ -42,9 +43,14 @@ function renderFor(serviceCluster: string, params: InjectionParams): RenderedEnv
       ipFamilies: params.config.proxy.ipFamilies,
       httpPorts: params.settings.httpPorts.map((p) => p.port),
       accessLog: params.settings.accessLog,
+      delivery: deliveryOf(params),
     },
     params.settings.routes,
   );
+}
+
+function deliveryOf({ settings, config }: InjectionParams): ConfigDelivery {
+  return settings.configSource === 'xds' ? { kind: 'xds', ...config.xds } : FILE_DELIVERY;
 }
 
 /** What injection adds: the containers, the volume, the rendered config,
@@ -53,7 +59,7 @@ function renderFor(serviceCluster: string, params: InjectionParams): RenderedEnv
 interface ProxyTemplate {
   sidecar: Container;
   init: Container;
-  volume: Volume;
+  volumes: Volume[];
   rendered: RenderedEnvoyConfig;
   hash: string;
 }
@@ -76,12 +82,13 @@ function proxyTemplate(serviceCluster: string, params: InjectionParams, mode: 'n
     capture: settings.capture,
     ipFamilies: config.proxy.ipFamilies,
   });
-  const volume = buildConfigVolume();
-  const hash = sha256(JSON.stringify([init, sidecar, volume])).slice(0, 16);
+  const volumes = settings.configSource === 'xds' ? [buildConfigVolume(), buildTokenVolume()] : [buildConfigVolume()];
+  // File-mode pods hash as they always did: a file-mode pod injected before xDS existed is not stale.
+  const hash = sha256(JSON.stringify([init, sidecar, ...volumes])).slice(0, 16);
   const rendered = renderFor(serviceCluster, params);
-  const template = deepFreeze({ sidecar, init, volume, rendered, hash });
+  const template = deepFreeze({ sidecar, init, volumes, rendered, hash });
   const renderedBytes = heapBytesOfString(rendered.bootstrap + rendered.lds + rendered.rds + rendered.cds);
-  return TEMPLATES.set(key, template, heapBytesOf([init, sidecar, volume]) + renderedBytes);
+  return TEMPLATES.set(key, template, heapBytesOf([init, sidecar, volumes]) + renderedBytes);
 }
 
 /** The annotations the injector owns: the files the envoy-config volume
@@ -103,7 +110,7 @@ export function injectorAnnotations(rendered: RenderedEnvoyConfig, status: Injec
 export function injectPod(pod: Pod, params: InjectionParams): Pod {
   const { settings } = params;
   const mode = settings.nativeSidecar ? 'native' : 'classic';
-  const { sidecar, init, volume, rendered, hash: templateHash } = proxyTemplate(serviceClusterOf(pod, params), params, mode);
+  const { sidecar, init, volumes, rendered, hash: templateHash } = proxyTemplate(serviceClusterOf(pod, params), params, mode);
   const appInits = pod.spec.initContainers ?? [];
   // Native: capture first, then the proxy, so the app's own init containers
   // already run with a working proxy in front of them. Classic: the app's
@@ -125,7 +132,7 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
     injectorAnnotations(rendered, {
       version: 2,
       mode,
-      ...injectedNames(mode),
+      ...injectedNames(mode, settings.configSource),
       configHash: rendered.hash,
       injectorVersion: INJECTOR_VERSION,
       proxyImage: settings.image,
@@ -135,6 +142,6 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
   return {
     ...pod,
     metadata: { ...pod.metadata, annotations },
-    spec: { ...pod.spec, initContainers, containers, volumes: [...(pod.spec.volumes ?? []), volume] },
+    spec: { ...pod.spec, initContainers, containers, volumes: [...(pod.spec.volumes ?? []), ...volumes] },
   };
 }

@@ -13,7 +13,7 @@ import { ANNOTATION, CONFIG_FILES, CONFIG_VOLUME, DOMAIN } from '../model/names.
 import { injectorAnnotations, renderForPod } from './inject.js';
 import { renderedSizeProblem } from './limits.js';
 import { readProxySettings } from './settings.js';
-import { verifiedStatus } from './status.js';
+import { statusConfigSource, verifiedStatus } from './status.js';
 
 export type RerouteOutcome = { kind: 'unchanged' } | { kind: 'rejected'; problems: string[] } | { kind: 'updated'; pod: Pod; warnings: string[] };
 
@@ -47,7 +47,15 @@ export function reroutePod(input: RerouteInput): RerouteOutcome {
   }
   const proxy = readProxySettings(pod, namespace, config, input.services);
   if (!proxy.ok) return { kind: 'rejected', problems: proxy.problems };
-  const rendered = renderForPod(pod, { namespace: namespace.name, config, settings: proxy.value.settings });
+  // Where the proxy reads its config was fixed at injection (its bootstrap and volumes): it is kept.
+  const injectedSource = statusConfigSource(status.value);
+  if (injectedSource === 'xds' && config.xds.caBundle === '')
+    return refuse(`this pod's proxy reads its config over xDS, and this injector serves no xDS (serve --xds-port): its routes cannot change here`);
+  const warnings = [...proxy.value.warnings];
+  if (proxy.value.settings.configSource !== injectedSource && now[ANNOTATION.configSource] !== before[ANNOTATION.configSource])
+    warnings.push(`${ANNOTATION.configSource} cannot change on a running pod (its proxy reads ${injectedSource}); recreate the pod to change it`);
+  const settings = { ...proxy.value.settings, configSource: injectedSource };
+  const rendered = renderForPod(pod, { namespace: namespace.name, config, settings });
   const annotations = injectorAnnotations(rendered, { ...status.value, configHash: rendered.hash });
   if (Object.entries(annotations).every(([key, value]) => now[key] === value)) return { kind: 'unchanged' };
   const updated = structuredClone(pod);
@@ -55,7 +63,7 @@ export function reroutePod(input: RerouteInput): RerouteOutcome {
   metadata.annotations = { ...metadata.annotations, ...annotations };
   const oversized = renderedSizeProblem(updated);
   if (oversized) return refuse(oversized);
-  return { kind: 'updated', pod: updated, warnings: proxy.value.warnings };
+  return { kind: 'updated', pod: updated, warnings };
 }
 
 function refuse(problem: string): RerouteOutcome {

@@ -5,14 +5,16 @@
 
 import {
   ACCESS_LOG_FORMATS,
+  CONFIG_SOURCES,
   MAX_DRAIN_SECONDS,
   MAX_PROXY_CONCURRENCY,
   type AccessLogFormat,
   type CaptureSettings,
+  type ConfigSource,
   type InjectorConfig,
   type Resources,
 } from '../config/config.js';
-import type { RouteOverrides } from '../envoy/render.js';
+import { NO_ROUTE_OVERRIDES, type RouteOverrides } from '../envoy/render.js';
 import { formatAnnotationProblem, type AnnotationProblem, type AnnotationSources, type AnnotationValue } from '../model/annotations.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
@@ -41,6 +43,8 @@ export interface ProxySettings {
   concurrency: { workers: number; source: string };
   drainSeconds: number;
   accessLog: AccessLogFormat;
+  /** Where the proxy reads its listeners, routes and clusters: xds only when this injector serves it. */
+  configSource: ConfigSource;
 }
 
 export interface PodProxySettings {
@@ -167,7 +171,7 @@ function readOnce(
     },
   );
   // Stryker disable next-line ObjectLiteral,ArrayDeclaration: equivalent, a failed read refuses the pod or is read again without it
-  const resolved = problems.take(routing, { overrides: { virtualHosts: [], clusters: [] }, httpPorts: [], warnings: [] });
+  const resolved = problems.take(routing, { overrides: NO_ROUTE_OVERRIDES, httpPorts: [], warnings: [] });
   // Read with no fallback: absent and invalid (reported) both leave the default to decide.
   const drain = fitDrainInGrace(
     pod,
@@ -193,8 +197,15 @@ function readOnce(
     ),
     drainSeconds: drain.seconds,
     accessLog: read(ANNOTATION.accessLog, parseChoice(ACCESS_LOG_FORMATS), config.proxy.accessLog),
+    configSource: read(ANNOTATION.configSource, parseChoice(CONFIG_SOURCES), config.proxy.configSource),
   };
-  return { settings, warnings: resolved.warnings, problems: problems.all() };
+  const warnings = [...resolved.warnings];
+  if (settings.configSource === 'xds' && config.xds.caBundle === '') {
+    // Not a refusal: the pod still gets a working proxy, and is told.
+    settings.configSource = 'file';
+    warnings.push(`${ANNOTATION.configSource}: xds, but this injector serves no xDS (serve --xds-port): the proxy reads its config from files`);
+  }
+  return { settings, warnings, problems: problems.all() };
 }
 
 /** Envoy runs one worker per hardware thread of the node unless told: 64 on

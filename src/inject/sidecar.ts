@@ -5,7 +5,18 @@ import type { ProxySettings } from './settings.js';
 import type { Container } from '../model/kubernetes.js';
 import { drainCommand } from './drain.js';
 import { resourcesSpec } from './resources.js';
-import { CONFIG_FILES, CONFIG_MOUNT_PATH, CONFIG_VOLUME, configFilePath, PROXY_GID, PROXY_PORT, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
+import {
+  CONFIG_FILES,
+  CONFIG_MOUNT_PATH,
+  CONFIG_VOLUME,
+  configFilePath,
+  PROXY_GID,
+  PROXY_PORT,
+  PROXY_UID,
+  SIDECAR_CONTAINER,
+  TOKEN_MOUNT_PATH,
+  TOKEN_VOLUME,
+} from '../model/names.js';
 
 export interface SidecarInput {
   settings: ProxySettings;
@@ -71,7 +82,10 @@ export function buildSidecar(input: SidecarInput, mode: 'native' | 'classic'): C
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    volumeMounts: [{ name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true }],
+    volumeMounts: [
+      { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true },
+      ...(settings.configSource === 'xds' ? [{ name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true }] : []),
+    ],
   };
   const preStop = settings.drainSeconds > 0 ? { preStop: { exec: { command: drainCommand(settings.drainSeconds) } } } : {};
   if (mode === 'native') {

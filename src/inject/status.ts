@@ -3,7 +3,8 @@
 // is read strictly: a status the injector did not write is not taken on trust.
 
 import { isPlainObject, type Pod } from '../model/kubernetes.js';
-import { CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER } from '../model/names.js';
+import type { ConfigSource } from '../config/config.js';
+import { CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER, TOKEN_VOLUME } from '../model/names.js';
 import { failed, ok, type Result } from '../model/result.js';
 
 interface StatusFields {
@@ -42,10 +43,17 @@ const IMAGE = /^[\x21-\x7e]{1,512}$/;
 /** What the injector adds in each mode, as the status lists it: the only
  * lists a status may carry. A status listing less (say, nothing) would make
  * a pod without a proxy count as injected. */
-export function injectedNames(mode: 'native' | 'classic'): Pick<StatusFields, 'containers' | 'initContainers' | 'volumes'> {
+export function injectedNames(mode: 'native' | 'classic', source: ConfigSource): Pick<StatusFields, 'containers' | 'initContainers' | 'volumes'> {
+  // The token volume is what tells an xds-mode pod from a file-mode one.
+  const volumes = source === 'xds' ? [CONFIG_VOLUME, TOKEN_VOLUME] : [CONFIG_VOLUME];
   return mode === 'native'
-    ? { containers: [], initContainers: [INIT_CONTAINER, SIDECAR_CONTAINER], volumes: [CONFIG_VOLUME] }
-    : { containers: [SIDECAR_CONTAINER], initContainers: [INIT_CONTAINER], volumes: [CONFIG_VOLUME] };
+    ? { containers: [], initContainers: [INIT_CONTAINER, SIDECAR_CONTAINER], volumes }
+    : { containers: [SIDECAR_CONTAINER], initContainers: [INIT_CONTAINER], volumes };
+}
+
+/** Where an injected pod's proxy reads its config, as its status says. */
+export function statusConfigSource(status: Pick<StatusFields, 'volumes'>): ConfigSource {
+  return status.volumes.includes(TOKEN_VOLUME) ? 'xds' : 'file';
 }
 
 const sameNames = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((name, i) => name === b[i]);
@@ -75,7 +83,7 @@ export function parseStatus(text: string): Result<InjectionStatus> {
   }
   if (mode !== 'native' && mode !== 'classic') return failed('has an unknown mode');
   if (!isNameList(containers) || !isNameList(initContainers) || !isNameList(volumes)) return failed('lists something other than container and volume names');
-  const expected = injectedNames(mode);
+  const expected = injectedNames(mode, statusConfigSource({ volumes }));
   if (!sameNames(containers, expected.containers) || !sameNames(initContainers, expected.initContainers) || !sameNames(volumes, expected.volumes)) {
     return failed(
       `lists containers ${JSON.stringify(containers)}, initContainers ${JSON.stringify(initContainers)} and volumes ${JSON.stringify(volumes)}, not what the injector adds in ${mode} mode (${JSON.stringify(expected)})`,

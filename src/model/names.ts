@@ -28,6 +28,7 @@ export const ANNOTATION = {
   drainSeconds: `${DOMAIN}/drain-seconds`,
   accessLog: `${DOMAIN}/access-log`,
   holdApplicationUntilProxyStarts: `${DOMAIN}/hold-application-until-proxy-starts`,
+  configSource: `${DOMAIN}/config-source`,
   // Written by the webhook, projected into the envoy-config volume as files.
   envoyBootstrap: `${DOMAIN}/envoy-bootstrap`,
   envoyLds: `${DOMAIN}/envoy-lds`,
@@ -52,6 +53,11 @@ export const SIDECAR_CONTAINER = 'envoy';
 export const INIT_CONTAINER = 'envoy-init';
 export const CONFIG_VOLUME = 'envoy-config';
 export const CONFIG_MOUNT_PATH = '/etc/envoy-injector';
+/** xds mode: the pod's projected service-account token for the ADS server
+ * (audience envoy-injector), which Envoy sends as its authorization metadata. */
+export const TOKEN_VOLUME = 'envoy-token';
+export const TOKEN_MOUNT_PATH = '/var/run/secrets/envoy-injector';
+export const TOKEN_FILE = 'token';
 
 /** Files of the envoy-config volume, each the projection of one annotation. */
 export const CONFIG_FILES = {

@@ -11,6 +11,7 @@ import { renderedRoutingSize, renderedSizeProblem } from './rendered-size.js';
 import { deriveHttpPorts, type HttpPort, type HttpPortInputs } from './http-ports.js';
 import { routeWarnings } from './lint.js';
 import { planRouteOverrides, type RouteContext } from './overrides.js';
+import { clusterName, type RouteTarget } from './targets.js';
 import { renderVirtualHosts } from './virtual-hosts.js';
 
 export interface Routing {
@@ -46,8 +47,13 @@ export function resolveRouting(sources: AnnotationSources, context: RouteContext
   const rendered = renderVirtualHosts(hosts, { httpPorts, podNamespace: context.namespace, clusterDomain });
   const lint = routeWarnings(hosts, { httpPorts, podNamespace: context.namespace, clusterDomain, services: context.services });
   return ok({
-    overrides: { virtualHosts: rendered.virtualHosts, clusters },
+    overrides: { virtualHosts: rendered.virtualHosts, clusters, serviceClusters: serviceClusterNames(targets) },
     httpPorts: derived.ports,
     warnings: [...plan.value.warnings, ...derived.warnings, ...rendered.warnings, ...lint],
   });
+}
+
+/** The clusters that are Kubernetes Services, each once, in the order first named. */
+function serviceClusterNames(targets: readonly RouteTarget[]): string[] {
+  return [...new Set(targets.filter((target) => target.kind === 'service').map(clusterName))];
 }

@@ -42,7 +42,7 @@ describe('outboundBytesPerHttpPort', () => {
   for (const families of [['IPv4'], ['IPv6'], ['IPv4', 'IPv6']] as IpFamily[][]) {
     for (const format of ACCESS_LOG_FORMATS) {
       it(`${families.join('+')}, access log ${format}: what the largest port adds with the fault filter, exactly`, () => {
-        const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, format, true)).length;
+        const size = (ports: number[]): number => JSON.stringify(outboundListener(ports, families, format, { faults: true })).length;
         assert.equal(outboundBytesPerHttpPort(families, format), size([65535]) - size([]));
         assert.ok(outboundBytesPerHttpPort(families, format) >= size([80, 65535]) - size([80]));
       });
@@ -54,7 +54,7 @@ describe('the fault filter', () => {
   type Chains = { filter_chains: Array<{ name: string; filters: Array<{ typed_config: { http_filters?: Array<{ name: string }> } }> }> };
   const filters = (faults: boolean): string[] =>
     (
-      (outboundListener([80], ['IPv4'], 'off', faults) as Chains).filter_chains.find((c) => c.name === 'outbound_http_80')?.filters[0]?.typed_config
+      (outboundListener([80], ['IPv4'], 'off', { faults }) as Chains).filter_chains.find((c) => c.name === 'outbound_http_80')?.filters[0]?.typed_config
         .http_filters ?? []
     ).map((f) => f.name);
   it('runs before the router when asked for, and is absent otherwise', () => {

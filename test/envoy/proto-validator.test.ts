@@ -1,6 +1,7 @@
 // The strict validator must itself be strict: each kind of mistake that
 // protobufjs' own verify() lets through is caught here.
 
+import { FILE_DELIVERY } from '../../src/envoy/delivery.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
@@ -20,6 +21,7 @@ describe('strict Envoy proto validation', () => {
           httpPorts: DEFAULT_CONFIG.proxy.outboundHttpPorts,
           ipFamilies: DEFAULT_CONFIG.proxy.ipFamilies,
           accessLog,
+          delivery: FILE_DELIVERY,
         },
         NO_ROUTE_OVERRIDES,
       );
@@ -36,7 +38,7 @@ describe('strict Envoy proto validation', () => {
 
   it('rejects an access logger whose format is misspelt inside its typed_config', () => {
     const rendered = renderEnvoyConfig(
-      { serviceCluster: 'web.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'json' },
+      { serviceCluster: 'web.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'json', delivery: FILE_DELIVERY },
       NO_ROUTE_OVERRIDES,
     );
     const broken = JSON.parse(rendered.lds.replace('"json_format"', '"json_formatt"')) as unknown;

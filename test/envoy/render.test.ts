@@ -1,12 +1,20 @@
 // The rendered documents: each a discovery response whose version is the
 // hash of its resources, and a cache that counts what it holds.
 
+import { FILE_DELIVERY } from '../../src/envoy/delivery.js';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { NO_ROUTE_OVERRIDES, renderedConfigBytes, renderEnvoyConfig, type EnvoyConfigInput } from '../../src/envoy/render.js';
 
-const INPUT: EnvoyConfigInput = { serviceCluster: 'web.shop', namespace: 'shop', ipFamilies: ['IPv4'], httpPorts: [80], accessLog: 'off' };
+const INPUT: EnvoyConfigInput = {
+  serviceCluster: 'web.shop',
+  namespace: 'shop',
+  ipFamilies: ['IPv4'],
+  httpPorts: [80],
+  accessLog: 'off',
+  delivery: FILE_DELIVERY,
+};
 
 describe('rendered discovery responses', () => {
   it('carry a version_info that is the hash of their resources', () => {

@@ -41,7 +41,7 @@ describe('the injector config, when nothing is annotated', () => {
     assert.equal(settings.nativeSidecar, true);
     assert.equal(settings.holdApplicationUntilProxyStarts, false);
     assert.deepEqual(settings.capture, DEFAULT_CONFIG.capture);
-    assert.deepEqual(settings.routes, { virtualHosts: [], clusters: [] });
+    assert.deepEqual(settings.routes, { virtualHosts: [], clusters: [], serviceClusters: [] });
     assert.deepEqual(
       settings.httpPorts.map((p) => p.port),
       [80, 8080],

@@ -2,6 +2,7 @@
 // documents that pass strict Envoy-proto validation; invalid ones are refused
 // with the exact message a person sees.
 
+import { FILE_DELIVERY } from '../../src/envoy/delivery.js';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
@@ -306,7 +307,7 @@ describe('route overrides: durations', () => {
     );
     assert.ok(result.ok);
     const rendered = renderEnvoyConfig(
-      { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off' },
+      { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off', delivery: FILE_DELIVERY },
       result.value.overrides,
     );
     assert.match(rendered.rds, /"timeout":"30s"/);
@@ -320,7 +321,7 @@ describe('route overrides: valid', () => {
       const result = parse(text);
       assert.ok(result.ok, result.ok ? '' : result.problems.map(formatAnnotationProblem).join('\n'));
       const rendered = renderEnvoyConfig(
-        { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off' },
+        { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off', delivery: FILE_DELIVERY },
         result.value.overrides,
       );
       assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.rds)), []);
@@ -478,7 +479,7 @@ describe('fault injection', () => {
     const result = parse(text);
     assert.ok(result.ok);
     const rendered = renderEnvoyConfig(
-      { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off' },
+      { serviceCluster: 'w.shop', namespace: 'shop', httpPorts: [80], ipFamilies: ['IPv4'], accessLog: 'off', delivery: FILE_DELIVERY },
       result.value.overrides,
     );
     assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, JSON.parse(rendered.lds)), []);

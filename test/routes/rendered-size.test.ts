@@ -57,7 +57,8 @@ describe('renderedRoutingSize bounds the listener', () => {
     it(`${httpPorts.length} HTTP ports`, () => {
       // With the fault filter in each chain: the most a port can add.
       const rendered =
-        JSON.stringify(outboundListener(httpPorts, ['IPv4'], 'json', true)).length - JSON.stringify(outboundListener([], ['IPv4'], 'json', true)).length;
+        JSON.stringify(outboundListener(httpPorts, ['IPv4'], 'json', { faults: true })).length -
+        JSON.stringify(outboundListener([], ['IPv4'], 'json', { faults: true })).length;
       const { listenerBytes } = sizeOf([], httpPorts);
       assert.ok(listenerBytes >= rendered, `${listenerBytes} bytes counted, ${rendered} rendered`);
       if (httpPorts.length === 0) assert.equal(listenerBytes, 0);

@@ -25,6 +25,7 @@ const ENTRY_FILES = [
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/http/fault/v3/fault.proto',
   'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/config/grpc_credential/v3/file_based_metadata.proto',
 ];
 
 let cachedRoot: protobuf.Root | undefined;

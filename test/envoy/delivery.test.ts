@@ -1,0 +1,173 @@
+// A pod whose proxy reads its config over xDS: the same listeners, routes and
+// clusters as file mode, read from the injector's ADS server instead of the
+// envoy-config volume, its Service targets as EDS clusters, and its bootstrap
+// dialling the server with the pod's projected token — all of it accepted by
+// Envoy's own protos.
+
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { applyPatch, type Operation } from 'rfc6902';
+import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
+import { fileConfigSource } from '../../src/envoy/xds.js';
+import { evaluatePod } from '../../src/inject/evaluate.js';
+import { parseStatus, statusConfigSource } from '../../src/inject/status.js';
+import { createPatch } from '../../src/model/json-patch.js';
+import type { JsonObject } from '../../src/model/json.js';
+import type { Pod } from '../../src/model/kubernetes.js';
+import { deepFreeze } from '../../src/model/memo.js';
+import { ANNOTATION } from '../../src/model/names.js';
+import { BOOTSTRAP_TYPE, DISCOVERY_RESPONSE_TYPE, envoyProtoProblems } from '../support/envoy-proto.js';
+import { podProblems } from '../support/pod-checks.js';
+
+const CA = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+const XDS_CONFIG: InjectorConfig = deepFreeze({
+  ...DEFAULT_CONFIG,
+  routes: { allowExternalHosts: true },
+  xds: { ...DEFAULT_CONFIG.xds, caBundle: CA },
+});
+const ROUTES = JSON.stringify({
+  virtual_hosts: [
+    {
+      name: 'api',
+      domains: ['api.example.com'],
+      routes: [
+        { match: { prefix: '/v2' }, route: { cluster: 'api-v2.shop:8080' } },
+        { match: { prefix: '/legacy' }, route: { cluster: 'legacy.example.net:443' } },
+        { match: { prefix: '/' }, route: { cluster: 'api:8080' } },
+      ],
+    },
+  ],
+});
+
+function injected(config: InjectorConfig, annotations: Record<string, string>): { pod: Pod; warnings: string[] } {
+  const pod: Pod = deepFreeze({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'web-1', annotations: { [ANNOTATION.routes]: ROUTES, ...annotations } },
+    spec: { containers: [{ name: 'app', image: 'app:1' }] },
+  });
+  const outcome = evaluatePod({ pod, namespace: { name: 'shop' }, config });
+  assert.equal(outcome.kind, 'injected', JSON.stringify(outcome).slice(0, 400));
+  if (outcome.kind !== 'injected') throw new Error('not injected');
+  // The patch, applied by an independent RFC 6902 implementation, gives a valid Pod.
+  const patched = structuredClone(pod) as Pod;
+  assert.deepEqual(
+    applyPatch(patched, createPatch(pod, outcome.pod) as Operation[]).filter((e) => e !== null),
+    [],
+  );
+  assert.deepEqual(podProblems(patched), []);
+  return { pod: patched, warnings: outcome.warnings };
+}
+
+const annotation = (pod: Pod, key: string): JsonObject => JSON.parse(pod.metadata?.annotations?.[key] ?? 'null') as JsonObject;
+const resources = (pod: Pod, key: string): JsonObject[] => annotation(pod, key).resources as JsonObject[];
+
+describe('config-source: xds', () => {
+  const xds = injected(XDS_CONFIG, { [ANNOTATION.configSource]: 'xds' }).pod;
+  const file = injected(XDS_CONFIG, {}).pod;
+
+  it('renders documents that Envoy v1.36 accepts', () => {
+    assert.deepEqual(envoyProtoProblems(BOOTSTRAP_TYPE, annotation(xds, ANNOTATION.envoyBootstrap)), []);
+    for (const key of [ANNOTATION.envoyLds, ANNOTATION.envoyRds, ANNOTATION.envoyCds])
+      assert.deepEqual(envoyProtoProblems(DISCOVERY_RESPONSE_TYPE, annotation(xds, key)), [], key);
+  });
+
+  it('dials the ADS server by its Service name, trusting the injector CA alone, with the pod token as Bearer metadata', () => {
+    const dynamic = annotation(xds, ANNOTATION.envoyBootstrap).dynamic_resources as JsonObject;
+    assert.deepEqual(dynamic.lds_config, { ads: {}, resource_api_version: 'V3', initial_fetch_timeout: '0s' });
+    assert.deepEqual(dynamic.cds_config, dynamic.lds_config);
+    const ads = dynamic.ads_config as { api_type: string; grpc_services: Array<{ google_grpc: JsonObject }> };
+    assert.equal(ads.api_type, 'GRPC');
+    const [service] = ads.grpc_services;
+    assert.deepEqual(service?.google_grpc, {
+      target_uri: 'envoy-injector.envoy-injector.svc:15012',
+      stat_prefix: 'ads',
+      channel_credentials: { ssl_credentials: { root_certs: { inline_string: CA } } },
+      call_credentials: [
+        {
+          from_plugin: {
+            name: 'envoy.grpc_credentials.file_based_metadata',
+            typed_config: {
+              '@type': 'type.googleapis.com/envoy.config.grpc_credential.v3.FileBasedMetadataConfig',
+              secret_data: { filename: '/var/run/secrets/envoy-injector/token' },
+              header_key: 'authorization',
+              header_prefix: 'Bearer ',
+            },
+          },
+        },
+      ],
+      credentials_factory_name: 'envoy.grpc_credentials.file_based_metadata',
+    });
+  });
+
+  it('mounts a projected token for the envoy-injector audience into the proxy, read-only', () => {
+    const volume = xds.spec.volumes?.find((v) => v.name === 'envoy-token');
+    assert.deepEqual(volume, {
+      name: 'envoy-token',
+      projected: { sources: [{ serviceAccountToken: { audience: 'envoy-injector', expirationSeconds: 3600, path: 'token' } }] },
+    });
+    const proxy = [...(xds.spec.initContainers ?? []), ...xds.spec.containers].find((c) => c.name === 'envoy');
+    assert.deepEqual((proxy as { volumeMounts?: unknown[] } | undefined)?.volumeMounts?.[1], {
+      name: 'envoy-token',
+      mountPath: '/var/run/secrets/envoy-injector',
+      readOnly: true,
+    });
+    assert.equal(
+      file.spec.volumes?.some((v) => v.name === 'envoy-token'),
+      false,
+    );
+  });
+
+  it('records the source in the status (its volumes), which reads back strictly', () => {
+    const status = parseStatus(xds.metadata?.annotations?.[ANNOTATION.status] ?? '');
+    assert.ok(status.ok);
+    assert.equal(statusConfigSource(status.value), 'xds');
+    assert.deepEqual(status.value.volumes, ['envoy-config', 'envoy-token']);
+  });
+
+  it('serves the same routes as file mode, the listener reading them from ADS', () => {
+    assert.deepEqual(resources(xds, ANNOTATION.envoyRds), resources(file, ANNOTATION.envoyRds));
+    const fromAds = JSON.stringify(resources(xds, ANNOTATION.envoyLds));
+    const fromFile = JSON.stringify(resources(file, ANNOTATION.envoyLds));
+    assert.match(fromAds, /"config_source":\{"ads":\{\},"resource_api_version":"V3"\}/);
+    // The same listener, but for where its routes come from.
+    const rdsFile = `"config_source":${JSON.stringify(fileConfigSource('rds.json'))}`;
+    assert.ok(fromFile.includes(rdsFile));
+    assert.equal(fromFile.replaceAll(rdsFile, 'SOURCE'), fromAds.replaceAll('"config_source":{"ads":{},"resource_api_version":"V3"}', 'SOURCE'));
+  });
+
+  it('turns Service targets into EDS clusters of the same name, and leaves external hosts on DNS', () => {
+    const byName = (pod: Pod): Map<string, JsonObject> => new Map(resources(pod, ANNOTATION.envoyCds).map((c) => [String(c.name), c]));
+    const [eds, dns] = [byName(xds), byName(file)];
+    assert.deepEqual([...eds.keys()].sort(), ['api-v2.shop:8080', 'api.shop:8080', 'external:legacy.example.net:443']);
+    for (const name of ['api-v2.shop:8080', 'api.shop:8080']) {
+      const { load_assignment: _l, dns_lookup_family: _d, type: _t, ...rest } = dns.get(name) ?? {};
+      assert.deepEqual(eds.get(name), {
+        ...rest,
+        '@type': 'type.googleapis.com/envoy.config.cluster.v3.Cluster',
+        type: 'EDS',
+        eds_cluster_config: { eds_config: { ads: {}, resource_api_version: 'V3' } },
+      });
+    }
+    assert.deepEqual(eds.get('external:legacy.example.net:443'), dns.get('external:legacy.example.net:443'));
+  });
+
+  it('falls back to files, said in a warning, when this injector serves no xDS', () => {
+    const { pod, warnings } = injected({ ...XDS_CONFIG, xds: DEFAULT_CONFIG.xds }, { [ANNOTATION.configSource]: 'xds' });
+    assert.equal(
+      pod.spec.volumes?.some((v) => v.name === 'envoy-token'),
+      false,
+    );
+    assert.ok(
+      warnings.some((w) => w.includes('envoy-injector.io/config-source: xds, but this injector serves no xDS')),
+      warnings.join('\n'),
+    );
+  });
+
+  it('refuses a config-source that is neither file nor xds, naming the annotation', () => {
+    const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { [ANNOTATION.configSource]: 'grpc' } }, spec: { containers: [] } };
+    const outcome = evaluatePod({ pod, namespace: { name: 'shop' }, config: XDS_CONFIG });
+    assert.equal(outcome.kind, 'rejected');
+    assert.match(JSON.stringify(outcome), /envoy-injector.io\/config-source/);
+  });
+});
