@@ -50,7 +50,7 @@ function injected(config: InjectorConfig, annotations: Record<string, string>): 
   assert.equal(outcome.kind, 'injected', JSON.stringify(outcome).slice(0, 400));
   if (outcome.kind !== 'injected') throw new Error('not injected');
   // The patch, applied by an independent RFC 6902 implementation, gives a valid Pod.
-  const patched = structuredClone(pod) as Pod;
+  const patched = structuredClone<Pod>(pod);
   assert.deepEqual(
     applyPatch(patched, createPatch(pod, outcome.pod) as Operation[]).filter((e) => e !== null),
     [],
@@ -137,7 +137,7 @@ describe('config-source: xds', () => {
   });
 
   it('turns Service targets into EDS clusters of the same name, and leaves external hosts on DNS', () => {
-    const byName = (pod: Pod): Map<string, JsonObject> => new Map(resources(pod, ANNOTATION.envoyCds).map((c) => [String(c.name), c]));
+    const byName = (pod: Pod): Map<string, JsonObject> => new Map(resources(pod, ANNOTATION.envoyCds).map((c) => [c.name as string, c]));
     const [eds, dns] = [byName(xds), byName(file)];
     assert.deepEqual([...eds.keys()].sort(), ['api-v2.shop:8080', 'api.shop:8080', 'external:legacy.example.net:443']);
     for (const name of ['api-v2.shop:8080', 'api.shop:8080']) {
