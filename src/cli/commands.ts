@@ -90,8 +90,18 @@ export const COMMANDS = {
       },
       'self-test-namespace': { value: true, placeholder: 'NS', help: "the self-test's namespace", default: 'envoy-injector-self-test' },
       'fleet-gauges': { value: false, help: 'watch every pod for the gauges of pods missing the proxy and pods with a stale one (needs a cluster)' },
+      'xds-port': {
+        value: true,
+        placeholder: 'PORT',
+        help: 'also serve proxies their config over ADS (gRPC, TLS with the serving certificate; the proxies trust DIR/ca.crt) on this port (needs a cluster)',
+        default: 'off (the manifests use 15012)',
+      },
     },
-    examples: ['envoy-injector serve --cert-dir certs --port 8443 --address 127.0.0.1', 'envoy-injector serve --self-manage --fleet-gauges'],
+    examples: [
+      'envoy-injector serve --cert-dir certs --port 8443 --address 127.0.0.1',
+      'envoy-injector serve --self-manage --fleet-gauges',
+      'envoy-injector serve --self-manage --xds-port 15012',
+    ],
     exitCodes: '0 after SIGTERM once in-flight reviews are answered; 2 usage or environment error (bad flags, unreadable certificates or config)',
   },
   inject: {

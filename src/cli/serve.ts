@@ -1,10 +1,15 @@
 // `envoy-injector serve`: the webhook, until SIGTERM.
 
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import type { ClusterCaches } from '../cluster/cluster.js';
 import { clusterConfigured } from '../cluster/configured.js';
 import type { SelfManager } from '../cluster/self-manage.js';
+import { XDS_TOKEN_AUDIENCE } from '../envoy/proxy-identity.js';
 import type { Pod } from '../model/kubernetes.js';
+import type { ControlPlane, ControlPlaneCluster } from '../server/control-plane.js';
+import type { KeyPair } from '../server/tls.js';
 import { startFleetGauges } from '../server/fleet-tracker.js';
 import type { WebhookMetrics } from '../server/metrics.js';
 import { startSelfTest } from '../server/self-test.js';
@@ -28,16 +33,18 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const selfTestMinutes = minutesFlag(flags, 'self-test-every');
   const clientCaFile = single(flags, 'client-ca');
   const clientCa = clientCaFile === undefined ? undefined : readInput(clientCaFile);
-  const config = loadConfig(single(flags, 'config'));
+  const xdsPort = portFlag(flags, 'xds-port');
+  const certDir = single(flags, 'cert-dir') ?? 'certs';
+  let config = loadConfig(single(flags, 'config'));
   // One logger for the server and the cluster caches: the same JSON lines.
   // Buffered: a review waits on no write to stdout. Flushed before exit.
   const logger = pino({ level: single(flags, 'log-level') ?? 'info' }, pino.destination({ dest: 1, sync: false }));
-  const certDir = single(flags, 'cert-dir') ?? 'certs';
   const log = { info: (m: string) => logger.info(m), warn: (m: string) => logger.warn(m) };
   let cluster: ClusterCaches | undefined;
   let selfManager: SelfManager | undefined;
   let dryRunCreate: ((pod: Pod) => Promise<Pod>) | undefined;
   let startGauges: ((metrics: WebhookMetrics) => () => void) | undefined;
+  let controlPlaneCluster: ControlPlaneCluster | undefined;
   if (clusterConfigured()) {
     // The Kubernetes client is large: loaded only when there is a cluster.
     const { defaultKubeConfig, startClusterCaches } = await import('../cluster/cluster.js');
@@ -51,6 +58,19 @@ export async function runServe(argv: readonly string[]): Promise<string> {
       const caches = cluster;
       startGauges = (metrics) =>
         startFleetGauges({ namespaces: caches, watch: (sink) => watchPods(kubeConfig, sink, log), config, metrics, refreshMs: FLEET_REFRESH_MS }).stop;
+    }
+    if (xdsPort !== undefined) {
+      const { watchPods } = await import('../cluster/pod-watch.js');
+      const { watchEndpointSlices } = await import('../cluster/endpoint-slices.js');
+      const { tokenReviewer } = await import('../cluster/token-review.js');
+      const caches = cluster;
+      controlPlaneCluster = {
+        services: caches,
+        onServiceChange: (changed) => caches.onServiceChange(changed),
+        reviewToken: tokenReviewer(kubeConfig, XDS_TOKEN_AUDIENCE),
+        watchPods: (sink) => watchPods(kubeConfig, sink, log),
+        watchEndpointSlices: (sink) => watchEndpointSlices(kubeConfig, sink, log),
+      };
     }
     if (flags.has('self-manage')) {
       const webhookConfiguration = single(flags, 'webhook-config') ?? 'envoy-injector';
@@ -67,15 +87,21 @@ export async function runServe(argv: readonly string[]): Promise<string> {
         log,
       );
     }
-  } else if (flags.has('self-manage') || selfTestMinutes !== undefined || flags.has('fleet-gauges')) {
+  } else if (flags.has('self-manage') || selfTestMinutes !== undefined || flags.has('fleet-gauges') || xdsPort !== undefined) {
     throw new UsageError(
-      '--self-manage, --self-test-every and --fleet-gauges need a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured',
+      '--self-manage, --self-test-every, --fleet-gauges and --xds-port need a cluster (in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured',
     );
   } else {
     logger.info(
       'no Kubernetes cluster configured (no in-cluster service account, KUBECONFIG or ~/.kube/config): namespaces count as enrolled and route targets are not checked',
     );
   }
+  // Proxies in xds mode trust this CA alone: the one that signs the serving
+  // certificate (read after --self-manage has written it).
+  if (xdsPort !== undefined) config = { ...config, xds: { ...config.xds, caBundle: readCaBundle(certDir) } };
+  let certificate: KeyPair | undefined;
+  // Declared before the server: its certificate callback runs during startServer.
+  let controlPlane: ControlPlane | undefined;
   const server = await startServer({
     certDir,
     port,
@@ -87,7 +113,24 @@ export async function runServe(argv: readonly string[]): Promise<string> {
     ...(maxInFlightMiB === undefined ? {} : { maxReviewBytesInFlight: maxInFlightMiB * 2 ** 20 }),
     ...(maxConnections === undefined ? {} : { maxConnections }),
     logger,
+    onCertificate: (pair) => {
+      certificate = pair;
+      controlPlane?.reload(pair);
+    },
   });
+  controlPlane =
+    xdsPort === undefined || controlPlaneCluster === undefined || certificate === undefined
+      ? undefined
+      : await (
+          await import('../server/control-plane.js')
+        ).startControlPlane({
+          address: single(flags, 'address') ?? '0.0.0.0',
+          port: xdsPort,
+          certificate,
+          cluster: controlPlaneCluster,
+          metrics: server.metrics,
+          log: logger,
+        });
   const stopFleetGauges = startGauges?.(server.metrics);
   const selfTest =
     selfTestMinutes === undefined || dryRunCreate === undefined
@@ -109,12 +152,21 @@ export async function runServe(argv: readonly string[]): Promise<string> {
       selfTest?.stop();
       stopFleetGauges?.();
       const done = (): void => logger.flush(() => resolve());
-      server.close().then(done, done);
+      // The proxies' streams first: they reconnect to another replica while this one answers its last reviews.
+      const closeControlPlane = controlPlane?.close() ?? Promise.resolve();
+      closeControlPlane.then(() => server.close()).then(done, done);
     };
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
   return '';
+}
+
+/** DIR/ca.crt: written by `certs` and by --self-manage beside the pair it signed. */
+function readCaBundle(certDir: string): string {
+  const file = join(certDir, 'ca.crt');
+  if (!existsSync(file)) throw new UsageError(`--xds-port needs ${file}, the CA the proxies trust (written by \`envoy-injector certs\` and by --self-manage)`);
+  return readFileSync(file, 'utf8');
 }
 
 /** How often every tracked pod is classified again (namespace enrolment changes). */

@@ -9,6 +9,8 @@ export interface ClusterCaches extends NamespaceLookup, ServiceLookup {
   synced(): boolean;
   /** One count of changes for both lookups. */
   generation(): number;
+  /** Tells `changed` of every Service added, changed or deleted (its namespace and name); returns the unsubscribe. */
+  onServiceChange(changed: (namespace: string, name: string) => void): () => void;
   stop(): Promise<void>;
 }
 
@@ -81,7 +83,12 @@ export function startClusterCaches(kubeConfig: KubeConfig, log: ClusterLog, retr
   // One count serves both lookups, which are this one object.
   let changes = 0;
   namespaces.on('change', () => changes++);
-  services.on('change', () => changes++);
+  const serviceListeners = new Set<(namespace: string, name: string) => void>();
+  services.on('change', (service: V1Service) => {
+    changes++;
+    const { namespace, name } = service.metadata ?? {};
+    if (namespace !== undefined && name !== undefined) for (const listener of serviceListeners) listener(namespace, name);
+  });
   const runs = [
     keepRunning(namespaces, 'namespace', log, retryMs, () => {
       if (!synced.namespaces) log.info('namespace cache synced');
@@ -97,6 +104,10 @@ export function startClusterCaches(kubeConfig: KubeConfig, log: ClusterLog, retr
   return {
     synced: () => synced.namespaces && synced.services,
     generation: () => changes,
+    onServiceChange: (changed) => {
+      serviceListeners.add(changed);
+      return () => serviceListeners.delete(changed);
+    },
     namespace(name: string) {
       if (!synced.namespaces) return undefined;
       const found = namespaces.get(name);

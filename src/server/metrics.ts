@@ -74,6 +74,61 @@ export class WebhookMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
+  /** The ADS server's metrics, made when it starts: without --xds-port they are absent, not 0. */
+  private xds: { pushes: Counter<'type'>; nacks: Counter<'type'>; refused: Counter<'code'>; latency: Histogram<'type'> } | undefined;
+
+  /** connected: read at each scrape. */
+  trackXds(connected: () => number): void {
+    new Gauge({
+      name: 'envoy_injector_xds_connected_proxies',
+      help: 'Proxies with an identified ADS stream to this replica.',
+      registers: [this.registry],
+      collect() {
+        this.set(connected());
+      },
+    });
+    this.xds = {
+      pushes: new Counter({
+        name: 'envoy_injector_xds_pushes_total',
+        help: 'DiscoveryResponses sent, by resource type (LDS, RDS, CDS, EDS).',
+        labelNames: ['type'] as const,
+        registers: [this.registry],
+      }),
+      nacks: new Counter({
+        name: 'envoy_injector_xds_nacks_total',
+        help: 'Responses a proxy refused (it keeps its last good config), by resource type.',
+        labelNames: ['type'] as const,
+        registers: [this.registry],
+      }),
+      refused: new Counter({
+        name: 'envoy_injector_xds_streams_refused_total',
+        help: 'ADS streams closed before serving anything, by gRPC status (UNAUTHENTICATED, PERMISSION_DENIED, UNAVAILABLE).',
+        labelNames: ['code'] as const,
+        registers: [this.registry],
+      }),
+      latency: new Histogram({
+        name: 'envoy_injector_xds_push_latency_seconds',
+        help: 'From the change (a pod, EndpointSlice or Service event) to the push that carries it, debounce included, by resource type.',
+        labelNames: ['type'] as const,
+        buckets: [0.05, 0.1, 0.15, 0.25, 0.5, 1, 2, 5],
+        registers: [this.registry],
+      }),
+    };
+  }
+
+  recordXdsPush(type: string, latencySeconds: number | undefined): void {
+    this.xds?.pushes.inc({ type });
+    if (latencySeconds !== undefined) this.xds?.latency.observe({ type }, latencySeconds);
+  }
+
+  recordXdsNack(type: string): void {
+    this.xds?.nacks.inc({ type });
+  }
+
+  recordXdsRefused(code: string): void {
+    this.xds?.refused.inc({ code });
+  }
+
   /** Label sets are few and fixed: each is bound once, so a review does not
    * hash its labels again. */
   private readonly bound = new Map<string, BoundReviewMetrics>();

@@ -10,7 +10,7 @@ import type { ClusterCaches } from '../cluster/cluster.js';
 import { buildApp, registerMetrics } from './app.js';
 import type { BodyLimits } from './review-body.js';
 import { WebhookMetrics } from './metrics.js';
-import { CertificateWatcher, TLS_SETTINGS } from './tls.js';
+import { CertificateWatcher, TLS_SETTINGS, type KeyPair } from './tls.js';
 
 export interface ServerOptions {
   certDir: string;
@@ -33,6 +33,8 @@ export interface ServerOptions {
   maxConnections?: number;
   /** How reviews' bodies are read (tests shorten the deadlines). */
   bodyLimits?: Partial<BodyLimits>;
+  /** Told of the serving certificate at start and at every reload (the xDS server serves with it too). */
+  onCertificate?: (pair: KeyPair) => void;
 }
 
 /** kube-apiserver opens one connection per review in flight (HTTP/1.1) and
@@ -61,6 +63,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     {
       onReload: (pair) => {
         (app?.server as HttpsServer | undefined)?.setSecureContext({ ...pair, ...TLS_SETTINGS, ...clientVerification });
+        options.onCertificate?.(pair);
         log.info({ certDir: options.certDir }, 'serving certificate reloaded');
       },
       onError: (error) => log.warn({ certDir: options.certDir, err: error.message }, 'serving certificate not (re)loaded; keeping the current one'),
@@ -69,6 +72,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   );
   const clientVerification = options.clientCa === undefined ? {} : { ca: options.clientCa, requestCert: true, rejectUnauthorized: false };
   const pair = await certificates.start();
+  options.onCertificate?.(pair);
   const metrics = new WebhookMetrics();
 
   const { cluster, config } = options;

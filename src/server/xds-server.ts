@@ -5,8 +5,9 @@
 // acknowledged as the xDS protocol has it (envoy/ads-stream.ts), pushed
 // again when the pod's snapshot changes. The resources are the injector's
 // rendered documents, encoded by Envoy's own message types
-// (envoy/any-encoding.ts). Not yet started by `serve` (issue 22).
+// (envoy/any-encoding.ts). `serve --xds-port` starts it (cli/serve.ts).
 
+import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import type { Root } from 'protobufjs';
@@ -15,6 +16,7 @@ import {
   EMPTY_STREAM,
   onRequest,
   onSnapshot,
+  syncStatus,
   type DiscoveryRequest,
   type DiscoveryResponse,
   type StreamState,
@@ -26,8 +28,10 @@ import { firstLine } from '../syntax/first-line.js';
 /** What the server serves: each pod's current snapshot per type, and word of its changes. */
 export interface XdsSource {
   snapshot(pod: ProxyPod, typeUrl: string): TypeSnapshot | undefined;
-  /** Calls `changed` whenever one of the pod's snapshots may have changed; returns the unsubscribe. */
-  watch(pod: ProxyPod, changed: () => void): () => void;
+  /** Calls `changed` whenever one of the pod's snapshots may have changed,
+   * with when (performance.now()) the first change since the last call
+   * arrived; returns the unsubscribe. */
+  watch(pod: ProxyPod, changed: (since: number) => void): () => void;
 }
 
 /** The types a proxy may ask for on this server; a request for another is ignored, keeping no state. */
@@ -53,13 +57,26 @@ export interface XdsServerOptions {
   /** A stream that has not identified itself (its first request) by then is closed: a connection costs its time. */
   identifyWithinMs?: number;
   /** Told of each stream's events, for logs and metrics. */
-  onEvent?: (
-    event: { kind: 'refused'; code: string; message: string } | { kind: 'ack' | 'nack' | 'push'; pod: string; typeUrl: string; detail: string },
-  ) => void;
+  onEvent?: (event: XdsEvent) => void;
+}
+
+export type XdsEvent =
+  | { kind: 'refused'; code: string; message: string }
+  | { kind: 'connected' | 'disconnected'; pod: string }
+  | { kind: 'ack' | 'nack'; pod: string; typeUrl: string; detail: string }
+  /** latencyMs: from the change that caused it to the write (absent for an answer to a request). */
+  | { kind: 'push'; pod: string; typeUrl: string; detail: string; latencyMs?: number };
+
+/** One connected proxy, as `status` shows it (istioctl proxy-status's columns). */
+export interface ProxySync {
+  pod: string;
+  types: Array<{ typeUrl: string; status: ReturnType<typeof syncStatus>; sent?: string; acked?: string; error?: string }>;
 }
 
 export interface XdsServer {
   port: number;
+  /** Every identified stream's sync state, by pod. */
+  sync(): ProxySync[];
   close(): Promise<void>;
 }
 
@@ -92,20 +109,29 @@ export function adsService(protoIncludeDirs: readonly string[]): grpc.ServiceCli
 
 export async function startXdsServer(options: XdsServerOptions, host: string, port: number): Promise<XdsServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+  /** Every open stream, and its sync state once it has identified itself. */
+  const streams = new Map<AdsCall, () => ProxySync | undefined>();
   server.addService(adsService(options.protoIncludeDirs).service, {
-    StreamAggregatedResources: (call: AdsCall) => serveStream(call, options),
+    StreamAggregatedResources: (call: AdsCall) => serveStream(call, options, streams),
   });
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, options.credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
   );
   return {
     port: bound,
-    // Streams are closed, so their proxies reconnect to another replica.
-    close: () => new Promise<void>((resolve) => server.tryShutdown(() => resolve())),
+    sync: () => [...streams.values()].flatMap((report) => report() ?? []).sort((a, b) => a.pod.localeCompare(b.pod)),
+    close: () =>
+      new Promise<void>((resolve) => {
+        // No new streams; the open ones end with UNAVAILABLE, which Envoy
+        // answers by reconnecting — through the Service, to another replica.
+        server.tryShutdown(() => resolve());
+        for (const call of streams.keys()) call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'the control plane replica is shutting down' });
+        streams.clear();
+      }),
   };
 }
 
-function serveStream(call: AdsCall, options: XdsServerOptions): void {
+function serveStream(call: AdsCall, options: XdsServerOptions, streams: Map<AdsCall, () => ProxySync | undefined>): void {
   let state: StreamState = EMPTY_STREAM;
   let pod: ProxyPod | undefined;
   /** `<pod>.<namespace>`, as the proxy's node id says it, for events. */
@@ -121,20 +147,40 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
     options.onEvent?.({ kind: 'refused', code, message });
     call.emit('error', { code: grpc.status[code], details: message });
   };
-  const send = (response: DiscoveryResponse | undefined): void => {
+  const send = (response: DiscoveryResponse | undefined, since?: number): void => {
     if (response === undefined || pod === undefined) return;
-    options.onEvent?.({ kind: 'push', pod: podId, typeUrl: response.type_url, detail: response.version_info });
     call.write({ ...response, resources: response.resources.map((resource) => encodeAny(options.resourceTypes, resource)) });
+    options.onEvent?.({
+      kind: 'push',
+      pod: podId,
+      typeUrl: response.type_url,
+      detail: response.version_info,
+      ...(since === undefined ? {} : { latencyMs: performance.now() - since }),
+    });
   };
-  const pushChanges = (): void => {
-    if (pod === undefined) return;
+  const pushChanges = (since: number): void => {
+    if (pod === undefined || refused) return;
     for (const typeUrl of Object.keys(state.types)) {
       const snapshot = options.source.snapshot(pod, typeUrl);
       if (snapshot === undefined) continue;
       const next = onSnapshot(state, typeUrl, snapshot);
       state = next.state;
-      send(next.response);
+      send(next.response, since);
     }
+  };
+  const report = (): ProxySync | undefined => {
+    if (pod === undefined) return undefined;
+    const served = pod;
+    return {
+      pod: podId,
+      types: Object.entries(state.types).map(([typeUrl, type]) => ({
+        typeUrl,
+        status: syncStatus(type, options.source.snapshot(served, typeUrl)?.version),
+        ...(type.sent ? { sent: type.sent.version } : {}),
+        ...(type.acked === undefined ? {} : { acked: type.acked }),
+        ...(type.nacked ? { error: type.nacked.message } : {}),
+      })),
+    };
   };
   const identify = async (request: WireRequest): Promise<boolean> => {
     const token = bearerToken(call.metadata.get('authorization').map(String));
@@ -152,8 +198,10 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
     pod = identity.pod;
     podId = `${pod.name}.${pod.namespace}`;
     unwatch = options.source.watch(pod, pushChanges);
+    options.onEvent?.({ kind: 'connected', pod: podId });
     return true;
   };
+  streams.set(call, report);
   const identifyMs = options.identifyWithinMs ?? 10_000;
   const identifyDeadline = setTimeout(() => {
     if (pod === undefined) refuse('UNAUTHENTICATED', `no DiscoveryRequest with a node within ${identifyMs / 1000} s`);
@@ -194,8 +242,11 @@ function serveStream(call: AdsCall, options: XdsServerOptions): void {
   });
   const stop = (): void => {
     clearTimeout(identifyDeadline);
-    unwatch?.();
+    streams.delete(call);
+    if (unwatch === undefined) return;
+    unwatch();
     unwatch = undefined;
+    options.onEvent?.({ kind: 'disconnected', pod: podId });
   };
   call.on('end', () => {
     stop();

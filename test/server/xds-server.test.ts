@@ -5,7 +5,7 @@
 // that arrives is decoded with Envoy's own v3 protos and checked strictly.
 
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
 import { generateWebhookCertificates } from '../../src/certs/generate.js';
@@ -16,14 +16,14 @@ import { evaluatePod } from '../../src/inject/evaluate.js';
 import type { TypeSnapshot } from '../../src/envoy/ads-stream.js';
 import type { ProxyPod } from '../../src/envoy/proxy-identity.js';
 import type { JsonObject } from '../../src/model/json.js';
-import { adsService, startXdsServer, type XdsServer, type XdsSource } from '../../src/server/xds-server.js';
+import { envoyProtoIncludeDirs } from '../../src/server/envoy-protos.js';
+import { adsClient, openStream, Received, type AdsClient, type Response } from '../support/ads-client.js';
+import { startXdsServer, type XdsServer, type XdsSource } from '../../src/server/xds-server.js';
 import { envoyProtoProblems, envoyProtos } from '../support/envoy-proto.js';
-import { repoPath } from '../support/repo.js';
 
 const LDS = 'type.googleapis.com/envoy.config.listener.v3.Listener';
 const CDS = 'type.googleapis.com/envoy.config.cluster.v3.Cluster';
-const DEPS = repoPath('node_modules', '@grpc', 'grpc-js-xds', 'deps');
-const INCLUDE_DIRS = ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => join(DEPS, dir));
+const INCLUDE_DIRS = envoyProtoIncludeDirs();
 
 const cluster = (name: string, seconds: string): JsonObject => ({
   '@type': CDS,
@@ -36,11 +36,11 @@ const cluster = (name: string, seconds: string): JsonObject => ({
 /** A pod's snapshots, changed by the test: `changed` tells the server's watchers. */
 class Snapshots implements XdsSource {
   readonly byPod = new Map<string, Record<string, TypeSnapshot>>();
-  private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly watchers = new Map<string, Set<(since: number) => void>>();
   snapshot(pod: ProxyPod, typeUrl: string): TypeSnapshot | undefined {
     return this.byPod.get(`${pod.name}.${pod.namespace}`)?.[typeUrl];
   }
-  watch(pod: ProxyPod, changed: () => void): () => void {
+  watch(pod: ProxyPod, changed: (since: number) => void): () => void {
     const key = `${pod.name}.${pod.namespace}`;
     const set = this.watchers.get(key) ?? new Set();
     set.add(changed);
@@ -49,7 +49,7 @@ class Snapshots implements XdsSource {
   }
   set(pod: string, typeUrl: string, snapshot: TypeSnapshot): void {
     this.byPod.set(pod, { ...this.byPod.get(pod), [typeUrl]: snapshot });
-    for (const changed of this.watchers.get(pod) ?? []) changed();
+    for (const changed of this.watchers.get(pod) ?? []) changed(performance.now());
   }
   watching(pod: string): number {
     return this.watchers.get(pod)?.size ?? 0;
@@ -68,54 +68,10 @@ const REVIEWS: Record<string, unknown> = {
   },
 };
 
-interface Response {
-  type_url: string;
-  version_info: string;
-  nonce: string;
-  resources: Array<{ type_url: string; value: Buffer }>;
-}
-
-type Stream = grpc.ClientDuplexStream<Record<string, unknown>, Response>;
-
-/** The responses of a stream, awaited one at a time; and how it ended. */
-class Received {
-  private readonly queue: Response[] = [];
-  private waiting: ((response: Response) => void) | undefined;
-  readonly ended: Promise<grpc.StatusObject>;
-  constructor(stream: Stream) {
-    stream.on('data', (response: Response) => {
-      if (this.waiting) {
-        const resolve = this.waiting;
-        this.waiting = undefined;
-        resolve(response);
-      } else this.queue.push(response);
-    });
-    this.ended = new Promise((resolve) => {
-      stream.on('status', resolve);
-      stream.on('error', () => undefined);
-    });
-  }
-  /** The next response, or a failure after `seconds` (a generous limit, not a measure). */
-  next(seconds = 10): Promise<Response> {
-    const queued = this.queue.shift();
-    if (queued) return Promise.resolve(queued);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('no response')), seconds * 1000);
-      this.waiting = (response) => {
-        clearTimeout(timer);
-        resolve(response);
-      };
-    });
-  }
-  get pending(): number {
-    return this.queue.length;
-  }
-}
-
 describe('the ADS server, driven by a real gRPC client as Envoy drives it', () => {
   const source = new Snapshots();
   let server: XdsServer;
-  let client: grpc.Client & { StreamAggregatedResources(metadata: grpc.Metadata): Stream };
+  let client: AdsClient;
   const root = envoyProtos();
 
   before(async () => {
@@ -134,12 +90,8 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
       '127.0.0.1',
       0,
     );
-    const AggregatedDiscoveryService = adsService(INCLUDE_DIRS);
     // TLS verified against the CA, for the name the proxies dial.
-    client = new AggregatedDiscoveryService(`127.0.0.1:${server.port}`, grpc.credentials.createSsl(Buffer.from(certs.caCert)), {
-      'grpc.ssl_target_name_override': 'envoy-injector.envoy-injector.svc',
-      'grpc.default_authority': 'envoy-injector.envoy-injector.svc',
-    }) as unknown as typeof client;
+    client = adsClient(server.port, certs.caCert);
   });
 
   after(async () => {
@@ -147,12 +99,7 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
     await server.close();
   });
 
-  const open = (token?: string): { stream: Stream; received: Received } => {
-    const metadata = new grpc.Metadata();
-    if (token !== undefined) metadata.set('authorization', `Bearer ${token}`);
-    const stream = client.StreamAggregatedResources(metadata);
-    return { stream, received: new Received(stream) };
-  };
+  const open = (token?: string): ReturnType<typeof openStream> => openStream(client, token);
 
   /** Each resource decoded by Envoy's protos and checked strictly. */
   const decoded = (response: Response): unknown[] =>
@@ -303,10 +250,7 @@ describe('the ADS server, driven by a real gRPC client as Envoy drives it', () =
       '127.0.0.1',
       0,
     );
-    const AggregatedDiscoveryService = adsService(INCLUDE_DIRS);
-    const quickClient = new AggregatedDiscoveryService(`127.0.0.1:${quick.port}`, grpc.credentials.createSsl(Buffer.from(certs.caCert)), {
-      'grpc.ssl_target_name_override': 'envoy-injector.envoy-injector.svc',
-    }) as unknown as typeof client;
+    const quickClient = adsClient(quick.port, certs.caCert);
     try {
       const metadata = new grpc.Metadata();
       metadata.set('authorization', 'Bearer token-web');

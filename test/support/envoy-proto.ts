@@ -5,45 +5,21 @@
 // objects, several members of one oneof, and the protoc-gen-validate rules
 // Envoy enforces at load (required, min_len, min_items, numeric bounds) all fail.
 
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { repoPath } from './repo.js';
-
-const DEPS = repoPath('node_modules', '@grpc', 'grpc-js-xds', 'deps');
-const INCLUDE_DIRS = [
-  ...['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'].map((dir) => join(DEPS, dir)),
-  repoPath('node_modules', 'protobufjs'), // google/protobuf/descriptor.proto
-];
+import { loadEnvoyProtos, SERVED_PROTO_FILES } from '../../src/server/envoy-protos.js';
 
 const ENTRY_FILES = [
   'envoy/config/bootstrap/v3/bootstrap.proto',
   'envoy/service/discovery/v3/discovery.proto',
-  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
-  'envoy/extensions/filters/network/tcp_proxy/v3/tcp_proxy.proto',
-  'envoy/extensions/filters/listener/original_dst/v3/original_dst.proto',
-  'envoy/extensions/filters/http/router/v3/router.proto',
-  'envoy/extensions/filters/http/fault/v3/fault.proto',
-  'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  ...SERVED_PROTO_FILES,
   'envoy/config/grpc_credential/v3/file_based_metadata.proto',
 ];
 
 let cachedRoot: protobuf.Root | undefined;
 
 export function envoyProtos(): protobuf.Root {
-  if (cachedRoot) return cachedRoot;
-  const root = new protobuf.Root();
-  root.resolvePath = (_origin, target) => {
-    for (const dir of INCLUDE_DIRS) {
-      const candidate = join(dir, target);
-      if (existsSync(candidate)) return candidate;
-    }
-    return target;
-  };
-  root.loadSync(ENTRY_FILES, { keepCase: true });
-  root.resolveAll();
-  cachedRoot = root;
-  return root;
+  cachedRoot ??= loadEnvoyProtos(ENTRY_FILES);
+  return cachedRoot;
 }
 
 type Options = Record<string, unknown>;

@@ -1,8 +1,8 @@
 // A small in-process stand-in for kube-apiserver's REST API, just the
 // resources envoy-injector reads and writes: Secrets (get/create/replace with
 // resourceVersion conflicts), MutatingWebhookConfigurations (get, JSON Patch
-// with `test` ops), Namespaces/Services/Pods (list — Pods in pages — and
-// watch streams), and pod creates as dry runs through the webhook. The
+// with `test` ops), Namespaces/Services/Pods/EndpointSlices (list — Pods in
+// pages — and watch streams), TokenReviews, and pod creates as dry runs through the webhook. The
 // injector's real client-node code talks to it over HTTP; no cluster exists
 // on this machine, so this is the closest honest thing.
 
@@ -62,7 +62,7 @@ export class FakeKubeApi {
   }
 
   /** Stores (or replaces) an object as if an admin applied it, telling watchers. */
-  put(kind: 'secrets' | 'mutatingwebhookconfigurations' | 'namespaces' | 'services' | 'pods', object: StoredObject): void {
+  put(kind: 'secrets' | 'mutatingwebhookconfigurations' | 'namespaces' | 'services' | 'pods' | 'endpointslices', object: StoredObject): void {
     const collection = this.collection(kind);
     const type = collection.objects.has(this.key(object)) ? 'MODIFIED' : 'ADDED';
     const stored = structuredClone(object);
@@ -72,7 +72,7 @@ export class FakeKubeApi {
   }
 
   /** Deletes an object as if an admin did, telling watchers. */
-  remove(kind: 'pods', namespace: string, name: string): void {
+  remove(kind: 'pods' | 'endpointslices', namespace: string, name: string): void {
     const collection = this.collection(kind);
     const stored = collection.objects.get(`${namespace}/${name}`);
     if (!stored) return;
@@ -86,7 +86,7 @@ export class FakeKubeApi {
   }
 
   /** Open watch streams on a collection: events put before one opens are not replayed. */
-  watchers(kind: 'namespaces' | 'services' | 'pods'): number {
+  watchers(kind: 'namespaces' | 'services' | 'pods' | 'endpointslices'): number {
     return this.collection(kind).watchers.size;
   }
 
@@ -306,9 +306,11 @@ export class FakeKubeApi {
       return;
     }
 
-    // /api/v1/namespaces and /api/v1/services: list, or watch with ?watch=true
-    const listed = parts[0] === 'api' && parts.length === 3 ? parts[2] : undefined;
-    if (method === 'GET' && (listed === 'namespaces' || listed === 'services' || listed === 'pods')) {
+    // /api/v1/namespaces, /api/v1/services, /api/v1/pods (watch) and
+    // /apis/discovery.k8s.io/v1/endpointslices: list, or watch with ?watch=true
+    const listed =
+      parts[0] === 'api' && parts.length === 3 ? parts[2] : url.pathname === '/apis/discovery.k8s.io/v1/endpointslices' ? 'endpointslices' : undefined;
+    if (method === 'GET' && (listed === 'namespaces' || listed === 'services' || listed === 'pods' || listed === 'endpointslices')) {
       const collection = this.collection(listed);
       if (url.searchParams.get('watch') === 'true') {
         response.writeHead(200, { 'content-type': 'application/json' });
@@ -318,8 +320,8 @@ export class FakeKubeApi {
         return;
       }
       this.send(response, 200, {
-        kind: listed === 'namespaces' ? 'NamespaceList' : 'ServiceList',
-        apiVersion: 'v1',
+        kind: { namespaces: 'NamespaceList', services: 'ServiceList', pods: 'PodList', endpointslices: 'EndpointSliceList' }[listed],
+        apiVersion: listed === 'endpointslices' ? 'discovery.k8s.io/v1' : 'v1',
         metadata: { resourceVersion: String(this.version) },
         items: [...collection.objects.values()],
       });

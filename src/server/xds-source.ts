@@ -1,0 +1,243 @@
+// What the ADS server serves, kept from the cluster: the rendered documents of
+// each pod whose proxy reads its config over xDS (their envoy-lds, -rds and
+// -cds annotations, parsed once per change), the EndpointSlices of every
+// Service, and the Services' ports (the webhook's own cache). A change is
+// told to the streams it concerns — a pod's own annotations to its stream, a
+// Service's slices or ports to the streams that route to it — after a short
+// debounce, so a rollout's burst of slice updates is one push.
+
+import { performance } from 'node:perf_hooks';
+import type { TypeSnapshot } from '../envoy/ads-stream.js';
+import { CDS_TYPE_URL, EDS_TYPE_URL, endpointSnapshot, serviceClusters, serviceKey, type ServiceCluster } from '../envoy/endpoint-snapshot.js';
+import { SERVICE_NAME_LABEL } from '../envoy/endpoints.js';
+import { podSnapshots } from '../envoy/pod-snapshots.js';
+import type { ProxyPod } from '../envoy/proxy-identity.js';
+import { parseStatus, statusConfigSource } from '../inject/status.js';
+import { isPlainObject, type Pod } from '../model/kubernetes.js';
+import type { ServiceLookup } from '../model/lookups.js';
+import { ANNOTATION } from '../model/names.js';
+import type { XdsSource } from './xds-server.js';
+
+/** The sink shape of cluster/list-watch.ts, restated so this floor needs no client. */
+export interface Sink<T> {
+  keep(object: T): T | undefined;
+  replaceAll(objects: T[]): void;
+  upsert(object: T): void;
+  remove(object: T): void;
+}
+
+interface ServedPod {
+  uid: string;
+  snapshots: Record<string, TypeSnapshot>;
+  services: ServiceCluster[];
+}
+
+/** A burst of changes within this long is one push (a rollout replaces slices endpoint by endpoint). */
+const DEFAULT_DEBOUNCE_MS = 100;
+
+const KEPT_ANNOTATIONS = [ANNOTATION.envoyLds, ANNOTATION.envoyRds, ANNOTATION.envoyCds];
+
+function podKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** A pod whose proxy reads xDS, as its (injector-written) status says. */
+function readsXds(pod: Pod): boolean {
+  const status = pod.metadata?.annotations?.[ANNOTATION.status];
+  if (status === undefined) return false;
+  const parsed = parseStatus(status);
+  return parsed.ok && statusConfigSource(parsed.value) === 'xds';
+}
+
+/** What is kept of a slice: its Service, addresses, conditions, zones and ports — not its metadata's bulk. */
+function trimSlice(slice: unknown): unknown {
+  if (!isPlainObject(slice) || !isPlainObject(slice.metadata)) return undefined;
+  const { name, namespace, labels } = slice.metadata;
+  const service = isPlainObject(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
+  if (typeof name !== 'string' || typeof namespace !== 'string' || typeof service !== 'string') return undefined;
+  const endpoints = (Array.isArray(slice.endpoints) ? slice.endpoints : []).map((endpoint: unknown) =>
+    isPlainObject(endpoint) ? { addresses: endpoint.addresses, conditions: endpoint.conditions, zone: endpoint.zone } : {},
+  );
+  return { metadata: { name, namespace, labels: { [SERVICE_NAME_LABEL]: service } }, addressType: slice.addressType, ports: slice.ports, endpoints };
+}
+
+function sliceIdentity(slice: unknown): { key: string; name: string } | undefined {
+  if (!isPlainObject(slice) || !isPlainObject(slice.metadata)) return undefined;
+  const { name, namespace, labels } = slice.metadata;
+  const service = isPlainObject(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
+  if (typeof name !== 'string' || typeof namespace !== 'string' || typeof service !== 'string') return undefined;
+  return { key: serviceKey(namespace, service), name };
+}
+
+export class ClusterXdsSource implements XdsSource {
+  private readonly pods = new Map<string, ServedPod>();
+  /** Slices by Service, then by slice name. */
+  private readonly slices = new Map<string, Map<string, unknown>>();
+  /** Which served pods route to each Service. */
+  private readonly routedBy = new Map<string, Set<string>>();
+  private readonly watchers = new Map<string, Set<(since: number) => void>>();
+  /** Pods with a change not yet told, and when their first one arrived. */
+  private readonly pending = new Map<string, number>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly services: ServiceLookup,
+    private readonly debounceMs = DEFAULT_DEBOUNCE_MS,
+  ) {}
+
+  snapshot(pod: ProxyPod, typeUrl: string): TypeSnapshot | undefined {
+    const served = this.pods.get(podKey(pod.namespace, pod.name));
+    // A pod recreated under the same name is another pod: the token names its uid.
+    if (served === undefined || served.uid !== pod.uid) return undefined;
+    if (typeUrl !== EDS_TYPE_URL) return served.snapshots[typeUrl];
+    return endpointSnapshot(served.services, {
+      slicesOf: (namespace, service) => [...(this.slices.get(serviceKey(namespace, service))?.values() ?? [])],
+      services: this.services,
+    });
+  }
+
+  watch(pod: ProxyPod, changed: (since: number) => void): () => void {
+    const key = podKey(pod.namespace, pod.name);
+    const set = this.watchers.get(key) ?? new Set();
+    set.add(changed);
+    this.watchers.set(key, set);
+    return () => {
+      set.delete(changed);
+      if (set.size === 0) this.watchers.delete(key);
+    };
+  }
+
+  /** Proxies connected now. */
+  connected(): number {
+    let count = 0;
+    for (const set of this.watchers.values()) count += set.size;
+    return count;
+  }
+
+  /** The pod watch's sink: xds-mode pods only, their rendered documents only. */
+  podSink(): Sink<Pod> {
+    return {
+      keep: (pod) => {
+        if (!readsXds(pod)) return undefined;
+        const annotations = pod.metadata?.annotations ?? {};
+        const kept = Object.fromEntries(KEPT_ANNOTATIONS.filter((key) => annotations[key] !== undefined).map((key) => [key, annotations[key]]));
+        return {
+          metadata: { name: pod.metadata?.name, namespace: pod.metadata?.namespace, uid: pod.metadata?.uid, annotations: kept },
+          spec: { containers: [] },
+        } as Pod;
+      },
+      replaceAll: (pods) => {
+        const before = [...this.pods.keys()];
+        this.pods.clear();
+        this.routedBy.clear();
+        for (const pod of pods) this.store(pod);
+        for (const key of new Set([...before, ...this.pods.keys()])) this.changed(key);
+      },
+      upsert: (pod) => {
+        const name = pod.metadata?.name;
+        const namespace = pod.metadata?.namespace;
+        if (name === undefined || namespace === undefined) return;
+        const kept = readsXds(pod) ? pod : undefined;
+        this.forget(podKey(namespace, name));
+        if (kept) this.store(kept);
+        this.changed(podKey(namespace, name));
+      },
+      remove: (pod) => {
+        const key = podKey(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '');
+        this.forget(key);
+        this.changed(key);
+      },
+    };
+  }
+
+  /** The EndpointSlice watch's sink. */
+  sliceSink(): Sink<unknown> {
+    return {
+      keep: trimSlice,
+      replaceAll: (slices) => {
+        const before = [...this.slices.keys()];
+        this.slices.clear();
+        for (const slice of slices) this.storeSlice(slice);
+        for (const key of new Set([...before, ...this.slices.keys()])) this.serviceChanged(key);
+      },
+      upsert: (slice) => {
+        const trimmed = trimSlice(slice);
+        const identity = sliceIdentity(trimmed);
+        if (identity === undefined) return;
+        this.storeSlice(trimmed);
+        this.serviceChanged(identity.key);
+      },
+      remove: (slice) => {
+        const identity = sliceIdentity(slice);
+        if (identity === undefined) return;
+        const bySlice = this.slices.get(identity.key);
+        bySlice?.delete(identity.name);
+        if (bySlice?.size === 0) this.slices.delete(identity.key);
+        this.serviceChanged(identity.key);
+      },
+    };
+  }
+
+  /** A Service's ports may have changed (the webhook's Service cache saw it). */
+  serviceChanged(key: string): void {
+    for (const pod of this.routedBy.get(key) ?? []) this.changed(pod);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private store(pod: Pod): void {
+    const name = pod.metadata?.name;
+    const namespace = pod.metadata?.namespace;
+    if (name === undefined || namespace === undefined) return;
+    const key = podKey(namespace, name);
+    // Parsed once per change of the pod, not per stream or per push.
+    const { snapshots } = podSnapshots(pod);
+    const services = serviceClusters(snapshots[CDS_TYPE_URL]);
+    const uid = pod.metadata?.uid;
+    this.pods.set(key, { uid: typeof uid === 'string' ? uid : '', snapshots, services });
+    for (const service of services) {
+      const routed = serviceKey(service.namespace, service.service);
+      const set = this.routedBy.get(routed) ?? new Set();
+      set.add(key);
+      this.routedBy.set(routed, set);
+    }
+  }
+
+  private forget(key: string): void {
+    const served = this.pods.get(key);
+    if (served === undefined) return;
+    this.pods.delete(key);
+    for (const service of served.services) {
+      const routed = serviceKey(service.namespace, service.service);
+      this.routedBy.get(routed)?.delete(key);
+      if (this.routedBy.get(routed)?.size === 0) this.routedBy.delete(routed);
+    }
+  }
+
+  private storeSlice(slice: unknown): void {
+    const identity = sliceIdentity(slice);
+    if (identity === undefined) return;
+    const bySlice = this.slices.get(identity.key) ?? new Map<string, unknown>();
+    bySlice.set(identity.name, slice);
+    this.slices.set(identity.key, bySlice);
+  }
+
+  /** Only pods with a stream are told; the rest have nothing to push to. */
+  private changed(pod: string): void {
+    if (!this.watchers.has(pod)) return;
+    if (!this.pending.has(pod)) this.pending.set(pod, performance.now());
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(() => this.flush(), this.debounceMs);
+    this.timer.unref();
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const due = [...this.pending];
+    this.pending.clear();
+    for (const [pod, since] of due) for (const changed of this.watchers.get(pod) ?? []) changed(since);
+  }
+}
