@@ -44,7 +44,16 @@ const NAMESPACE_SIMULATION_FLAGS: Readonly<Record<string, FlagSpec>> = {
   },
 };
 
-const SIMULATION_FLAGS: Readonly<Record<string, FlagSpec>> = { config: CONFIG_FLAG, ...NAMESPACE_SIMULATION_FLAGS };
+const SIMULATION_FLAGS: Readonly<Record<string, FlagSpec>> = {
+  config: CONFIG_FLAG,
+  'xds-ca': {
+    value: true,
+    placeholder: 'FILE',
+    help: "the CA of the injector's xDS server (its ca.crt): pods with config-source xds are rendered for it",
+    default: 'none: xds-mode pods get files, as from an injector without --xds-port',
+  },
+  ...NAMESPACE_SIMULATION_FLAGS,
+};
 
 const FILENAME: FlagSpec = {
   value: true,

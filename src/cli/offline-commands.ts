@@ -9,12 +9,14 @@ import { EXIT, COMMANDS } from './commands.js';
 import type { CommandOutput } from './command.js';
 import { explainOneRequest, parseRequestFlag } from './explain-request.js';
 import { parseServiceFlag } from './service-flag.js';
-import { InputError, joinManifests, loadConfig, readManifestInputs } from './files.js';
+import { InputError, joinManifests, loadConfig, readInput, readManifestInputs } from './files.js';
 
 /** `configFlag` names the injector's config file: route-check's --config is the routes. */
 export function simulationOptions(flags: ParsedFlags, configFlag = 'config'): OfflineOptions {
+  const config = loadConfig(single(flags, configFlag));
+  const xdsCa = single(flags, 'xds-ca');
   const options: OfflineOptions = {
-    config: loadConfig(single(flags, configFlag)),
+    config: xdsCa === undefined ? config : { ...config, xds: { ...config.xds, caBundle: readCaFile(xdsCa) } },
     defaultNamespace: single(flags, 'namespace') ?? 'default',
     serviceFlags: (flags.get('service') ?? []).map(parseServiceFlag),
   };
@@ -23,6 +25,13 @@ export function simulationOptions(flags: ParsedFlags, configFlag = 'config'): Of
   if (labels) options.namespaceLabels = labels;
   if (annotations) options.namespaceAnnotations = annotations;
   return options;
+}
+
+/** A PEM certificate file, checked as the config checks xds.caBundle. */
+function readCaFile(file: string): string {
+  const pem = readInput(file);
+  if (!pem.trimStart().startsWith('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--xds-ca ${file} is not a PEM certificate`);
+  return pem;
 }
 
 function offlineInput(flags: ParsedFlags): { text: string; options: OfflineOptions } {
@@ -98,8 +107,9 @@ function describeVerdict(verdict: PodVerdict): string {
   }
 }
 
-function describeProxyLife({ concurrency, drainSeconds, accessLog }: ProxySettings): string[] {
+function describeProxyLife({ concurrency, drainSeconds, accessLog, configSource, configSourceFrom }: ProxySettings): string[] {
   return [
+    `  config from: ${configSource === 'xds' ? "the injector's ADS server (xds)" : 'the envoy-config volume (file)'}, set by ${configSourceFrom}`,
     `  workers: ${concurrency.workers} (from ${concurrency.source})`,
     `  drain on stop: ${drainSeconds === 0 ? 'off' : `up to ${drainSeconds} s`}`,
     `  access log: ${accessLog}`,
@@ -118,6 +128,7 @@ function verdictJson(verdict: PodVerdict): Record<string, unknown> {
         concurrency: outcome.settings.concurrency,
         drainSeconds: outcome.settings.drainSeconds,
         accessLog: outcome.settings.accessLog,
+        configSource: { value: outcome.settings.configSource, from: outcome.settings.configSourceFrom },
         warnings: outcome.warnings,
       };
     case 'skipped':

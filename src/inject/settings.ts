@@ -45,6 +45,8 @@ export interface ProxySettings {
   accessLog: AccessLogFormat;
   /** Where the proxy reads its listeners, routes and clusters: xds only when this injector serves it. */
   configSource: ConfigSource;
+  /** Where that choice came from, for `explain`. */
+  configSourceFrom: string;
 }
 
 export interface PodProxySettings {
@@ -198,11 +200,13 @@ function readOnce(
     drainSeconds: drain.seconds,
     accessLog: read(ANNOTATION.accessLog, parseChoice(ACCESS_LOG_FORMATS), config.proxy.accessLog),
     configSource: read(ANNOTATION.configSource, parseChoice(CONFIG_SOURCES), config.proxy.configSource),
+    configSourceFrom: configSourceOrigin(annotations.lookup(ANNOTATION.configSource)),
   };
   const warnings = [...resolved.warnings];
   if (settings.configSource === 'xds' && config.xds.caBundle === '') {
     // Not a refusal: the pod still gets a working proxy, and is told.
     settings.configSource = 'file';
+    settings.configSourceFrom = `${settings.configSourceFrom}, but this injector serves no xDS`;
     warnings.push(`${ANNOTATION.configSource}: xds, but this injector serves no xDS (serve --xds-port): the proxy reads its config from files`);
   }
   return { settings, warnings, problems: problems.all() };
@@ -260,6 +264,11 @@ function fitDrainInGrace(
 }
 
 /** Where a setting came from, as explain says it. */
+function configSourceOrigin(found: AnnotationValue | undefined): string {
+  // An invalid value refuses the pod (or, from a namespace, is dropped with a warning): the default then decides.
+  return found !== undefined && (CONFIG_SOURCES as readonly string[]).includes(found.value.trim()) ? annotationOrigin(found) : 'config proxy.configSource';
+}
+
 function annotationOrigin(found: AnnotationValue): string {
   return `${found.from === 'namespace' ? 'namespace annotation' : 'annotation'} ${found.annotation}`;
 }

@@ -181,3 +181,62 @@ describe('UPDATE of an injected pod', () => {
       assert.match(outcome.problems.join(), /^the rendered Envoy config would make the pod's annotations \d+\.\d KiB, over Kubernetes' limit of 256\.0 KiB/);
   });
 });
+
+describe('UPDATE of a pod whose proxy reads xDS', () => {
+  const XDS_CONFIG: InjectorConfig = {
+    ...DEFAULT_CONFIG,
+    xds: { ...DEFAULT_CONFIG.xds, caBundle: '-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n' },
+  };
+  const xdsPod = ((): Pod => {
+    const outcome = evaluatePod({
+      pod: { ...plain, metadata: { ...plain.metadata, annotations: { 'envoy-injector.io/config-source': 'xds' } } },
+      namespace,
+      config: XDS_CONFIG,
+    });
+    assert.equal(outcome.kind, 'injected');
+    return outcome.kind === 'injected' ? outcome.pod : plain;
+  })();
+  const clusterTypes = (pod: Pod): string[] =>
+    (JSON.parse(pod.metadata?.annotations?.['envoy-injector.io/envoy-cds'] ?? '{}') as { resources: Array<{ type: string }> }).resources.map((c) => c.type);
+
+  it('renders new routes for xDS still: EDS clusters, routes from ADS', () => {
+    const outcome = update(
+      edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), xdsPod),
+      xdsPod,
+      XDS_CONFIG,
+    );
+    assert.equal(outcome.kind, 'updated');
+    if (outcome.kind !== 'updated') return;
+    assert.deepEqual(clusterTypes(outcome.pod), ['EDS']);
+    assert.match(outcome.pod.metadata?.annotations?.['envoy-injector.io/envoy-lds'] ?? '', /"config_source":\{"ads":\{\}/);
+  });
+
+  it('keeps the source the pod was injected with when its annotation changes, and says so', () => {
+    const outcome = update(
+      edited((a) => {
+        a['envoy-injector.io/config-source'] = 'file';
+        a['envoy-injector.io/routes'] = ROUTES_V2;
+      }, xdsPod),
+      xdsPod,
+      XDS_CONFIG,
+    );
+    assert.equal(outcome.kind, 'updated');
+    if (outcome.kind !== 'updated') return;
+    assert.deepEqual(clusterTypes(outcome.pod), ['EDS']);
+    assert.ok(
+      outcome.warnings.includes('envoy-injector.io/config-source cannot change on a running pod (its proxy reads xds); recreate the pod to change it'),
+      outcome.warnings.join('\n'),
+    );
+  });
+
+  it('refuses new routes on an injector that serves no xDS, rather than render files the proxy never reads', () => {
+    const outcome = update(
+      edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), xdsPod),
+      xdsPod,
+    );
+    assert.deepEqual(outcome, {
+      kind: 'rejected',
+      problems: ["this pod's proxy reads its config over xDS, and this injector serves no xDS (serve --xds-port): its routes cannot change here"],
+    });
+  });
+});

@@ -112,7 +112,10 @@ for (const [name, dir] of Object.entries(BUILDS)) {
       const service = find(objects, 'Service') as unknown as { spec: { ports: { port: number; targetPort: string }[] } };
       assert.deepEqual(
         service.spec.ports.map((port) => [port.port, port.targetPort]),
-        [[443, 'https']],
+        [
+          [443, 'https'],
+          [15012, 'xds'],
+        ],
       );
     });
 
@@ -143,11 +146,17 @@ describe('RBAC: least privilege', () => {
       .flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
   // Both installs: create pods, as dry runs only, in the self-test's own namespace.
   const SELF_TEST_RULES = [{ apiGroups: [''], resources: ['pods'], verbs: ['create'] }];
-  it('self-managed: read Namespaces/Services, list Pods; its own Secret; patch only its own webhook configuration', () => {
+  // The xDS server: its proxies' endpoints, and their tokens checked.
+  const XDS_RULES = [
+    { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+    { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+  ];
+  it('self-managed: read Namespaces/Services, list Pods and EndpointSlices, review tokens; its own Secret; patch only its own webhook configuration', () => {
     const objects = buildKustomization(BUILDS['self-managed (default)']);
     assert.deepEqual(rules(objects, 'ClusterRole'), [
       { apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      ...XDS_RULES,
       { apiGroups: ['admissionregistration.k8s.io'], resources: ['mutatingwebhookconfigurations'], resourceNames: ['envoy-injector'], verbs: ['get', 'patch'] },
     ]);
     assert.deepEqual(rules(objects, 'Role', 'envoy-injector'), [
@@ -166,6 +175,7 @@ describe('RBAC: least privilege', () => {
     assert.deepEqual(rules(objects, 'ClusterRole'), [
       { apiGroups: [''], resources: ['namespaces', 'services'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      ...XDS_RULES,
     ]);
     assert.deepEqual(rules(objects, 'Role'), SELF_TEST_RULES);
     const deployment = find(objects, 'Deployment') as unknown as PodTemplate;

@@ -108,6 +108,32 @@ describe('envoy-injector CLI', () => {
     );
   });
 
+  it('explain and inject say and do where a proxy reads its config: files, or the ADS server given its CA (--xds-ca)', async () => {
+    const xdsPod = POD.replace('  namespace: shop\n', '  namespace: shop\n  annotations:\n    envoy-injector.io/config-source: xds\n');
+    assert.match(run(['explain', '-f', '-'], POD).stdout, /\n {2}config from: the envoy-config volume \(file\), set by config proxy.configSource\n/);
+    // Without the CA, as from an injector without --xds-port: files, and said.
+    const without = run(['explain', '-f', '-'], xdsPod).stdout;
+    assert.match(without, /config from: the envoy-config volume \(file\), set by annotation envoy-injector.io\/config-source, but this injector serves no xDS/);
+    assert.match(without, /warning: envoy-injector.io\/config-source: xds, but this injector serves no xDS/);
+    const { generateWebhookCertificates } = await import('../../src/certs/generate.js');
+    const ca = file('ca.crt', (await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' })).caCert);
+    const [verdict] = JSON.parse(run(['explain', '-f', '-', '-o', 'json', '--xds-ca', ca], xdsPod).stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(verdict?.configSource, { value: 'xds', from: 'annotation envoy-injector.io/config-source' });
+    const injected = run(['inject', '-f', '-', '--xds-ca', ca], xdsPod);
+    assert.equal(injected.code, 0, injected.stderr);
+    const pod = parse(injected.stdout) as { spec: { volumes: Array<{ name: string }> }; metadata: { annotations: Record<string, string> } };
+    assert.deepEqual(
+      pod.spec.volumes.map((v) => v.name),
+      ['envoy-config', 'envoy-token'],
+    );
+    assert.match(pod.metadata.annotations['envoy-injector.io/envoy-bootstrap'] ?? '', /"ads_config"/);
+    const notPem = run(['inject', '-f', '-', '--xds-ca', file('not-a-ca', 'hello')], xdsPod);
+    assert.deepEqual(
+      [notPem.code, notPem.stderr.trim()],
+      [2, `envoy-injector inject: --xds-ca ${join(dir, 'not-a-ca')} is not a PEM certificate (envoy-injector inject --help)`],
+    );
+  });
+
   it('explain -o json is machine-readable', () => {
     const { stdout } = run(['explain', '-f', '-', '-o', 'json', '--namespace-label', 'envoy-injector.io/inject=disabled'], POD);
     assert.deepEqual(JSON.parse(stdout), [
