@@ -1,6 +1,7 @@
 // The subset of Envoy's v3 RouteConfiguration that users write in the
 // envoy-injector.io/routes annotation, in Envoy's own field names.
 
+import { CLUSTER_SETTINGS_SPEC, MAX_CLUSTER_SETTINGS } from './cluster-settings.js';
 import type { ObjectSpec, Spec } from './schema.js';
 import { quote } from '../syntax/quote.js';
 import { FAULT_FILTER_NAME } from '../envoy/listeners.js';
@@ -493,8 +494,12 @@ const virtualHost: ObjectSpec = {
 
 export const ROUTE_OVERRIDES_SPEC: ObjectSpec = {
   kind: 'object',
-  fields: { virtual_hosts: { kind: 'list', minItems: 1, items: virtualHost } },
-  required: ['virtual_hosts'],
+  fields: {
+    virtual_hosts: { kind: 'list', minItems: 1, items: virtualHost },
+    // How each target is reached (cluster-settings.ts): alone, a namespace's defaults for its pods' targets.
+    clusters: { kind: 'list', minItems: 1, items: CLUSTER_SETTINGS_SPEC, maxItems: MAX_CLUSTER_SETTINGS },
+  },
+  check: (value) => (value.virtual_hosts === undefined && value.clusters === undefined ? 'needs virtual_hosts, clusters or both' : undefined),
 };
 
 /** A whole RouteConfiguration in the same language: what route-check reads,

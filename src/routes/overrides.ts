@@ -11,8 +11,10 @@ import type { JsonObject } from '../model/json.js';
 import { isPlainObject } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { failed, ok, ProblemList, type Result } from '../model/result.js';
+import { speaksHttp2, withClusterSettings, type ClusterSettingsInput } from './cluster-settings.js';
 import { parseRoutesAnnotation, type VirtualHostInput } from './parse.js';
 import { durationText, join } from './schema.js';
+import { quote } from '../syntax/quote.js';
 import { clusterName, parseRouteTarget, renderCluster, targetWarning, type RouteTarget } from './targets.js';
 
 export interface RouteContext {
@@ -48,29 +50,44 @@ interface SourcedHost {
   source: AnnotationValue;
 }
 
+interface SourcedSettings {
+  settings: ClusterSettingsInput;
+  index: number;
+  source: AnnotationValue;
+}
+
 export function planRouteOverrides(sources: AnnotationSources, context: RouteContext): Result<RoutePlan, AnnotationProblem> {
   const problems = new ProblemList<AnnotationProblem>();
-  const parse = (source: AnnotationValue | undefined): SourcedHost[] => {
-    if (!source) return [];
+  const parse = (source: AnnotationValue | undefined): { hosts: SourcedHost[]; settings: SourcedSettings[] } => {
+    if (!source) return { hosts: [], settings: [] };
     const parsed = parseRoutesAnnotation(source.value);
-    if (parsed.ok) return parsed.value.map((host, index) => ({ host, index, source }));
+    if (parsed.ok) {
+      return {
+        hosts: parsed.value.hosts.map((host, index) => ({ host, index, source })),
+        settings: parsed.value.clusters.map((settings, index) => ({ settings, index, source })),
+      };
+    }
     problems.add(...parsed.problems.map((p) => ({ annotation: source.annotation, from: source.from, ...p })));
-    // Stryker disable next-line ArrayDeclaration: equivalent, the problems just added refuse the plan before any host is read
-    return [];
+    // Stryker disable next-line ObjectLiteral,ArrayDeclaration: equivalent, the problems just added refuse the plan before any host is read
+    return { hosts: [], settings: [] };
   };
   const own = parse(sources.pod);
   const inherited = parse(sources.namespace);
   if (!problems.isEmpty()) return failed(...problems.all());
 
   const warnings: string[] = [];
+  const settingsByCluster = clusterSettingsByName([...own.settings, ...inherited.settings], context, problems);
   const clusters = new Map<string, JsonObject>();
   const targets: RouteTarget[] = [];
-  const hosts = merge(own, inherited).map(({ host, index, source }): PlannedHost => {
+  const hosts = merge(own.hosts, inherited.hosts).map(({ host, index, source }): PlannedHost => {
     const resolved: Resolved[] = [];
     const fail = (field: string, message: string): void => problems.add({ annotation: source.annotation, from: source.from, field, message });
     const routes = resolveRoutes(host, `virtual_hosts[${index}]`, context, resolved, fail);
     for (const { target, field } of resolved) {
-      clusters.set(clusterName(target), renderCluster(target, context.config.clusterDomain));
+      const name = clusterName(target);
+      const written = settingsByCluster.get(name);
+      if (written) written.used = true;
+      clusters.set(name, withClusterSettings(renderCluster(target, context.config.clusterDomain), written?.settings, http2ByService(target, context)));
       targets.push(target);
       const warning = targetWarning(target, context.services);
       if (warning) warnings.push(`${source.annotation} at ${field}: ${warning}`);
@@ -79,7 +96,75 @@ export function planRouteOverrides(sources: AnnotationSources, context: RouteCon
     return { name: host.name, domains: host.domains, routes, origin: `${owner}${source.annotation} virtual_hosts[${index}]`, settings: hostSettings(host) };
   });
   if (!problems.isEmpty()) return failed(...problems.all());
+  warnings.push(...idleHashPolicies(hosts, clusters));
+  // A namespace's settings are defaults for many pods; the pod's own are meant for its routes.
+  for (const { used, where, from } of settingsByCluster.values())
+    if (!used && from === 'pod') warnings.push(`${where}: no route of this pod goes to this target, so these settings apply to nothing`);
   return ok({ hosts, clusters: [...clusters.values()], targets, warnings });
+}
+
+/** Envoy hashes a request (route hash_policy) only for a hashing balancer:
+ * with any other, the policy is silently unused. */
+function idleHashPolicies(hosts: readonly PlannedHost[], clusters: ReadonlyMap<string, JsonObject>): string[] {
+  const warnings: string[] = [];
+  for (const host of hosts) {
+    host.routes.forEach((route, index) => {
+      const action = isPlainObject(route.route) ? route.route : undefined;
+      if (action === undefined || !Array.isArray(action.hash_policy)) return;
+      const weighted = isPlainObject(action.weighted_clusters) && Array.isArray(action.weighted_clusters.clusters) ? action.weighted_clusters.clusters : [];
+      const names = [action.cluster, ...weighted.map((c) => (isPlainObject(c) ? c.name : undefined))].filter((n): n is string => typeof n === 'string');
+      const idle = names.filter((name) => {
+        const policy = clusters.get(name)?.lb_policy;
+        return policy !== 'RING_HASH' && policy !== 'MAGLEV';
+      });
+      if (idle.length > 0)
+        warnings.push(
+          `${host.origin} routes[${index}]: hash_policy is used only by lb_policy RING_HASH or MAGLEV, which ${idle.join(', ')} does not have (set it under clusters:)`,
+        );
+    });
+  }
+  return warnings;
+}
+
+interface PlacedSettings {
+  settings: ClusterSettingsInput;
+  /** e.g. "envoy-injector.io/routes at clusters[0]". */
+  where: string;
+  from: AnnotationValue['from'];
+  used: boolean;
+}
+
+/** Each target's settings by its cluster name: the pod's own, else its
+ * namespace's. One target written twice in one annotation (even as svc and
+ * svc.ns) is refused: which one was meant? */
+function clusterSettingsByName(
+  written: readonly SourcedSettings[],
+  context: RouteContext,
+  problems: ProblemList<AnnotationProblem>,
+): Map<string, PlacedSettings> {
+  const options = { podNamespace: context.namespace, allowExternalHosts: context.config.routes.allowExternalHosts, services: context.services };
+  const byName = new Map<string, PlacedSettings>();
+  for (const { settings, index, source } of written) {
+    const field = `clusters[${index}].target`;
+    const target = parseRouteTarget(settings.target, options);
+    if (!target.ok) {
+      problems.add(...target.problems.map((message) => ({ annotation: source.annotation, from: source.from, field, message })));
+      continue;
+    }
+    const name = clusterName(target.value);
+    const earlier = byName.get(name);
+    if (earlier?.from === source.from) {
+      problems.add({ annotation: source.annotation, from: source.from, field, message: `${quote(settings.target)} is the target of ${earlier.where} already` });
+    } else if (earlier === undefined) {
+      byName.set(name, { settings, where: `${source.annotation} at clusters[${index}]`, from: source.from, used: false });
+    }
+  }
+  return byName;
+}
+
+function http2ByService(target: RouteTarget, context: RouteContext): boolean {
+  if (target.kind !== 'service') return false;
+  return speaksHttp2(context.services?.service(target.namespace, target.name)?.ports.find((port) => port.port === target.port));
 }
 
 function merge(own: readonly SourcedHost[], inherited: readonly SourcedHost[]): SourcedHost[] {

@@ -6,6 +6,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { PASSTHROUGH_VIRTUAL_HOST } from '../envoy/route-config.js';
 import type { JsonObject } from '../model/json.js';
 import { failed, ProblemList, type Result } from '../model/result.js';
+import type { ClusterSettingsInput } from './cluster-settings.js';
 import { ROUTE_OVERRIDES_SPEC } from './language.js';
 import { check, type FieldProblem } from './schema.js';
 import { quote } from '../syntax/quote.js';
@@ -50,19 +51,25 @@ export interface VirtualHostInput {
   routes: JsonObject[];
 }
 
+/** One routes annotation, after the schema check. */
+export interface RoutesDocument {
+  hosts: VirtualHostInput[];
+  clusters: ClusterSettingsInput[];
+}
+
 /** A namespace's default routes, and the routes of a workload's pods, are the
  * same text review after review: each distinct text is parsed once. The
  * result is never changed by its users; the cache is bounded, oldest out. */
-const PARSED = new BoundedCache<Result<VirtualHostInput[], FieldProblem>>(256, MEMO_BYTES.parsedRoutes);
+const PARSED = new BoundedCache<Result<RoutesDocument, FieldProblem>>(256, MEMO_BYTES.parsedRoutes);
 
-export function parseRoutesAnnotation(value: string): Result<VirtualHostInput[], FieldProblem> {
+export function parseRoutesAnnotation(value: string): Result<RoutesDocument, FieldProblem> {
   const found = PARSED.get(value);
   if (found) return found;
   const parsed = deepFreeze(parseUncached(value));
   return PARSED.set(value, parsed, heapBytesOf(parsed));
 }
 
-function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> {
+function parseUncached(value: string): Result<RoutesDocument, FieldProblem> {
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_ROUTES_ANNOTATION_BYTES) {
     return failed({
@@ -94,7 +101,7 @@ function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> 
   const problems = new ProblemList<FieldProblem>();
   check(document, ROUTE_OVERRIDES_SPEC, '', problems);
   if (!problems.isEmpty()) return failed(...problems.all());
-  const hosts = (document as { virtual_hosts: VirtualHostInput[] }).virtual_hosts;
+  const { virtual_hosts: hosts = [], clusters = [] } = document as { virtual_hosts?: VirtualHostInput[]; clusters?: ClusterSettingsInput[] };
   hosts.forEach((host, index) => {
     if (host.name === PASSTHROUGH_VIRTUAL_HOST.name)
       problems.add({
@@ -103,7 +110,7 @@ function parseUncached(value: string): Result<VirtualHostInput[], FieldProblem> 
       });
   });
   problems.add(...duplicateVirtualHostProblems(hosts));
-  return problems.result(hosts);
+  return problems.result({ hosts, clusters });
 }
 
 /** Envoy refuses a route configuration with two virtual hosts of one name or

@@ -18,7 +18,7 @@ export function envoyProtoIncludeDirs(): string[] {
 }
 
 /** The types the served documents use: the four resources and the typed
- * configs inside them (envoy/listeners.ts, envoy/clusters.ts, access-log.ts). */
+ * configs inside them (envoy/listeners.ts, access-log.ts, routes/cluster-settings.ts). */
 export const SERVED_PROTO_FILES: readonly string[] = [
   'envoy/config/listener/v3/listener.proto',
   'envoy/config/route/v3/route.proto',
@@ -30,6 +30,7 @@ export const SERVED_PROTO_FILES: readonly string[] = [
   'envoy/extensions/filters/http/router/v3/router.proto',
   'envoy/extensions/filters/http/fault/v3/fault.proto',
   'envoy/extensions/access_loggers/stream/v3/stream.proto',
+  'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
 ];
 
 /** A protobufjs Root of `files`, field names as written in the protos. */

@@ -290,7 +290,8 @@ const INVALID: Array<[string, string, string]> = [
     'virtual_hosts: [',
     'annotation envoy-injector.io/routes: is neither valid YAML nor JSON: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 17:',
   ],
-  ['missing virtual_hosts', 'routes: []', 'annotation envoy-injector.io/routes at routes: unknown field (known here: virtual_hosts)'],
+  ['missing virtual_hosts', 'routes: []', 'annotation envoy-injector.io/routes at routes: unknown field (known here: virtual_hosts, clusters)'],
+  ['neither virtual_hosts nor clusters', '{}', 'annotation envoy-injector.io/routes: needs virtual_hosts, clusters or both'],
   [
     'too large',
     `# ${'x'.repeat(33 * 1024)}\n${route('match: { prefix: "/" }\n    route: { cluster: "svc" }')}`,
