@@ -252,6 +252,27 @@ describe('serve --xds-port against the stand-in API server', () => {
     }
     assert.match(server.output(), /a proxy refused its config \(NACK\)/);
 
+    // A balancing change (the routes document's clusters:), pushed live as CDS.
+    const balanced: Pod = {
+      ...rerouted.pod,
+      metadata: {
+        ...rerouted.pod.metadata,
+        annotations: {
+          ...rerouted.pod.metadata?.annotations,
+          [ANNOTATION.routes]: `${routes('api:8080', '/v2')}`.replace(/\}$/, ',"clusters":[{"target":"api:8080","lb_policy":"LEAST_REQUEST"}]}'),
+        },
+      },
+    };
+    const rebalanced = reroutePod({ pod: balanced, oldObject: rerouted.pod, namespace: { name: 'shop' }, config });
+    assert.equal(rebalanced.kind, 'updated');
+    if (rebalanced.kind !== 'updated') return;
+    api.put('pods', rebalanced.pod as StoredObject);
+    const clusterPush = await webStream.received.next();
+    assert.equal(clusterPush.type_url, TYPE.CDS);
+    const pushedCluster = root.lookupType('envoy.config.cluster.v3.Cluster').decode(clusterPush.resources[0]?.value ?? Buffer.alloc(0));
+    assert.equal(root.lookupType('envoy.config.cluster.v3.Cluster').toObject(pushedCluster, { enums: String }).lb_policy, 'LEAST_REQUEST');
+    webStream.stream.write({ type_url: TYPE.CDS, version_info: clusterPush.version_info, response_nonce: clusterPush.nonce });
+
     // Neither change concerned the other proxy: it got nothing after its subscription.
     assert.equal(quietStream.received.pending, 0);
     assert.equal(webStream.received.pending, 0);
