@@ -185,16 +185,23 @@ export const COMMANDS = {
       '0 all tests pass (and the coverage reaches --fail-under); 1 a test failed, or the coverage is under --fail-under; 2 usage or environment error (bad flags, unreadable or invalid config or tests)',
   },
   status: {
-    summary: 'against the cluster: pods that should have the proxy and do not, pods whose proxy is stale, by workload',
-    synopsis: 'status [--config FILE] [-o text|json] [--self-test NS]',
+    summary:
+      "against the cluster: pods that should have the proxy and do not, pods whose proxy is stale, by workload; and each xds-mode proxy's sync state (SYNCED, STALE, NACKED), as istioctl proxy-status",
+    synopsis: 'status [--config FILE] [-o text|json] [--self-test NS] [--injector-namespace NS]',
     flags: {
       config: CONFIG_FLAG,
       output: { value: true, short: 'o', placeholder: 'FORMAT', help: 'text or json', default: 'text' },
       'self-test': { value: true, placeholder: 'NS', help: 'also run one end-to-end self-test: a dry-run create of a probe pod in NS through the webhook' },
+      'injector-namespace': {
+        value: true,
+        placeholder: 'NS',
+        help: "where the injector's replicas run: their /proxy-status is read through the API server's pod proxy (get pods/proxy)",
+        default: "the config's injectorNamespace",
+      },
     },
     examples: ['envoy-injector status', 'KUBECONFIG=~/.kube/prod envoy-injector status -o json --self-test envoy-injector-self-test'],
     exitCodes:
-      '0 every pod as the injector would make it today; 1 pods missing the proxy or stale, or the self-test failed; 2 usage or environment error (no cluster configured, unreadable kubeconfig, API server unreachable or refusing)',
+      '0 every pod as the injector would make it today; 1 pods missing the proxy or stale, an xds-mode proxy not connected or refusing its config, or the self-test failed; 2 usage or environment error (no cluster configured, unreadable kubeconfig, API server unreachable or refusing)',
   },
   certs: {
     summary: "a CA and the webhook's serving certificate: writes DIR/ca.crt, tls.crt, tls.key and prints the caBundle (base64 of ca.crt) on stdout",

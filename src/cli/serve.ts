@@ -117,6 +117,7 @@ export async function runServe(argv: readonly string[]): Promise<string> {
       certificate = pair;
       controlPlane?.reload(pair);
     },
+    proxySync: () => controlPlane?.sync(),
   });
   controlPlane =
     xdsPort === undefined || controlPlaneCluster === undefined || certificate === undefined

@@ -9,7 +9,10 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterConfigured } from '../cluster/configured.js';
 import { fleetStatus } from '../inject/fleet.js';
 import { probePod, probeVerdict } from '../inject/self-test.js';
+import { proxyStatus, XDS_TYPES, type ProxyStatus, type XdsTypeName } from '../inject/proxy-sync.js';
+import type { Pod } from '../model/kubernetes.js';
 import { failed, type Result } from '../model/result.js';
+import { firstLine } from '../syntax/first-line.js';
 import { outputFormat, parseFlags, single } from './args.js';
 import { errorLine, type CommandOutput } from './command.js';
 import { COMMANDS, EXIT } from './commands.js';
@@ -39,17 +42,46 @@ export async function runStatus(argv: readonly string[]): Promise<CommandOutput>
   const status = fleetStatus(snapshot.pods, snapshot.namespaces, config);
   const selfTestNamespace = single(flags, 'self-test');
   const selfTest = selfTestNamespace === undefined ? undefined : await runSelfTestOnce(kubeConfig, selfTestNamespace);
-  const exitCode = status.missing.length + status.stale.length > 0 || selfTest?.ok === false ? EXIT.findings : EXIT.ok;
+  const xds = await xdsStatus(kubeConfig, snapshot.pods, single(flags, 'injector-namespace') ?? config.injectorNamespace);
+  const xdsFindings = xds !== undefined && (xds.notConnected > 0 || xds.nacked > 0);
+  const exitCode = status.missing.length + status.stale.length > 0 || selfTest?.ok === false || xdsFindings ? EXIT.findings : EXIT.ok;
   if (output === 'json') {
-    const report =
-      selfTest === undefined
-        ? status
-        : { ...status, selfTest: selfTest.ok ? { success: true, message: selfTest.value } : { success: false, message: selfTest.problems.join('; ') } };
+    const report = {
+      ...status,
+      ...(xds === undefined ? {} : { xds }),
+      ...(selfTest === undefined
+        ? {}
+        : { selfTest: selfTest.ok ? { success: true, message: selfTest.value } : { success: false, message: selfTest.problems.join('; ') } }),
+    };
     return { stdout: `${JSON.stringify(report, null, 2)}\n`, exitCode };
   }
   const selfTestLine =
     selfTest === undefined ? '' : selfTest.ok ? `self-test: success: ${selfTest.value}\n` : `self-test: FAILED: ${selfTest.problems.join('; ')}\n`;
-  return { stdout: describeStatus(status) + selfTestLine, exitCode };
+  return { stdout: describeStatus(status) + (xds === undefined ? '' : describeProxyStatus(xds)) + selfTestLine, exitCode };
+}
+
+/** The webhook's port on each replica, where /proxy-status is. */
+const INJECTOR_PORT = 8443;
+
+/** The xDS part: only when some running pod reads xDS (else no replica is asked). */
+async function xdsStatus(kubeConfig: KubeConfig, pods: readonly Pod[], namespace: string): Promise<(ProxyStatus & { problems: string[] }) | undefined> {
+  const expected = proxyStatus(pods, []);
+  if (expected.rows.length === 0) return undefined;
+  const { readReplicaReports } = await import('../cluster/injector-replicas.js');
+  const { reports, problems } = await readReplicaReports(kubeConfig, namespace, INJECTOR_PORT);
+  return { ...proxyStatus(pods, reports), problems };
+}
+
+export function describeProxyStatus(status: ProxyStatus & { problems: readonly string[] }): string {
+  const lines = [`xDS proxies: ${status.connected} connected, ${status.notConnected} not connected, ${status.nacked} refusing their config`];
+  const width = Math.max(...status.rows.map((row) => row.pod.length));
+  for (const row of status.rows) {
+    const types = (Object.keys(XDS_TYPES) as XdsTypeName[]).map((type) => `${type} ${row.types[type] ?? '-'}`).join('  ');
+    lines.push(`  ${row.pod.padEnd(width)}  ${row.replica === undefined ? 'NOT CONNECTED' : `${row.replica}  ${types}`}`);
+    for (const [type, error] of Object.entries(row.errors)) lines.push(`    ${type} refused: ${firstLine(error).slice(0, 300)}`);
+  }
+  for (const problem of status.problems) lines.push(`  (${problem})`);
+  return `${lines.join('\n')}\n`;
 }
 
 /** One dry-run create of the probe pod, as `serve --self-test-every` does. */

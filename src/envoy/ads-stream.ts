@@ -6,6 +6,9 @@
 // out; the gRPC plumbing around it owns the clock and the network.
 
 import type { JsonObject } from '../model/json.js';
+import type { SyncStatus } from '../model/proxy-sync.js';
+
+export type { ProxySync, SyncStatus } from '../model/proxy-sync.js';
 
 /** What the server holds for one type for this proxy: a version and the resources. */
 export interface TypeSnapshot {
@@ -104,7 +107,7 @@ export function onSnapshot(state: StreamState, typeUrl: string, snapshot: TypeSn
 }
 
 /** What `status` shows per type, as istioctl proxy-status does. */
-export function syncStatus(type: TypeState | undefined, current: string | undefined): 'SYNCED' | 'STALE' | 'NACKED' | 'NOT SENT' {
+export function syncStatus(type: TypeState | undefined, current: string | undefined): SyncStatus {
   if (type?.sent === undefined) return 'NOT SENT';
   if (type.nacked !== undefined && type.nacked.version === type.sent.version) return 'NACKED';
   return type.acked !== undefined && type.acked === current ? 'SYNCED' : 'STALE';

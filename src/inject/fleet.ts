@@ -12,7 +12,7 @@ import { MAX_SETTING_ANNOTATION_BYTES } from './limits.js';
 import { OTHER_MESH_ANNOTATIONS } from './other-mesh.js';
 import { evaluatePod } from './evaluate.js';
 import { formatReason } from './reasons.js';
-import { parseStatus, verifiedStatus, type InjectionStatus } from './status.js';
+import { parseStatus, statusConfigSource, verifiedStatus, type InjectionStatus } from './status.js';
 import { workloadName } from './workload.js';
 
 /** The pods sharing an owner and a finding: one line of the report. */
@@ -138,7 +138,7 @@ function whyMissing(pod: Pod, namespace: NamespaceContext, config: InjectorConfi
  * `submitted` is the pod as it was before injection. */
 function whyStale(submitted: Pod, status: InjectionStatus, namespace: NamespaceContext, config: InjectorConfig): string | undefined {
   if (status.version === 1) return 'injected before versions were recorded (status version 1)';
-  const today = evaluatePod({ pod: submitted, namespace, config });
+  const today = evaluatePod({ pod: submitted, namespace, config: statusConfigSource(status) === 'xds' ? servingXds(config) : config });
   // A proxy the injector would not put there today is as stale as an old one.
   if (today.kind === 'skipped') return `the injector would not inject it today: ${today.reasons.map(formatReason).join('; ')}`;
   if (today.kind === 'rejected') return `the injector would refuse it today: ${today.problems.join('; ')}`;
@@ -152,6 +152,23 @@ function whyStale(submitted: Pod, status: InjectionStatus, namespace: NamespaceC
   if (was.proxyImage !== now.value.proxyImage) return `runs ${was.proxyImage}, the injector now injects ${now.value.proxyImage}`;
   if (was.templateHash !== now.value.templateHash) return 'the injector now injects other containers or volume (its config changed)';
   return undefined;
+}
+
+/** A checker that does not know the ADS server's CA (`status` on an
+ * operator's machine) judges an xds-mode pod as the serving injector would:
+ * the CA is in the bootstrap (the config hash), not in the template. One
+ * stand-in config per config, so the injector's caches keep working. */
+const AS_IF_SERVING_XDS = new WeakMap<InjectorConfig, InjectorConfig>();
+const UNKNOWN_CA = '-----BEGIN CERTIFICATE-----\n(the ADS server CA, not known to this checker)\n-----END CERTIFICATE-----\n';
+
+function servingXds(config: InjectorConfig): InjectorConfig {
+  if (config.xds.caBundle !== '') return config;
+  let found = AS_IF_SERVING_XDS.get(config);
+  if (found === undefined) {
+    found = { ...config, xds: { ...config.xds, caBundle: UNKNOWN_CA } };
+    AS_IF_SERVING_XDS.set(config, found);
+  }
+  return found;
 }
 
 /** The pod as it was submitted, as far as the template is concerned: what

@@ -3,6 +3,7 @@
 
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ServerOptions as HttpsServerOptions } from 'node:https';
+import type { ProxySync } from '../envoy/ads-stream.js';
 import { Reviewer, type Answer } from '../admission/answer.js';
 import { BadReviewError, errored, type ReviewDependencies } from '../admission/review.js';
 import { formatReason } from '../inject/reasons.js';
@@ -57,6 +58,9 @@ export interface AppOptions {
   serveMetrics?: boolean;
   /** Server options; `https` turns the app into an HTTPS server (server.ts). */
   fastify?: FastifyServerOptions & { https?: HttpsServerOptions };
+  /** The ADS server's proxies and their sync state (GET /proxy-status, for
+   * `status`); undefined when this replica serves no xDS. */
+  proxySync?: () => readonly ProxySync[] | undefined;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -184,6 +188,12 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.get('/readyz', async (_request, reply) => {
     const missing = options.readiness.notReadyBecause();
     return missing === undefined ? { status: 'ready' } : reply.status(503).send({ status: 'not ready', reason: missing });
+  });
+  // Pod names and the proxies' own NACK messages: on the webhook's port only,
+  // behind its client-certificate check when it has one (docs/operations.md).
+  app.get('/proxy-status', async (_request, reply) => {
+    const proxies = options.proxySync?.();
+    return proxies === undefined ? reply.status(404).send({ error: 'this replica serves no xDS (serve --xds-port)' }) : { proxies };
   });
   if (options.serveMetrics !== false) registerMetrics(app, options.metrics);
   return app;

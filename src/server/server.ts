@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { pino, type Logger } from 'pino';
 import type { Server as HttpsServer } from 'node:https';
 import type { ReviewDependencies } from '../admission/review.js';
+import type { ProxySync } from '../envoy/ads-stream.js';
 import type { InjectorConfig } from '../config/config.js';
 import type { ClusterCaches } from '../cluster/cluster.js';
 import { buildApp, registerMetrics } from './app.js';
@@ -35,6 +36,8 @@ export interface ServerOptions {
   bodyLimits?: Partial<BodyLimits>;
   /** Told of the serving certificate at start and at every reload (the xDS server serves with it too). */
   onCertificate?: (pair: KeyPair) => void;
+  /** The xDS server's proxies, for GET /proxy-status. */
+  proxySync?: () => readonly ProxySync[] | undefined;
 }
 
 /** kube-apiserver opens one connection per review in flight (HTTP/1.1) and
@@ -82,6 +85,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     metrics,
     log,
     requireClientCertificate: options.clientCa !== undefined,
+    ...(options.proxySync ? { proxySync: options.proxySync } : {}),
     serveMetrics: options.metricsPort === undefined,
     ...(options.maxReviewBytesInFlight === undefined ? {} : { maxReviewBytesInFlight: options.maxReviewBytesInFlight }),
     ...(options.bodyLimits === undefined ? {} : { bodyLimits: options.bodyLimits }),

@@ -18,6 +18,7 @@ import {
   onSnapshot,
   syncStatus,
   type DiscoveryRequest,
+  type ProxySync,
   type DiscoveryResponse,
   type StreamState,
   type TypeSnapshot,
@@ -66,12 +67,6 @@ export type XdsEvent =
   | { kind: 'ack' | 'nack'; pod: string; typeUrl: string; detail: string }
   /** latencyMs: from the change that caused it to the write (absent for an answer to a request). */
   | { kind: 'push'; pod: string; typeUrl: string; detail: string; latencyMs?: number };
-
-/** One connected proxy, as `status` shows it (istioctl proxy-status's columns). */
-export interface ProxySync {
-  pod: string;
-  types: Array<{ typeUrl: string; status: ReturnType<typeof syncStatus>; sent?: string; acked?: string; error?: string }>;
-}
 
 export interface XdsServer {
   port: number;

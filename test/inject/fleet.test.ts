@@ -308,3 +308,24 @@ describe('trimForFleet', () => {
     assert.equal(cut[ANNOTATION.routes]?.length, 32 * 1024 + 1);
   });
 });
+
+describe('fleet: pods whose proxy reads xDS', () => {
+  const XDS_CONFIG: InjectorConfig = {
+    ...DEFAULT_CONFIG,
+    xds: { ...DEFAULT_CONFIG.xds, caBundle: '-----BEGIN CERTIFICATE-----\nserving CA\n-----END CERTIFICATE-----\n' },
+  };
+  const xdsPod = (): Pod => {
+    const pod = appPod('web-1');
+    return injected({ ...pod, metadata: { ...pod.metadata, annotations: { [ANNOTATION.configSource]: 'xds' } } }, XDS_CONFIG);
+  };
+
+  it('are up to date for a checker that does not know the ADS server CA (status on an operator machine), as for the server itself', () => {
+    assert.deepEqual(classifyPod(xdsPod(), ENROLLED, XDS_CONFIG), { kind: 'up-to-date' });
+    assert.deepEqual(classifyPod(xdsPod(), ENROLLED, DEFAULT_CONFIG), { kind: 'up-to-date' });
+  });
+
+  it('are stale when the template they were given changed', () => {
+    const other = { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, drainSeconds: 9 } };
+    assert.equal(classifyPod(xdsPod(), ENROLLED, other).kind, 'stale');
+  });
+});

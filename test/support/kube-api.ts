@@ -8,6 +8,7 @@
 
 import { writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import { applyPatch, type Operation } from 'rfc6902';
@@ -47,6 +48,8 @@ export class FakeKubeApi {
   /** The mutating webhook pod creates go through, as the API server calls it:
    * HTTPS verified against `ca` and the service's name, failing open. */
   podWebhook: { port: number; ca: string } | undefined;
+  /** Pods the API server's pod proxy reaches (`<namespace>/<name>` → a local HTTPS port), as kubectl get --raw .../proxy/... does. */
+  readonly podProxies = new Map<string, number>();
 
   private collection(kind: string): Collection {
     let found = this.collections.get(kind);
@@ -288,6 +291,36 @@ export class FakeKubeApi {
       const admitted = await this.admitPod(pod, namespace);
       if (typeof admitted === 'string') this.status(response, 400, 'BadRequest', admitted);
       else this.send(response, 201, admitted);
+      return;
+    }
+
+    // /api/v1/namespaces/{ns}/pods/{scheme}:{name}:{port}/proxy/{path}: the API server's pod proxy
+    if (method === 'GET' && parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'pods' && parts[6] === 'proxy') {
+      const [scheme, name] = decodeURIComponent(parts[5] ?? '').split(':');
+      const port = this.podProxies.get(`${parts[3] ?? ''}/${name ?? ''}`);
+      if (scheme !== 'https' || port === undefined) {
+        this.status(response, 503, 'ServiceUnavailable', `no endpoints available for pod "${name ?? ''}"`);
+        return;
+      }
+      const proxied = await new Promise<{ code: number; body: string }>((resolve, reject) => {
+        httpsGet(`https://127.0.0.1:${port}/${parts.slice(7).map(decodeURIComponent).join('/')}`, { rejectUnauthorized: false }, (answer) => {
+          let body = '';
+          answer.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          answer.on('end', () => resolve({ code: answer.statusCode ?? 502, body }));
+        }).on('error', reject);
+      });
+      response.writeHead(proxied.code, { 'content-type': 'application/json' });
+      response.end(proxied.body);
+      return;
+    }
+
+    // /api/v1/namespaces/{ns}/pods?labelSelector=key=value: one namespace's pods, as selected
+    if (method === 'GET' && parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'pods' && parts.length === 5) {
+      const [key = '', value] = (url.searchParams.get('labelSelector') ?? '').split('=');
+      const items = [...this.collection('pods').objects.values()].filter(
+        (pod) => pod.metadata.namespace === parts[3] && (key === '' || (pod.metadata.labels as Record<string, string> | undefined)?.[key] === value),
+      );
+      this.send(response, 200, { kind: 'PodList', apiVersion: 'v1', metadata: { resourceVersion: String(this.version) }, items });
       return;
     }
 

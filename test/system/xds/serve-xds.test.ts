@@ -8,6 +8,7 @@
 // elsewhere.
 
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import * as grpc from '@grpc/grpc-js';
@@ -23,8 +24,9 @@ import { adsClient, openStream, type AdsClient, type Response, type Stream } fro
 import { get, makeAgent } from '../../support/apiserver.js';
 import { envoyProtoProblems, envoyProtos } from '../../support/envoy-proto.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
+import { repoPath } from '../../support/repo.js';
 import { temporaryDirectory } from '../../support/temp-dir.js';
-import { spawnServe, writeCertificates, type ServeProcess } from '../../support/webhook.js';
+import { spawnServe, startTestWebhook, writeCertificates, type ServeProcess } from '../../support/webhook.js';
 
 const TYPE = {
   LDS: 'type.googleapis.com/envoy.config.listener.v3.Listener',
@@ -68,7 +70,7 @@ function injected(config: InjectorConfig, name: string, uid: string, routeText: 
   });
   assert.equal(outcome.kind, 'injected', JSON.stringify(outcome).slice(0, 300));
   if (outcome.kind !== 'injected') throw new Error('not injected');
-  return { ...outcome.pod, metadata: { ...outcome.pod.metadata, uid } };
+  return { ...outcome.pod, metadata: { ...outcome.pod.metadata, uid }, status: { phase: 'Running' } };
 }
 
 const podToken = (name: string, uid: string): { username: string; audiences: string[]; extra: Record<string, string[]> } => ({
@@ -259,7 +261,7 @@ describe('serve --xds-port against the stand-in API server', () => {
         ...rerouted.pod.metadata,
         annotations: {
           ...rerouted.pod.metadata?.annotations,
-          [ANNOTATION.routes]: `${routes('api:8080', '/v2')}`.replace(/\}$/, ',"clusters":[{"target":"api:8080","lb_policy":"LEAST_REQUEST"}]}'),
+          [ANNOTATION.routes]: routes('api:8080', '/v2').replace(/\}$/, ',"clusters":[{"target":"api:8080","lb_policy":"LEAST_REQUEST"}]}'),
         },
       },
     };
@@ -303,6 +305,62 @@ describe('serve --xds-port against the stand-in API server', () => {
     await received.ended;
   });
 
+  it('status shows each xds-mode proxy as istioctl proxy-status does: its replica, each type SYNCED or NACKED with the error, or NOT CONNECTED', async () => {
+    api.put('pods', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'envoy-injector-abc', namespace: 'envoy-injector', labels: { 'app.kubernetes.io/name': 'envoy-injector' } },
+      spec: { containers: [{ name: 'envoy-injector', image: 'envoy-injector' }] },
+      status: { phase: 'Running' },
+    });
+    api.podProxies.set('envoy-injector/envoy-injector-abc', server.port);
+    const { stream, received } = openStream(client, 'token-web');
+    const got = await subscribe(stream, () => received.next(), 'web-1.shop', ['api.shop:8080']);
+    // A new EDS version, refused by the proxy.
+    api.put('endpointslices', slice('api-abc', 'api', [endpoint('10.0.0.9', 'zone-a', { ready: true })]));
+    const refused = await received.next();
+    stream.write({
+      type_url: TYPE.EDS,
+      version_info: got.get(TYPE.EDS)?.version_info,
+      response_nonce: refused.nonce,
+      error_detail: { message: 'endpoint 10.0.0.9 refused' },
+    });
+    const statusOf = (format: string[]): Promise<{ code: number | null; stdout: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'status', ...format], {
+          env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBERNETES_SERVICE_HOST: '' },
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        let stdout = '';
+        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stdout }));
+      });
+    let report: { xds?: { rows: Array<{ pod: string; replica?: string; types: Record<string, string>; errors: Record<string, string> }> } } = {};
+    await until(async () => {
+      const result = await statusOf(['-o', 'json']);
+      report = JSON.parse(result.stdout) as typeof report;
+
+      return report.xds?.rows.some((row) => row.errors.EDS !== undefined) === true;
+    }, 'the NACK in the report');
+    assert.deepEqual(report.xds?.rows, [
+      { pod: 'shop/quiet-1', types: {}, errors: {} },
+      {
+        pod: 'shop/web-1',
+        replica: 'envoy-injector-abc',
+        types: { CDS: 'SYNCED', LDS: 'SYNCED', EDS: 'NACKED', RDS: 'SYNCED' },
+        errors: { EDS: 'endpoint 10.0.0.9 refused' },
+      },
+    ]);
+    const text = await statusOf([]);
+    assert.equal(text.code, 1, 'a proxy not connected and one refusing its config are findings');
+    assert.match(
+      text.stdout,
+      /xDS proxies: 1 connected, 1 not connected, 1 refusing their config\n {2}shop\/quiet-1 {2}NOT CONNECTED\n {2}shop\/web-1 {4}envoy-injector-abc {2}LDS SYNCED {2}RDS SYNCED {2}CDS SYNCED {2}EDS NACKED\n {4}EDS refused: endpoint 10.0.0.9 refused\n/,
+    );
+    stream.end();
+    await received.ended;
+  });
+
   it('ends every stream with UNAVAILABLE at SIGTERM, so proxies reconnect elsewhere, and exits 0', async () => {
     const { stream, received } = openStream(client, 'token-web');
     await subscribe(stream, () => received.next(), 'web-1.shop', ['api.shop:8080']);
@@ -310,5 +368,19 @@ describe('serve --xds-port against the stand-in API server', () => {
     server.child.kill('SIGTERM');
     assert.equal((await received.ended).code, grpc.status.UNAVAILABLE);
     assert.equal(await exited, 0);
+  });
+});
+
+describe('a replica without --xds-port', () => {
+  it('answers /proxy-status with 404, which status reads as "no proxies here"', async () => {
+    const webhook = await startTestWebhook();
+    const agent = makeAgent(webhook.certificates.caCert);
+    try {
+      const answer = await get(agent, webhook.server.port, '/proxy-status');
+      assert.deepEqual([answer.status, JSON.parse(answer.body)], [404, { error: 'this replica serves no xDS (serve --xds-port)' }]);
+    } finally {
+      agent.destroy();
+      await webhook.server.close();
+    }
   });
 });
