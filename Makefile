@@ -116,6 +116,7 @@ mutate: compile
 bench: build
 	node dist/bench/server.bench.js $(filter --quick,$(MAKECMDGOALS))
 	node dist/bench/inject.bench.js
+	node dist/bench/xds.bench.js $(filter --quick,$(MAKECMDGOALS))
 
 # Lets `make bench -- --quick` pass --quick through.
 --quick:

@@ -41,6 +41,8 @@ export const MEMO_BYTES = {
   settings: 4 * 2 ** 20,
   /** Parsed routes annotations (routes/parse.ts). */
   parsedRoutes: 4 * 2 ** 20,
+  /** xDS resources encoded as Envoy's protobuf, by type and version (server/xds-server.ts). */
+  encodedResources: 8 * 2 ** 20,
   /** JSON text of long strings (model/json-text.ts). */
   quoted: 2 * 2 ** 20,
 } as const;

@@ -24,9 +24,14 @@ import {
   type TypeSnapshot,
 } from '../envoy/ads-stream.js';
 import { bearerToken, proxyIdentity, type ProxyPod } from '../envoy/proxy-identity.js';
+import { MEMO_BYTES } from '../model/limits.js';
+import { BoundedCache } from '../model/memo.js';
 import { firstLine } from '../syntax/first-line.js';
 
-/** What the server serves: each pod's current snapshot per type, and word of its changes. */
+/** What the server serves: each pod's current snapshot per type, and word
+ * of its changes. A snapshot's version names its content: two snapshots of a
+ * type with one version hold the same resources (the rendered documents'
+ * versions are hashes of them), so what is encoded once serves every proxy. */
 export interface XdsSource {
   snapshot(pod: ProxyPod, typeUrl: string): TypeSnapshot | undefined;
   /** Calls `changed` whenever one of the pod's snapshots may have changed,
@@ -102,12 +107,33 @@ export function adsService(protoIncludeDirs: readonly string[]): grpc.ServiceCli
   return loaded.envoy.service.discovery.v3.AggregatedDiscoveryService;
 }
 
+/** Encoded resources by type and version: the pods of one workload share
+ * their documents, and an EndpointSlice change sends one assignment to every
+ * proxy routing to the Service — each encoded once, not once per stream. */
+type Encoded = ReturnType<typeof encodeAny>[];
+
+function encoder(resourceTypes: Root): (response: DiscoveryResponse) => Encoded {
+  const cache = new BoundedCache<Encoded>(4096, MEMO_BYTES.encodedResources);
+  return (response) => {
+    const key = `${response.type_url}\n${response.version_info}`;
+    const found = cache.get(key);
+    if (found !== undefined) return found;
+    const encoded = response.resources.map((resource) => encodeAny(resourceTypes, resource));
+    return cache.set(
+      key,
+      encoded,
+      encoded.reduce((sum, any) => sum + any.value.length + 2 * any.type_url.length, 0),
+    );
+  };
+}
+
 export async function startXdsServer(options: XdsServerOptions, host: string, port: number): Promise<XdsServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': MAX_REQUEST_BYTES });
+  const encode = encoder(options.resourceTypes);
   /** Every open stream, and its sync state once it has identified itself. */
   const streams = new Map<AdsCall, () => ProxySync | undefined>();
   server.addService(adsService(options.protoIncludeDirs).service, {
-    StreamAggregatedResources: (call: AdsCall) => serveStream(call, options, streams),
+    StreamAggregatedResources: (call: AdsCall) => serveStream(call, options, streams, encode),
   });
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${host}:${port}`, options.credentials, (error, boundPort) => (error ? reject(error) : resolve(boundPort))),
@@ -126,7 +152,12 @@ export async function startXdsServer(options: XdsServerOptions, host: string, po
   };
 }
 
-function serveStream(call: AdsCall, options: XdsServerOptions, streams: Map<AdsCall, () => ProxySync | undefined>): void {
+function serveStream(
+  call: AdsCall,
+  options: XdsServerOptions,
+  streams: Map<AdsCall, () => ProxySync | undefined>,
+  encode: (response: DiscoveryResponse) => Encoded,
+): void {
   let state: StreamState = EMPTY_STREAM;
   let pod: ProxyPod | undefined;
   /** `<pod>.<namespace>`, as the proxy's node id says it, for events. */
@@ -144,7 +175,7 @@ function serveStream(call: AdsCall, options: XdsServerOptions, streams: Map<AdsC
   };
   const send = (response: DiscoveryResponse | undefined, since?: number): void => {
     if (response === undefined || pod === undefined) return;
-    call.write({ ...response, resources: response.resources.map((resource) => encodeAny(options.resourceTypes, resource)) });
+    call.write({ ...response, resources: encode(response) });
     options.onEvent?.({
       kind: 'push',
       pod: podId,

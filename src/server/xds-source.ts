@@ -30,6 +30,8 @@ interface ServedPod {
   uid: string;
   snapshots: Record<string, TypeSnapshot>;
   services: ServiceCluster[];
+  /** Its EDS clusters' names, joined: pods with the same ones share their EDS snapshot. */
+  endpointsKey: string;
 }
 
 /** A burst of changes within this long is one push (a rollout replaces slices endpoint by endpoint). */
@@ -79,6 +81,11 @@ export class ClusterXdsSource implements XdsSource {
   /** Pods with a change not yet told, and when their first one arrived. */
   private readonly pending = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
+  /** One copy of each document however many pods hold it (a workload's pods
+   * hold the same ones), by type and version, with how many pods do. */
+  private readonly interned = new Map<string, { snapshot: TypeSnapshot; pods: number }>();
+  /** EDS snapshots by the clusters they cover, until the next slice or Service change. */
+  private readonly endpoints = new Map<string, TypeSnapshot>();
 
   constructor(
     private readonly services: ServiceLookup,
@@ -90,10 +97,14 @@ export class ClusterXdsSource implements XdsSource {
     // A pod recreated under the same name is another pod: the token names its uid.
     if (served === undefined || served.uid !== pod.uid) return undefined;
     if (typeUrl !== EDS_TYPE_URL) return served.snapshots[typeUrl];
-    return endpointSnapshot(served.services, {
+    const cached = this.endpoints.get(served.endpointsKey);
+    if (cached !== undefined) return cached;
+    const snapshot = endpointSnapshot(served.services, {
       slicesOf: (namespace, service) => [...(this.slices.get(serviceKey(namespace, service))?.values() ?? [])],
       services: this.services,
     });
+    this.endpoints.set(served.endpointsKey, snapshot);
+    return snapshot;
   }
 
   watch(pod: ProxyPod, changed: (since: number) => void): () => void {
@@ -130,6 +141,7 @@ export class ClusterXdsSource implements XdsSource {
         const before = [...this.pods.keys()];
         this.pods.clear();
         this.routedBy.clear();
+        this.interned.clear();
         for (const pod of pods) this.store(pod);
         for (const key of new Set([...before, ...this.pods.keys()])) this.changed(key);
       },
@@ -157,6 +169,7 @@ export class ClusterXdsSource implements XdsSource {
       replaceAll: (slices) => {
         const before = [...this.slices.keys()];
         this.slices.clear();
+        this.endpoints.clear();
         for (const slice of slices) this.storeSlice(slice);
         for (const key of new Set([...before, ...this.slices.keys()])) this.serviceChanged(key);
       },
@@ -178,8 +191,9 @@ export class ClusterXdsSource implements XdsSource {
     };
   }
 
-  /** A Service's ports may have changed (the webhook's Service cache saw it). */
+  /** A Service's ports or slices may have changed (the webhook's Service cache, or the slice watch, saw it). */
   serviceChanged(key: string): void {
+    this.endpoints.clear();
     for (const pod of this.routedBy.get(key) ?? []) this.changed(pod);
   }
 
@@ -194,10 +208,10 @@ export class ClusterXdsSource implements XdsSource {
     if (name === undefined || namespace === undefined) return;
     const key = podKey(namespace, name);
     // Parsed once per change of the pod, not per stream or per push.
-    const { snapshots } = podSnapshots(pod);
+    const snapshots = Object.fromEntries(Object.entries(podSnapshots(pod).snapshots).map(([type, snapshot]) => [type, this.intern(type, snapshot)]));
     const services = serviceClusters(snapshots[CDS_TYPE_URL]);
     const uid = pod.metadata?.uid;
-    this.pods.set(key, { uid: typeof uid === 'string' ? uid : '', snapshots, services });
+    this.pods.set(key, { uid: typeof uid === 'string' ? uid : '', snapshots, services, endpointsKey: services.map((s) => s.cluster).join(',') });
     for (const service of services) {
       const routed = serviceKey(service.namespace, service.service);
       const set = this.routedBy.get(routed) ?? new Set();
@@ -210,11 +224,28 @@ export class ClusterXdsSource implements XdsSource {
     const served = this.pods.get(key);
     if (served === undefined) return;
     this.pods.delete(key);
+    for (const [type, snapshot] of Object.entries(served.snapshots)) this.release(type, snapshot);
     for (const service of served.services) {
       const routed = serviceKey(service.namespace, service.service);
       this.routedBy.get(routed)?.delete(key);
       if (this.routedBy.get(routed)?.size === 0) this.routedBy.delete(routed);
     }
+  }
+
+  private intern(type: string, snapshot: TypeSnapshot): TypeSnapshot {
+    const key = `${type}\n${snapshot.version}`;
+    const found = this.interned.get(key) ?? { snapshot, pods: 0 };
+    found.pods++;
+    this.interned.set(key, found);
+    return found.snapshot;
+  }
+
+  private release(type: string, snapshot: TypeSnapshot): void {
+    const key = `${type}\n${snapshot.version}`;
+    const found = this.interned.get(key);
+    if (found === undefined) return;
+    found.pods--;
+    if (found.pods <= 0) this.interned.delete(key);
   }
 
   private storeSlice(slice: unknown): void {

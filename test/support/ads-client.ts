@@ -21,8 +21,12 @@ export type AdsClient = grpc.Client & { StreamAggregatedResources(metadata: grpc
 /** The name the proxies dial: the serving certificate's SAN. */
 export const XDS_SERVER_NAME = 'envoy-injector.envoy-injector.svc';
 
+let service: grpc.ServiceClientConstructor | undefined;
+
 export function adsClient(port: number, caCert: string, options: grpc.ChannelOptions = {}): AdsClient {
-  const AggregatedDiscoveryService = adsService(envoyProtoIncludeDirs());
+  // Loaded once: the protos take a while, and a bench opens thousands of clients.
+  service ??= adsService(envoyProtoIncludeDirs());
+  const AggregatedDiscoveryService = service;
   return new AggregatedDiscoveryService(`127.0.0.1:${port}`, grpc.credentials.createSsl(Buffer.from(caCert)), {
     'grpc.ssl_target_name_override': XDS_SERVER_NAME,
     'grpc.default_authority': XDS_SERVER_NAME,
