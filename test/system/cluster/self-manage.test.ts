@@ -206,7 +206,7 @@ describe('caBundlePatch', () => {
 
 describe('serve --self-manage', () => {
   // Each flag that needs a cluster refuses to start without one, rather than doing nothing.
-  for (const flags of [['--self-manage'], ['--self-test-every', '5'], ['--fleet-gauges']]) {
+  for (const flags of [['--self-manage'], ['--self-test-every', '5'], ['--fleet-gauges'], ['--xds-port', '15012']]) {
     it(`${flags[0] ?? ''} without a cluster refuses with a one-line reason`, () => {
       const home = tempDir();
       const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', ...flags, '--cert-dir', home], {
@@ -220,7 +220,7 @@ describe('serve --self-manage', () => {
         // 'close', not 'exit': stderr is read whole only once the pipe closes.
         child.on('close', (code) => {
           assert.equal(code, 2, stderr);
-          assert.match(stderr, /--self-manage, --self-test-every and --fleet-gauges need a cluster/);
+          assert.match(stderr, /--self-manage, --self-test-every, --fleet-gauges and --xds-port need a cluster/);
           resolve();
         });
       });
