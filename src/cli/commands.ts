@@ -203,6 +203,18 @@ export const COMMANDS = {
     exitCodes:
       '0 every pod as the injector would make it today; 1 pods missing the proxy or stale, an xds-mode proxy not connected or refusing its config, or the self-test failed; 2 usage or environment error (no cluster configured, unreadable kubeconfig, API server unreachable or refusing)',
   },
+  cni: {
+    summary:
+      'the chained CNI plugin (spec 1.0.0; 0.3 and 0.4 too): installs the capture rules of pods injected in cni mode in their network namespace, as envoy-init would',
+    synopsis: 'cni   (run by the container runtime: CNI_COMMAND and the other CNI_* variables, the network configuration on stdin)',
+    flags: {},
+    examples: [
+      'CNI_COMMAND=VERSION envoy-injector cni',
+      "CNI_COMMAND=ADD CNI_CONTAINERID=abc CNI_NETNS=/var/run/netns/x CNI_IFNAME=eth0 CNI_ARGS='K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-1' envoy-injector cni < conf.json",
+    ],
+    exitCodes:
+      '0 with the result on stdout (the previous plugin\'s, passed on); 1 a pod whose capture could not be installed (its API server lookup failed, or the rules), 2 a bad environment or configuration: both with a CNI error JSON (code, msg, details) on stdout',
+  },
   certs: {
     summary: "a CA and the webhook's serving certificate: writes DIR/ca.crt, tls.crt, tls.key and prints the caBundle (base64 of ca.crt) on stdout",
     synopsis: 'certs --out DIR [--service NAME] [--namespace NS] [--days N]',

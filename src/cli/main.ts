@@ -28,6 +28,8 @@ async function loadCommand(name: CommandName): Promise<Command> {
       return (await import('./route-check.js')).runRouteCheck;
     case 'status':
       return (await import('./status.js')).runStatus;
+    case 'cni':
+      return (await import('./cni.js')).runCni;
   }
 }
 

@@ -107,8 +107,9 @@ function describeVerdict(verdict: PodVerdict): string {
   }
 }
 
-function describeProxyLife({ concurrency, drainSeconds, accessLog, configSource, configSourceFrom }: ProxySettings): string[] {
+function describeProxyLife({ concurrency, drainSeconds, accessLog, configSource, configSourceFrom, captureMode, captureModeFrom }: ProxySettings): string[] {
   return [
+    `  capture by: ${captureMode === 'cni' ? "the node's CNI plugin (cni; envoy-validate checks it, no privilege)" : 'envoy-init (init; root with NET_ADMIN and NET_RAW)'}, set by ${captureModeFrom}`,
     `  config from: ${configSource === 'xds' ? "the injector's ADS server (xds)" : 'the envoy-config volume (file)'}, set by ${configSourceFrom}`,
     `  workers: ${concurrency.workers} (from ${concurrency.source})`,
     `  drain on stop: ${drainSeconds === 0 ? 'off' : `up to ${drainSeconds} s`}`,
@@ -129,6 +130,7 @@ function verdictJson(verdict: PodVerdict): Record<string, unknown> {
         drainSeconds: outcome.settings.drainSeconds,
         accessLog: outcome.settings.accessLog,
         configSource: { value: outcome.settings.configSource, from: outcome.settings.configSourceFrom },
+        capture: { mode: outcome.settings.captureMode, from: outcome.settings.captureModeFrom },
         warnings: outcome.warnings,
       };
     case 'skipped':

@@ -16,6 +16,10 @@ export const ACCESS_LOG_FORMATS: readonly AccessLogFormat[] = ['off', 'text', 'j
  * of its envoy-config volume, or the injector's ADS server (live). */
 export type ConfigSource = 'file' | 'xds';
 export const CONFIG_SOURCES: readonly ConfigSource[] = ['file', 'xds'];
+/** Who installs a pod's capture rules: its envoy-init container (root, NET_ADMIN
+ * and NET_RAW), or the node's chained CNI plugin (the pod needs no privilege). */
+export type CaptureMode = 'init' | 'cni';
+export const CAPTURE_MODES: readonly CaptureMode[] = ['init', 'cni'];
 /** More workers than this would only cost memory: a sidecar serves one pod. */
 export const MAX_PROXY_CONCURRENCY = 64;
 /** A drain longer than this holds a pod's termination for no gain. */
@@ -79,7 +83,13 @@ export interface InjectorConfig {
     image: string;
     resources: Resources;
   };
-  capture: CaptureSettings;
+  capture: CaptureSettings & {
+    /** The default capture mode of a pod (its annotation and its namespace's win). */
+    mode: CaptureMode;
+    /** The envoy-injector CNI plugin runs on every node (manifests/cni): cni mode
+     * is allowed, and chosen for namespaces whose Pod Security forbids envoy-init. */
+    cniInstalled: boolean;
+  };
   routes: {
     /** Let route overrides target raw IPs and hosts outside the cluster. */
     allowExternalHosts: boolean;
@@ -123,6 +133,8 @@ export const DEFAULT_CONFIG: InjectorConfig = {
     excludeOutboundPorts: [],
     excludeOutboundIpRanges: [],
     includeOutboundIpRanges: ['*'],
+    mode: 'init',
+    cniInstalled: false,
   },
   routes: { allowExternalHosts: false },
   podSecurity: 'skip',
@@ -217,6 +229,9 @@ function checkValues(c: InjectorConfig, problems: ProblemList): void {
   }
   if (!ACCESS_LOG_FORMATS.includes(c.proxy.accessLog)) problems.add(`proxy.accessLog: one of ${ACCESS_LOG_FORMATS.join(', ')}`);
   if (!CONFIG_SOURCES.includes(c.proxy.configSource)) problems.add(`proxy.configSource: one of ${CONFIG_SOURCES.join(', ')}`);
+  if (!CAPTURE_MODES.includes(c.capture.mode)) problems.add(`capture.mode: one of ${CAPTURE_MODES.join(', ')}`);
+  else if (c.capture.mode === 'cni' && !c.capture.cniInstalled)
+    problems.add('capture.mode: cni needs capture.cniInstalled: true (the envoy-injector CNI plugin on every node, manifests/cni)');
   if (!XDS_HOST.test(c.xds.address)) problems.add(`xds.address: ${JSON.stringify(c.xds.address.slice(0, 80))} is not a host name`);
   if (!isPort(c.xds.port)) problems.add(`xds.port: ${JSON.stringify(c.xds.port)} is not a port (1-65535)`);
   if (c.xds.caBundle !== '' && !c.xds.caBundle.trimStart().startsWith('-----BEGIN CERTIFICATE-----'))

@@ -3,7 +3,17 @@
 // capture). Such pods are refused here with what to change.
 
 import type { Container, Pod } from '../model/kubernetes.js';
-import { ANNOTATION, CONFIG_VOLUME, INIT_CONTAINER, PROXY_GID, PROXY_PORT_ROLE, PROXY_UID, SIDECAR_CONTAINER } from '../model/names.js';
+import {
+  ANNOTATION,
+  CONFIG_VOLUME,
+  INIT_CONTAINER,
+  PROXY_GID,
+  PROXY_PORT_ROLE,
+  PROXY_UID,
+  SIDECAR_CONTAINER,
+  TOKEN_VOLUME,
+  VALIDATE_CONTAINER,
+} from '../model/names.js';
 import { quote } from '../syntax/quote.js';
 
 const OPT_OUT = `or label the pod ${ANNOTATION.inject}: "false" to keep it out of the mesh`;
@@ -15,7 +25,7 @@ function appContainers(pod: Pod): Container[] {
 export function findConflicts(pod: Pod): string[] {
   const problems: string[] = [];
   for (const container of appContainers(pod)) {
-    if (container.name === SIDECAR_CONTAINER || container.name === INIT_CONTAINER) {
+    if (container.name === SIDECAR_CONTAINER || container.name === INIT_CONTAINER || container.name === VALIDATE_CONTAINER) {
       problems.push(`the pod already has a container named ${quote(container.name)} but no ${ANNOTATION.status} annotation: rename that container, ${OPT_OUT}`);
     }
     for (const port of container.ports ?? []) {
@@ -39,8 +49,9 @@ export function findConflicts(pod: Pod): string[] {
       );
     }
   }
-  if ((pod.spec.volumes ?? []).some((volume) => volume.name === CONFIG_VOLUME)) {
-    problems.push(`the pod already has a volume named "${CONFIG_VOLUME}" but no ${ANNOTATION.status} annotation: rename that volume, ${OPT_OUT}`);
+  for (const name of [CONFIG_VOLUME, TOKEN_VOLUME]) {
+    if ((pod.spec.volumes ?? []).some((volume) => volume.name === name))
+      problems.push(`the pod already has a volume named "${name}" but no ${ANNOTATION.status} annotation: rename that volume, ${OPT_OUT}`);
   }
   return problems;
 }

@@ -4,6 +4,7 @@
 
 import type { InjectorConfig } from '../config/config.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
+import { captureMode, enforcedLevel, POD_SECURITY_ENFORCE } from './capture-mode.js';
 import { ANNOTATION, INIT_CONTAINER, LABEL_INJECT, SYSTEM_NAMESPACES } from '../model/names.js';
 import type { Decision, Reason } from './reasons.js';
 import { otherMesh, otherMeshSwitches, type MeshSwitchSetting } from './other-mesh.js';
@@ -38,8 +39,6 @@ function namespaceEnrolment(namespace: NamespaceContext): NamespaceEnrolment {
   if (value === 'enabled' || value === 'disabled') return value;
   return { invalid: value };
 }
-
-const POD_SECURITY_ENFORCE = 'pod-security.kubernetes.io/enforce';
 
 function systemNamespaceReason(namespace: string, config: InjectorConfig): Reason | undefined {
   if ((SYSTEM_NAMESPACES as readonly string[]).includes(namespace)) {
@@ -86,25 +85,17 @@ function enrolmentReasons(setting: PodSetting, enrolment: NamespaceEnrolment, na
   return [];
 }
 
-/** The level Pod Security admission enforces, read as it reads it: the values
- * are exact, and an invalid one ("Restricted", "strict") makes it fail closed
- * to "restricted". No label, or "privileged", enforces nothing. */
-function enforcedLevel(value: string | undefined): { level: 'baseline' | 'restricted'; invalid?: string } | undefined {
-  if (value === undefined || value === 'privileged') return undefined;
-  if (value === 'baseline' || value === 'restricted') return { level: value };
-  return { level: 'restricted', invalid: value };
-}
-
-function podSecurityReason(namespace: NamespaceContext, config: InjectorConfig): Reason | undefined {
-  const enforced = enforcedLevel(namespace.metadata?.labels?.[POD_SECURITY_ENFORCE]);
-  if (!enforced) return undefined;
+function podSecurityReason(pod: Pod, namespace: NamespaceContext, config: InjectorConfig): Reason | undefined {
+  const enforced = enforcedLevel(namespace);
+  // cni capture needs no privilege: the level allows the pod as it will be.
+  if (!enforced || captureMode(pod, namespace, config).mode === 'cni') return undefined;
   const why =
     enforced.invalid === undefined
       ? ''
       : ` (its label ${POD_SECURITY_ENFORCE}=${quote(enforced.invalid)} is not a level, which Pod Security reads as "restricted")`;
   return {
     code: 'pod-security',
-    message: `namespace ${namespace.name} enforces the "${enforced.level}" Pod Security level${why}, which forbids the NET_ADMIN and NET_RAW capabilities that ${INIT_CONTAINER} needs to install traffic capture`,
+    message: `namespace ${namespace.name} enforces the "${enforced.level}" Pod Security level${why}, which forbids the NET_ADMIN and NET_RAW capabilities that ${INIT_CONTAINER} needs to install traffic capture${config.capture.cniInstalled ? '' : ' (with the envoy-injector CNI plugin installed, config capture.cniInstalled, such pods get cni capture instead)'}`,
     rejectsPod: config.podSecurity === 'fail',
   };
 }
@@ -164,7 +155,7 @@ export function decide(pod: Pod, namespace: NamespaceContext, config: InjectorCo
   reasons.push(...enrolmentReasons(setting, enrolment, namespace.name, config));
   // Pod Security only matters for a pod that would otherwise be injected.
   if (reasons.length === 0) {
-    const podSecurity = podSecurityReason(namespace, config);
+    const podSecurity = podSecurityReason(pod, namespace, config);
     if (podSecurity) reasons.push(podSecurity);
   }
   if (reasons.length > 0) return { inject: false, reasons };

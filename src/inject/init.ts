@@ -1,10 +1,14 @@
-// The `envoy-init` init container: installs the iptables redirection that
-// sends the pod's TCP traffic through the proxy (images/envoy-init runs it).
+// The init container of traffic capture. In init mode, `envoy-init` installs
+// the iptables redirection that sends the pod's TCP traffic through the proxy
+// (images/envoy-init runs it as root with NET_ADMIN and NET_RAW). In cni mode
+// the node's CNI plugin installs the same rules, from the same script and the
+// same arguments (it reads them from this pod's `envoy-validate` container),
+// and `envoy-validate` proves they are in place, with no privilege at all.
 
 import type { CaptureSettings, IpFamily, Resources } from '../config/config.js';
 import { resourcesSpec } from './resources.js';
 import type { Container } from '../model/kubernetes.js';
-import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID } from '../model/names.js';
+import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID, VALIDATE_CONTAINER, VALIDATE_UID } from '../model/names.js';
 
 export interface InitInput {
   image: string;
@@ -54,6 +58,39 @@ export function buildInitContainer(input: InitInput): Container {
       // iptables takes its lock in /run: the root filesystem stays writable.
       readOnlyRootFilesystem: false,
       capabilities: { add: ['NET_ADMIN', 'NET_RAW'], drop: ['ALL'] },
+    },
+  };
+}
+
+/** The validator's path in the envoy-init image (images/envoy-init/envoy-validate). */
+export const VALIDATOR_COMMAND = '/usr/local/bin/envoy-validate';
+
+/**
+ * cni mode: an unprivileged check that the plugin redirected this pod's
+ * traffic — it listens on the proxy's outbound port and connects to an
+ * address the rules redirect; until it is answered by itself, it fails and
+ * kubelet retries it, so the app never starts uncaptured (a pod scheduled
+ * before the plugin reached its node). Its arguments are envoy-init's: the
+ * plugin installs the rules they describe. Passes Pod Security "restricted".
+ */
+export function buildValidateContainer(input: InitInput): Container {
+  return {
+    name: VALIDATE_CONTAINER,
+    image: input.image,
+    imagePullPolicy: 'IfNotPresent',
+    command: [VALIDATOR_COMMAND],
+    args: captureArgs(input),
+    resources: resourcesSpec(input.resources),
+    securityContext: {
+      // Not the proxy's UID: its traffic is the one the rules never redirect.
+      runAsUser: VALIDATE_UID,
+      runAsGroup: VALIDATE_UID,
+      runAsNonRoot: true,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
     },
   };
 }

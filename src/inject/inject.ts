@@ -4,7 +4,7 @@ import type { InjectorConfig } from '../config/config.js';
 import { FILE_DELIVERY, type ConfigDelivery } from '../envoy/delivery.js';
 import { renderEnvoyConfig, sha256, type RenderedEnvoyConfig } from '../envoy/render.js';
 import type { ProxySettings } from './settings.js';
-import { buildInitContainer } from './init.js';
+import { buildInitContainer, buildValidateContainer } from './init.js';
 import type { Container, Pod, StringMap, Volume } from '../model/kubernetes.js';
 import { BoundedCache, deepFreeze, heapBytesOf, heapBytesOfString, identity } from '../model/memo.js';
 import { MEMO_BYTES } from '../model/limits.js';
@@ -76,12 +76,8 @@ function proxyTemplate(serviceCluster: string, params: InjectionParams, mode: 'n
   const found = TEMPLATES.get(key);
   if (found) return found;
   const sidecar = buildSidecar({ settings, serviceCluster, holdTimeoutSeconds: config.proxy.holdTimeoutSeconds }, mode);
-  const init = buildInitContainer({
-    image: config.init.image,
-    resources: config.init.resources,
-    capture: settings.capture,
-    ipFamilies: config.proxy.ipFamilies,
-  });
+  const captureInput = { image: config.init.image, resources: config.init.resources, capture: settings.capture, ipFamilies: config.proxy.ipFamilies };
+  const init = settings.captureMode === 'cni' ? buildValidateContainer(captureInput) : buildInitContainer(captureInput);
   const volumes = settings.configSource === 'xds' ? [buildConfigVolume(), buildTokenVolume()] : [buildConfigVolume()];
   // File-mode pods hash as they always did: a file-mode pod injected before xDS existed is not stale.
   const hash = sha256(JSON.stringify([init, sidecar, ...volumes])).slice(0, 16);
@@ -132,7 +128,7 @@ export function injectPod(pod: Pod, params: InjectionParams): Pod {
     injectorAnnotations(rendered, {
       version: 2,
       mode,
-      ...injectedNames(mode, settings.configSource),
+      ...injectedNames(mode, settings.configSource, settings.captureMode),
       configHash: rendered.hash,
       injectorVersion: INJECTOR_VERSION,
       proxyImage: settings.image,

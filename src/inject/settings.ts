@@ -5,16 +5,19 @@
 
 import {
   ACCESS_LOG_FORMATS,
+  CAPTURE_MODES,
   CONFIG_SOURCES,
   MAX_DRAIN_SECONDS,
   MAX_PROXY_CONCURRENCY,
   type AccessLogFormat,
+  type CaptureMode,
   type CaptureSettings,
   type ConfigSource,
   type InjectorConfig,
   type Resources,
 } from '../config/config.js';
 import { NO_ROUTE_OVERRIDES, type RouteOverrides } from '../envoy/render.js';
+import { captureMode, POD_SECURITY_ENFORCE } from './capture-mode.js';
 import { formatAnnotationProblem, type AnnotationProblem, type AnnotationSources, type AnnotationValue } from '../model/annotations.js';
 import type { NamespaceContext, Pod } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
@@ -47,6 +50,9 @@ export interface ProxySettings {
   configSource: ConfigSource;
   /** Where that choice came from, for `explain`. */
   configSourceFrom: string;
+  /** Who installs the capture rules: envoy-init, or the node's CNI plugin. */
+  captureMode: CaptureMode;
+  captureModeFrom: string;
 }
 
 export interface PodProxySettings {
@@ -75,7 +81,7 @@ export function readProxySettings(pod: Pod, namespace: NamespaceContext, config:
 
 /** The pods of a workload carry the same annotations: their settings are read
  * once. The key holds all that a read depends on — the pod's annotations and
- * grace period, its namespace's name and annotations, the config, and the
+ * grace period, its namespace's name, annotations and Pod Security level, the config, and the
  * Service lookup with its generation; a lookup without a generation cannot
  * say it changed, so nothing read through it is remembered. */
 const READ = new BoundedCache<Result<PodProxySettings>>(256, MEMO_BYTES.settings);
@@ -88,6 +94,8 @@ function settingsKey(pod: Pod, namespace: NamespaceContext, config: InjectorConf
     services ? [identity(services), services.generation?.()] : null,
     namespace.name,
     namespace.metadata?.annotations ?? null,
+    // The Pod Security level can choose the capture mode.
+    namespace.metadata?.labels?.[POD_SECURITY_ENFORCE] ?? null,
     pod.metadata?.annotations ?? null,
     pod.spec.terminationGracePeriodSeconds ?? null,
   ]);
@@ -201,8 +209,21 @@ function readOnce(
     accessLog: read(ANNOTATION.accessLog, parseChoice(ACCESS_LOG_FORMATS), config.proxy.accessLog),
     configSource: read(ANNOTATION.configSource, parseChoice(CONFIG_SOURCES), config.proxy.configSource),
     configSourceFrom: configSourceOrigin(annotations.lookup(ANNOTATION.configSource)),
+    captureMode: 'init',
+    captureModeFrom: '',
   };
-  const warnings = [...resolved.warnings];
+  // Read for its syntax (an invalid value is refused, or dropped from a namespace); chosen below.
+  read(ANNOTATION.capture, parseChoice(CAPTURE_MODES), config.capture.mode);
+  const capturedBy = captureMode(pod, namespace, config);
+  settings.captureMode = capturedBy.mode;
+  settings.captureModeFrom = capturedBy.from;
+  if (capturedBy.mode === 'cni' && !config.capture.cniInstalled)
+    problems.add({
+      annotation: ANNOTATION.capture,
+      from: 'pod',
+      message: 'cni, but the cluster has no envoy-injector CNI plugin (config capture.cniInstalled): the pod would wait forever for rules nobody installs; write init, or install manifests/cni',
+    });
+  const warnings = [...resolved.warnings, ...(capturedBy.warning === undefined ? [] : [capturedBy.warning])];
   if (settings.configSource === 'xds' && config.xds.caBundle === '') {
     // Not a refusal: the pod still gets a working proxy, and is told.
     settings.configSource = 'file';

@@ -3,8 +3,8 @@
 // is read strictly: a status the injector did not write is not taken on trust.
 
 import { isPlainObject, type Pod } from '../model/kubernetes.js';
-import type { ConfigSource } from '../config/config.js';
-import { CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER, TOKEN_VOLUME } from '../model/names.js';
+import type { CaptureMode, ConfigSource } from '../config/config.js';
+import { CONFIG_VOLUME, INIT_CONTAINER, SIDECAR_CONTAINER, TOKEN_VOLUME, VALIDATE_CONTAINER } from '../model/names.js';
 import { failed, ok, type Result } from '../model/result.js';
 
 interface StatusFields {
@@ -43,12 +43,23 @@ const IMAGE = /^[\x21-\x7e]{1,512}$/;
 /** What the injector adds in each mode, as the status lists it: the only
  * lists a status may carry. A status listing less (say, nothing) would make
  * a pod without a proxy count as injected. */
-export function injectedNames(mode: 'native' | 'classic', source: ConfigSource): Pick<StatusFields, 'containers' | 'initContainers' | 'volumes'> {
-  // The token volume is what tells an xds-mode pod from a file-mode one.
+export function injectedNames(
+  mode: 'native' | 'classic',
+  source: ConfigSource,
+  capture: CaptureMode,
+): Pick<StatusFields, 'containers' | 'initContainers' | 'volumes'> {
+  // The token volume is what tells an xds-mode pod from a file-mode one; the
+  // capture container, a cni-mode pod from an init-mode one.
   const volumes = source === 'xds' ? [CONFIG_VOLUME, TOKEN_VOLUME] : [CONFIG_VOLUME];
+  const captureContainer = capture === 'cni' ? VALIDATE_CONTAINER : INIT_CONTAINER;
   return mode === 'native'
-    ? { containers: [], initContainers: [INIT_CONTAINER, SIDECAR_CONTAINER], volumes }
-    : { containers: [SIDECAR_CONTAINER], initContainers: [INIT_CONTAINER], volumes };
+    ? { containers: [], initContainers: [captureContainer, SIDECAR_CONTAINER], volumes }
+    : { containers: [SIDECAR_CONTAINER], initContainers: [captureContainer], volumes };
+}
+
+/** Who installs an injected pod's capture rules, as its status says. */
+export function statusCaptureMode(status: Pick<StatusFields, 'initContainers'>): CaptureMode {
+  return status.initContainers.includes(VALIDATE_CONTAINER) ? 'cni' : 'init';
 }
 
 /** Where an injected pod's proxy reads its config, as its status says. */
@@ -83,7 +94,7 @@ export function parseStatus(text: string): Result<InjectionStatus> {
   }
   if (mode !== 'native' && mode !== 'classic') return failed('has an unknown mode');
   if (!isNameList(containers) || !isNameList(initContainers) || !isNameList(volumes)) return failed('lists something other than container and volume names');
-  const expected = injectedNames(mode, statusConfigSource({ volumes }));
+  const expected = injectedNames(mode, statusConfigSource({ volumes }), statusCaptureMode({ initContainers }));
   if (!sameNames(containers, expected.containers) || !sameNames(initContainers, expected.initContainers) || !sameNames(volumes, expected.volumes)) {
     return failed(
       `lists containers ${JSON.stringify(containers)}, initContainers ${JSON.stringify(initContainers)} and volumes ${JSON.stringify(volumes)}, not what the injector adds in ${mode} mode (${JSON.stringify(expected)})`,

@@ -29,6 +29,7 @@ export const ANNOTATION = {
   accessLog: `${DOMAIN}/access-log`,
   holdApplicationUntilProxyStarts: `${DOMAIN}/hold-application-until-proxy-starts`,
   configSource: `${DOMAIN}/config-source`,
+  capture: `${DOMAIN}/capture`,
   // Written by the webhook, projected into the envoy-config volume as files.
   envoyBootstrap: `${DOMAIN}/envoy-bootstrap`,
   envoyLds: `${DOMAIN}/envoy-lds`,
@@ -51,6 +52,10 @@ export const KUBECTL_DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-containe
 
 export const SIDECAR_CONTAINER = 'envoy';
 export const INIT_CONTAINER = 'envoy-init';
+/** cni capture mode: the unprivileged init container that proves the plugin installed the rules. */
+export const VALIDATE_CONTAINER = 'envoy-validate';
+/** Its UID: any but the proxy's, whose traffic the rules never redirect. */
+export const VALIDATE_UID = 65532;
 export const CONFIG_VOLUME = 'envoy-config';
 export const CONFIG_MOUNT_PATH = '/etc/envoy-injector';
 /** xds mode: the pod's projected service-account token for the ADS server

@@ -314,6 +314,14 @@ export class FakeKubeApi {
       return;
     }
 
+    // /api/v1/namespaces/{ns}/pods/{name}: one pod
+    if (method === 'GET' && parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'pods' && parts.length === 6) {
+      const found = this.get('pods', parts[3], decodeURIComponent(parts[5] ?? ''));
+      if (found) this.send(response, 200, found);
+      else this.status(response, 404, 'NotFound', `pods "${parts[5] ?? ''}" not found`);
+      return;
+    }
+
     // /api/v1/namespaces/{ns}/pods?labelSelector=key=value: one namespace's pods, as selected
     if (method === 'GET' && parts[0] === 'api' && parts[2] === 'namespaces' && parts[4] === 'pods' && parts.length === 5) {
       const [key = '', value] = (url.searchParams.get('labelSelector') ?? '').split('=');

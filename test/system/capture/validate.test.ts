@@ -1,0 +1,121 @@
+// cni capture mode, for real: the webhook renders an unprivileged
+// envoy-validate init container with envoy-init's arguments; in a pod network
+// namespace without capture rules it fails, naming the missing plugin (so
+// kubelet retries it and the app never starts uncaptured); once the rules are
+// installed from the same script and the same arguments — what the CNI
+// plugin does — it succeeds, as the unprivileged UID the pod runs it as.
+//
+// Needs root (CI is root); skipped, with the reason printed, only when
+// network namespaces cannot be created here.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { DEFAULT_CONFIG } from '../../../src/config/config.js';
+import type { Container, Pod } from '../../../src/model/kubernetes.js';
+import { VALIDATE_CONTAINER, VALIDATE_UID } from '../../../src/model/names.js';
+import { injectManifests } from '../../../src/offline/offline.js';
+import { repoPath } from '../../support/repo.js';
+
+const suffix = String(process.pid % 100000);
+const POD_NS = `ev-pod-${suffix}`;
+const PEER_NS = `ev-peer-${suffix}`;
+const SHARED = mkdtempSync(join(tmpdir(), 'envoy-validate-test-'));
+chmodSync(SHARED, 0o755);
+const VALIDATOR = join(SHARED, 'envoy-validate');
+copyFileSync(repoPath('images', 'envoy-init', 'envoy-validate'), VALIDATOR);
+chmodSync(VALIDATOR, 0o755);
+const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
+
+function run(command: string, args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
+}
+
+function cannotRun(): string | undefined {
+  if (process.getuid?.() !== 0) return 'not root: network namespaces and iptables need root (CI runs as root)';
+  const probe = `ev-probe-${suffix}`;
+  const added = run('ip', ['netns', 'add', probe]);
+  if (added.code !== 0) return `cannot create a network namespace (ip netns add: ${(added.stderr || 'ip not found').trim()})`;
+  run('ip', ['netns', 'del', probe]);
+  return undefined;
+}
+
+/** The cni-mode pod's envoy-validate container, as the webhook renders it. */
+function validateContainer(): Container {
+  const result = injectManifests(
+    'apiVersion: v1\nkind: Pod\nmetadata:\n  name: shop\n  namespace: shop\n  annotations:\n    envoy-injector.io/capture: cni\n    envoy-injector.io/exclude-outbound-ports: "15002"\nspec:\n  containers:\n  - { name: app, image: shop:1 }\n',
+    { config: { ...DEFAULT_CONFIG, capture: { ...DEFAULT_CONFIG.capture, cniInstalled: true } }, defaultNamespace: 'default' },
+  );
+  if (!result.ok) throw new Error(result.problems.join('; '));
+  const container = ((parse(result.value) as Pod).spec.initContainers ?? []).find((c) => c.name === VALIDATE_CONTAINER);
+  assert.ok(container && Array.isArray(container.args));
+  return container;
+}
+
+const skip = cannotRun();
+
+describe('envoy-validate in a pod network namespace', { skip: skip ?? false }, () => {
+  const container = validateContainer();
+  const args = container.args as string[];
+  const validate = (): { code: number | null; stdout: string; stderr: string } =>
+    run('ip', [
+      'netns',
+      'exec',
+      POD_NS,
+      'setpriv',
+      `--reuid=${VALIDATE_UID}`,
+      `--regid=${VALIDATE_UID}`,
+      '--clear-groups',
+      VALIDATOR,
+      ...args,
+      '--timeout-seconds=2',
+    ]);
+
+  before(() => {
+    for (const command of [
+      ['netns', 'add', POD_NS],
+      ['netns', 'add', PEER_NS],
+      ['link', 'add', `eva${suffix}`, 'netns', POD_NS, 'type', 'veth', 'peer', 'name', `evb${suffix}`, 'netns', PEER_NS],
+      ['-n', POD_NS, 'addr', 'add', '10.201.0.1/24', 'dev', `eva${suffix}`],
+      ['-n', POD_NS, 'link', 'set', `eva${suffix}`, 'up'],
+      ['-n', POD_NS, 'link', 'set', 'lo', 'up'],
+      ['-n', PEER_NS, 'link', 'set', `evb${suffix}`, 'up'],
+      // A pod has a default route: without one the kernel refuses the connect before any rule.
+      ['-n', POD_NS, 'route', 'add', 'default', 'via', '10.201.0.2', 'dev', `eva${suffix}`],
+    ]) {
+      const result = run('ip', command);
+      assert.equal(result.code, 0, `ip ${command.join(' ')}: ${result.stderr}`);
+    }
+  });
+
+  after(() => {
+    run('ip', ['netns', 'del', POD_NS]);
+    run('ip', ['netns', 'del', PEER_NS]);
+  });
+
+  it('is rendered with no privilege, and with envoy-init’s arguments for the plugin to install', () => {
+    assert.deepEqual(container.command, ['/usr/local/bin/envoy-validate']);
+    assert.ok(args.includes('--outbound-port=15001') && args.includes('--exclude-outbound-ports=15002'), args.join(' '));
+    assert.deepEqual((container.securityContext as { capabilities?: unknown }).capabilities, { drop: ['ALL'] });
+  });
+
+  it('fails without the rules, naming the missing plugin, and succeeds once the same script installed them', () => {
+    const missing = validate();
+    assert.equal(missing.code, 1, missing.stdout + missing.stderr);
+    // 15002 is excluded for this pod: the probe takes the next port.
+    assert.match(
+      missing.stderr,
+      /outbound TCP to 192\.0\.2\.1:15003 was not redirected to the proxy's port 15001 .*the envoy-injector CNI plugin has not installed this pod's capture rules/,
+    );
+    const installed = run('ip', ['netns', 'exec', POD_NS, 'bash', SCRIPT, ...args]);
+    assert.equal(installed.code, 0, installed.stderr);
+    const proven = validate();
+    assert.equal(proven.code, 0, proven.stderr);
+    assert.match(proven.stdout, /reached the proxy's port 15001: the capture rules are in place/);
+  });
+});
