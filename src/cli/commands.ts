@@ -213,7 +213,51 @@ export const COMMANDS = {
       "CNI_COMMAND=ADD CNI_CONTAINERID=abc CNI_NETNS=/var/run/netns/x CNI_IFNAME=eth0 CNI_ARGS='K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-1' envoy-injector cni < conf.json",
     ],
     exitCodes:
-      '0 with the result on stdout (the previous plugin\'s, passed on); 1 a pod whose capture could not be installed (its API server lookup failed, or the rules), 2 a bad environment or configuration: both with a CNI error JSON (code, msg, details) on stdout',
+      "0 with the result on stdout (the previous plugin's, passed on); 1 a pod whose capture could not be installed (its API server lookup failed, or the rules), 2 a bad environment or configuration: both with a CNI error JSON (code, msg, details) on stdout",
+  },
+  'cni-install': {
+    summary:
+      "the CNI mode's node agent (the manifests/cni DaemonSet): keeps the plugin, its rules script and a kubeconfig in the node's CNI directories and the plugin chained in the runtime's configuration; takes it all out at SIGTERM",
+    synopsis: 'cni-install --cni-bin-dir DIR --cni-conf-dir DIR --plugin FILE --rules-script FILE [flags]',
+    flags: {
+      'cni-bin-dir': { value: true, placeholder: 'DIR', help: "the node's CNI bin directory, as mounted here (required)" },
+      'cni-conf-dir': { value: true, placeholder: 'DIR', help: "the node's CNI configuration directory, as mounted here (required)" },
+      'host-cni-bin-dir': { value: true, placeholder: 'DIR', help: 'the same directory as the host sees it', default: '/opt/cni/bin' },
+      'host-cni-conf-dir': { value: true, placeholder: 'DIR', help: 'the same directory as the host sees it', default: '/etc/cni/net.d' },
+      plugin: { value: true, placeholder: 'FILE', help: 'the plugin executable to install (required)' },
+      'rules-script': { value: true, placeholder: 'FILE', help: "envoy-init's script, which the plugin runs in each pod's network namespace (required)" },
+      'token-file': {
+        value: true,
+        placeholder: 'FILE',
+        help: "the service-account token the plugin's kubeconfig carries, re-read as it rotates",
+        default: '/var/run/secrets/kubernetes.io/serviceaccount/token',
+      },
+      'ca-file': { value: true, placeholder: 'FILE', help: "the API server's CA", default: '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt' },
+      'api-server': {
+        value: true,
+        placeholder: 'URL',
+        help: 'the API server the plugin asks',
+        default: 'https://$KUBERNETES_SERVICE_HOST:$KUBERNETES_SERVICE_PORT',
+      },
+      'ready-file': {
+        value: true,
+        placeholder: 'FILE',
+        help: 'written once the plugin is in place (the readiness probe)',
+        default: '/tmp/envoy-injector-cni-ready',
+      },
+      'injector-namespace': {
+        value: true,
+        placeholder: 'NS',
+        help: 'passed through by the plugin whatever happens',
+        default: '$POD_NAMESPACE, else envoy-injector',
+      },
+      'log-level': { value: true, placeholder: 'LEVEL', help: "the plugin's: debug, info, warn or error", default: 'info' },
+      'check-every': { value: true, placeholder: 'SECONDS', help: 'how often it checks that all is still in place', default: '5' },
+    },
+    examples: [
+      'envoy-injector cni-install --cni-bin-dir /host/opt/cni/bin --cni-conf-dir /host/etc/cni/net.d --plugin /app/cni/envoy-injector-cni --rules-script /app/cni/envoy-init.sh',
+    ],
+    exitCodes: '0 after SIGTERM, once the plugin is out of the chain and its files removed; 2 usage error',
   },
   certs: {
     summary: "a CA and the webhook's serving certificate: writes DIR/ca.crt, tls.crt, tls.key and prints the caBundle (base64 of ca.crt) on stdout",

@@ -30,6 +30,8 @@ async function loadCommand(name: CommandName): Promise<Command> {
       return (await import('./status.js')).runStatus;
     case 'cni':
       return (await import('./cni.js')).runCni;
+    case 'cni-install':
+      return (await import('./cni-install.js')).runCniInstall;
   }
 }
 
