@@ -8,7 +8,7 @@ SYSTEM_TESTS = $(patsubst %.ts,dist/%.js,$(shell find test/system -name '*.test.
 NODE_TEST := node --test --test-concurrency=2
 LINT_CACHE := node_modules/.cache/eslint/
 
-.PHONY: unit-batch-1 unit-batch-2 install system-deps build compile lint format check unit-tests test --quick golden re2-wasm run certs bench mutate image deploy undeploy clean
+.PHONY: cni-plugin unit-batch-1 unit-batch-2 install system-deps build compile lint format check unit-tests test --quick golden re2-wasm run certs bench mutate image deploy undeploy clean
 
 VERSION := $(shell node -p "require('./package.json').version")
 IMAGE_REPO ?= envoy-injector
@@ -66,8 +66,19 @@ system-deps:
 
 # Everything CI runs: lint, a clean build, the in-process tests and the system
 # tests (HTTPS server, certificates, stand-in API server, network namespaces).
-test: lint build system-deps
+test: lint build system-deps cni-plugin
 	$(NODE_TEST) $(UNIT_TESTS) $(SYSTEM_TESTS)
+
+# The CNI plugin as the node runs it: one executable (a Node single-executable
+# application of `envoy-injector cni` alone, esbuild-bundled), no Node.js on
+# the host; glibc and libstdc++ are all it links. The DaemonSet installs it.
+cni-plugin: node_modules/.installed
+	@mkdir -p dist/cni
+	$(NODE_BIN)/esbuild src/cli/cni-main.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/cni/cni.cjs
+	@echo '{"main":"dist/cni/cni.cjs","output":"dist/cni/sea-prep.blob","disableExperimentalSEAWarning":true}' > dist/cni/sea-config.json
+	node --experimental-sea-config dist/cni/sea-config.json >/dev/null
+	cp "$$(command -v node)" dist/cni/envoy-injector-cni
+	$(NODE_BIN)/postject dist/cni/envoy-injector-cni NODE_SEA_BLOB dist/cni/sea-prep.blob --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1
 
 # Rebuilds src/routes/re2/re2-wasm.ts (Google's RE2 as WebAssembly, which judges
 # regexes as Envoy does) from RE2's sources; needs clang 14 for wasm32-wasi,

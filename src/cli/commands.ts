@@ -99,6 +99,7 @@ export const COMMANDS = {
       },
       'self-test-namespace': { value: true, placeholder: 'NS', help: "the self-test's namespace", default: 'envoy-injector-self-test' },
       'fleet-gauges': { value: false, help: 'watch every pod for the gauges of pods missing the proxy and pods with a stale one (needs a cluster)' },
+      'cni-installed': { value: false, help: 'the envoy-injector CNI plugin runs on every node (manifests/cni): as config capture.cniInstalled: true' },
       'xds-port': {
         value: true,
         placeholder: 'PORT',

@@ -36,6 +36,8 @@ export async function runServe(argv: readonly string[]): Promise<string> {
   const xdsPort = portFlag(flags, 'xds-port');
   const certDir = single(flags, 'cert-dir') ?? 'certs';
   let config = loadConfig(single(flags, 'config'));
+  // The manifests/cni overlay says so: pods may be captured by the node's plugin.
+  if (flags.has('cni-installed')) config = { ...config, capture: { ...config.capture, cniInstalled: true } };
   // One logger for the server and the cluster caches: the same JSON lines.
   // Buffered: a review waits on no write to stdout. Flushed before exit.
   const logger = pino({ level: single(flags, 'log-level') ?? 'info' }, pino.destination({ dest: 1, sync: false }));

@@ -37,7 +37,7 @@ export function splice(text: string, fileName: string, entry: Readonly<Record<st
   if (!isPlainObject(config)) return { ok: false, problem: `${fileName} is not a JSON object` };
   const ours = { ...entry, type: PLUGIN_TYPE };
   if (Array.isArray(config.plugins)) {
-    const kept = config.plugins.filter((plugin) => !isOurs(plugin));
+    const kept: unknown[] = (config.plugins as unknown[]).filter((plugin) => !isOurs(plugin));
     const next = { ...config, plugins: [...kept, ours] };
     const nextText = `${JSON.stringify(next, null, 2)}\n`;
     return { ok: true, text: nextText, fileName, changed: JSON.stringify(next) !== JSON.stringify(config) };
@@ -59,5 +59,5 @@ export function unsplice(text: string): string | undefined {
     return undefined;
   }
   if (!isPlainObject(config) || !Array.isArray(config.plugins) || !config.plugins.some(isOurs)) return undefined;
-  return `${JSON.stringify({ ...config, plugins: config.plugins.filter((plugin) => !isOurs(plugin)) }, null, 2)}\n`;
+  return `${JSON.stringify({ ...config, plugins: (config.plugins as unknown[]).filter((plugin) => !isOurs(plugin)) }, null, 2)}\n`;
 }

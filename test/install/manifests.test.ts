@@ -19,6 +19,7 @@ const BUILDS = {
   'self-managed (default)': repoPath('manifests'),
   'cert-manager': repoPath('manifests', 'cert-manager'),
   'network policy': repoPath('manifests', 'network-policy'),
+  cni: repoPath('manifests', 'cni'),
 } as const;
 
 type Validatable = new (data: unknown) => { validate(): void };
@@ -170,6 +171,21 @@ describe('RBAC: least privilege', () => {
     for (const flag of ['--self-manage', '--secret=envoy-injector-tls', '--webhook-config=envoy-injector']) assert.ok(args.includes(flag), flag);
   });
 
+  it('cni: the plugin gets one pod at a time, nothing else; its installer runs in kube-system, and the injector is told the plugin is there', () => {
+    const objects = buildKustomization(BUILDS.cni);
+    const cniRules = objects
+      .filter((object) => object.kind === 'ClusterRole' && object.metadata.name === 'envoy-injector-cni')
+      .flatMap((object) => (object as unknown as { rules: unknown[] }).rules);
+    assert.deepEqual(cniRules, [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }]);
+    const daemonSet = find(objects, 'DaemonSet', 'envoy-injector-cni') as unknown as PodTemplate & { metadata: { namespace: string } };
+    assert.equal(daemonSet.metadata.namespace, 'kube-system');
+    const installer = daemonSet.spec.template.spec.containers[0] as { args: string[]; securityContext: { capabilities: { drop: string[]; add?: string[] } } };
+    assert.equal(installer.args[0], 'cni-install');
+    assert.deepEqual(installer.securityContext.capabilities, { drop: ['ALL'] });
+    const deployment = find(objects, 'Deployment') as unknown as PodTemplate;
+    assert.ok((deployment.spec.template.spec.containers[0]?.args as string[]).includes('--cni-installed'));
+  });
+
   it('cert-manager: only reads; the certificate is a mounted Secret and cert-manager injects the CA', () => {
     const objects = buildKustomization(BUILDS['cert-manager']);
     assert.deepEqual(rules(objects, 'ClusterRole'), [
@@ -237,8 +253,9 @@ describe('Dockerfiles', () => {
         .filter((i) => i.op === 'COPY')
         .map((i) => i.args.split(' ')[0])
         .sort(),
-      ['--from=build', '--from=dependencies', 'package.json'],
-      'only built output, production modules and package.json',
+      // The CNI plugin (built) and envoy-init's rules script, which the manifests/cni installer puts on the nodes.
+      ['--from=build', '--from=build', '--from=dependencies', 'images/envoy-init/envoy-init.sh', 'package.json'],
+      'only built output, production modules, the rules script and package.json',
     );
     const user = runtime.instructions.filter((i) => i.op === 'USER').at(-1)?.args ?? '';
     assert.match(user, /^[1-9]\d*(:[1-9]\d*)?$/, 'a numeric non-root user, so runAsNonRoot can verify it');

@@ -13,7 +13,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -192,6 +192,34 @@ describe('envoy-injector cni, as a container runtime runs it', { skip: skip ?? f
     assert.deepEqual(natRules(), rules);
     assert.match(readFileSync(LOG, 'utf8'), /info ADD shop\/web-1: capture rules installed/);
   });
+
+  const sea = repoPath('dist', 'cni', 'envoy-injector-cni');
+  it(
+    'the single executable the DaemonSet installs does the same, with no Node.js beside it; its cost per ADD measured',
+    { skip: existsSync(sea) ? false : 'dist/cni/envoy-injector-cni is built by make cni-plugin (make test builds it)' },
+    async (t) => {
+      run('ip', ['netns', 'exec', POD_NS, 'iptables', '-t', 'nat', '-F']);
+      assert.equal(validate().code, 1, 'no rules: the validator fails');
+      const input = JSON.stringify(conf());
+      const env = {
+        PATH: '/usr/sbin:/usr/bin:/sbin:/bin',
+        CNI_COMMAND: 'ADD',
+        CNI_CONTAINERID: 'c',
+        CNI_NETNS: NETNS,
+        CNI_IFNAME: 'eth0',
+        CNI_ARGS: 'K8S_POD_NAMESPACE=shop;K8S_POD_NAME=web-1',
+      };
+      // /usr/bin/time: wall seconds and peak RSS of the plugin process (and the script it runs).
+      const timed = await runAsync('/usr/bin/time', ['-f', '%e %M', '--', sea], { env, input });
+      assert.equal(timed.code, 0, timed.stdout + timed.stderr);
+      assert.deepEqual(JSON.parse(timed.stdout), PREV_RESULT);
+      assert.equal(validate().code, 0, 'the rules are in place');
+      const [seconds, kib] = timed.stderr.trim().split('\n').at(-1)?.split(' ') ?? [];
+      t.diagnostic(`one ADD by the single executable: ${seconds ?? '?'} s, peak RSS ${Math.round(Number(kib) / 1024)} MiB (the reference plugins take ~20 ms)`);
+      const version = await runAsync('/usr/bin/time', ['-f', '%e %M', '--', sea], { env: { CNI_COMMAND: 'VERSION' }, input: '' });
+      t.diagnostic(`VERSION: ${version.stderr.trim().split('\n').at(-1) ?? ''} (seconds, KiB)`);
+    },
+  );
 
   it('answers in the configuration’s version, for runtimes that still send 0.4.0', async () => {
     const result = await cni('ADD', 'shop/plain-1', conf({ cniVersion: '0.4.0', prevResult: { ...PREV_RESULT, cniVersion: '0.4.0' } }));
