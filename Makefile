@@ -109,7 +109,7 @@ run: build certs/tls.crt
 # narrows the parts; MUTATE_FULL=1 tests every mutant again. Prints the
 # survivors with file and line and the score per folder, then proves the
 # known bugs are caught; fails under 85 % in a folder or on a missed bug.
-MUTATION_PARTS := model routes inject admission offline envoy server
+MUTATION_PARTS := model routes inject admission offline envoy server cni
 mutation_files_server := src/server/review-body.ts,src/server/tls.ts
 mutation_files = $(or $(mutation_files_$(1)),src/$(1)/**/*.ts)
 PARTS ?= $(MUTATION_PARTS)

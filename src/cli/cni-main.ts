@@ -11,7 +11,9 @@ runCni([]).then(
   },
   (error: unknown) => {
     // Never a stack on stdout: the runtime reads it as the protocol.
-    process.stdout.write(`${JSON.stringify({ cniVersion: '1.0.0', code: 999, msg: 'envoy-injector-cni: internal error', details: String(error).slice(0, 500) })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ cniVersion: '1.0.0', code: 999, msg: 'envoy-injector-cni: internal error', details: String(error).slice(0, 500) })}\n`,
+    );
     process.exitCode = 1;
   },
 );

@@ -49,7 +49,10 @@ export function captureMode(pod: Pod, namespace: NamespaceContext, config: Injec
   const enforced = enforcedLevel(namespace);
   const chosen: CaptureChoice =
     enforced !== undefined && config.capture.cniInstalled
-      ? { mode: 'cni', from: `namespace ${namespace.name} enforcing the "${enforced.level}" Pod Security level, which forbids ${INIT_CONTAINER}'s NET_ADMIN, on a cluster with the CNI plugin` }
+      ? {
+          mode: 'cni',
+          from: `namespace ${namespace.name} enforcing the "${enforced.level}" Pod Security level, which forbids ${INIT_CONTAINER}'s NET_ADMIN, on a cluster with the CNI plugin`,
+        }
       : { mode: config.capture.mode, from: 'config capture.mode' };
   return warning === undefined ? chosen : { ...chosen, warning };
 }

@@ -221,7 +221,8 @@ function readOnce(
     problems.add({
       annotation: ANNOTATION.capture,
       from: 'pod',
-      message: 'cni, but the cluster has no envoy-injector CNI plugin (config capture.cniInstalled): the pod would wait forever for rules nobody installs; write init, or install manifests/cni',
+      message:
+        'cni, but the cluster has no envoy-injector CNI plugin (config capture.cniInstalled): the pod would wait forever for rules nobody installs; write init, or install manifests/cni',
     });
   const warnings = [...resolved.warnings, ...(capturedBy.warning === undefined ? [] : [capturedBy.warning])];
   if (settings.configSource === 'xds' && config.xds.caBundle === '') {

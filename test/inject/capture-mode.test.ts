@@ -81,9 +81,7 @@ describe('capture modes', () => {
     assert.equal(statusCaptureMode(status.value), 'cni');
     // The same pod in init mode would not pass: that is why it is skipped there.
     const init = evaluate({ 'envoy-injector.io/capture': 'init' }, undefined, WITH_PLUGIN);
-    assert.ok(
-      init.kind === 'injected' && restrictedProblems(init.pod.spec).some((p) => p.includes('envoy-init adds NET_ADMIN')),
-    );
+    assert.ok(init.kind === 'injected' && restrictedProblems(init.pod.spec).some((p) => p.includes('envoy-init adds NET_ADMIN')));
   });
 
   it('a restricted namespace without the plugin is skipped, saying what would help', () => {
