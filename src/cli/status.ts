@@ -44,7 +44,8 @@ export async function runStatus(argv: readonly string[]): Promise<CommandOutput>
   const selfTest = selfTestNamespace === undefined ? undefined : await runSelfTestOnce(kubeConfig, selfTestNamespace);
   const xds = await xdsStatus(kubeConfig, snapshot.pods, single(flags, 'injector-namespace') ?? config.injectorNamespace);
   const xdsFindings = xds !== undefined && (xds.notConnected > 0 || xds.nacked > 0);
-  const exitCode = status.missing.length + status.stale.length > 0 || selfTest?.ok === false || xdsFindings ? EXIT.findings : EXIT.ok;
+  const exitCode =
+    status.missing.length + status.stale.length + status.uncaptured.length > 0 || selfTest?.ok === false || xdsFindings ? EXIT.findings : EXIT.ok;
   if (output === 'json') {
     const report = {
       ...status,
@@ -97,7 +98,7 @@ async function runSelfTestOnce(kubeConfig: KubeConfig, namespace: string): Promi
 export function describeStatus(status: FleetStatus): string {
   const count = (groups: readonly PodGroup[]): number => groups.reduce((sum, group) => sum + group.pods.length, 0);
   const lines = [
-    `pods checked: ${status.checked}; proxy up to date: ${status.upToDate}; missing the proxy: ${count(status.missing)}; stale proxy: ${count(status.stale)}`,
+    `pods checked: ${status.checked}; proxy up to date: ${status.upToDate}; missing the proxy: ${count(status.missing)}; stale proxy: ${count(status.stale)}${status.uncaptured.length > 0 ? `; waiting for capture: ${count(status.uncaptured)}` : ''}`,
   ];
   const section = (title: string, groups: readonly PodGroup[]): void => {
     if (groups.length === 0) return;
@@ -109,5 +110,6 @@ export function describeStatus(status: FleetStatus): string {
   };
   section("missing the proxy (should have it by the injector's decision, and do not):", status.missing);
   section('stale proxy (the injector would inject something else today):', status.stale);
+  section("waiting for capture (cni mode: the node's CNI plugin did not install their rules):", status.uncaptured);
   return `${lines.join('\n')}\n`;
 }

@@ -6,13 +6,13 @@
 import type { InjectorConfig } from '../config/config.js';
 import { isPlainObject, type Container, type NamespaceContext, type Pod } from '../model/kubernetes.js';
 import type { NamespaceMetadata } from '../model/lookups.js';
-import { ANNOTATION, DOMAIN, INJECTOR_ANNOTATIONS, INJECTOR_VERSION } from '../model/names.js';
+import { ANNOTATION, DOMAIN, INJECTOR_ANNOTATIONS, INJECTOR_VERSION, VALIDATE_CONTAINER } from '../model/names.js';
 import { MAX_ROUTES_ANNOTATION_BYTES } from '../routes/parse.js';
 import { MAX_SETTING_ANNOTATION_BYTES } from './limits.js';
 import { OTHER_MESH_ANNOTATIONS } from './other-mesh.js';
 import { evaluatePod } from './evaluate.js';
 import { formatReason } from './reasons.js';
-import { parseStatus, statusConfigSource, verifiedStatus, type InjectionStatus } from './status.js';
+import { parseStatus, statusCaptureMode, statusConfigSource, verifiedStatus, type InjectionStatus } from './status.js';
 import { workloadName } from './workload.js';
 
 /** The pods sharing an owner and a finding: one line of the report. */
@@ -30,10 +30,12 @@ export interface FleetStatus {
   upToDate: number;
   missing: PodGroup[];
   stale: PodGroup[];
+  /** cni mode, started where the node's plugin did not install the rules: envoy-validate fails, the app waits. */
+  uncaptured: PodGroup[];
 }
 
 export function fleetStatus(pods: readonly Pod[], namespaces: ReadonlyMap<string, NamespaceMetadata>, config: InjectorConfig): FleetStatus {
-  const groups = { missing: new Groups(), stale: new Groups() };
+  const groups = { missing: new Groups(), stale: new Groups(), uncaptured: new Groups() };
   let checked = 0;
   let upToDate = 0;
   for (const pod of pods) {
@@ -43,11 +45,11 @@ export function fleetStatus(pods: readonly Pod[], namespaces: ReadonlyMap<string
     if (finding.kind === 'up-to-date') upToDate += 1;
     else if (finding.kind !== 'not-ours') groups[finding.kind].add(pod, finding.reason);
   }
-  return { checked, upToDate, missing: groups.missing.list(), stale: groups.stale.list() };
+  return { checked, upToDate, missing: groups.missing.list(), stale: groups.stale.list(), uncaptured: groups.uncaptured.list() };
 }
 
 export type PodFinding =
-  | { kind: 'missing' | 'stale'; reason: string }
+  | { kind: 'missing' | 'stale' | 'uncaptured'; reason: string }
   | { kind: 'up-to-date' }
   /** Neither injected nor meant to be. */
   | { kind: 'not-ours' }
@@ -69,8 +71,24 @@ export function classifyPod(pod: Pod, namespaceMetadata: NamespaceMetadata | und
   const annotations = pod.metadata.annotations;
   const status = verifiedStatus(pod, annotations[ANNOTATION.status] ?? '');
   if (!status.ok) return { kind: 'missing', reason: `its ${ANNOTATION.status} ${status.problems.join('; ')}` };
+  const uncaptured = statusCaptureMode(status.value) === 'cni' ? whyUncaptured(pod) : undefined;
+  if (uncaptured !== undefined) return { kind: 'uncaptured', reason: uncaptured };
   const why = whyStale(withoutInjection(pod, annotations, status.value), status.value, namespace, config);
   return why === undefined ? { kind: 'up-to-date' } : { kind: 'stale', reason: why };
+}
+
+/** A cni-mode pod whose envoy-validate has failed: the node's plugin did not
+ * install its rules (it started before the plugin reached the node, or the
+ * plugin failed). kubelet keeps retrying it; the app waits. */
+function whyUncaptured(pod: Pod): string | undefined {
+  const statuses = isPlainObject(pod.status) && Array.isArray(pod.status.initContainerStatuses) ? pod.status.initContainerStatuses : [];
+  const validate = statuses.find((s) => isPlainObject(s) && s.name === VALIDATE_CONTAINER) as Record<string, unknown> | undefined;
+  if (validate === undefined || validate.ready === true) return undefined;
+  const exitCode = (state: unknown): unknown => (isPlainObject(state) && isPlainObject(state.terminated) ? state.terminated.exitCode : undefined);
+  const failed = [exitCode(validate.state), exitCode(validate.lastState)].some((code) => typeof code === 'number' && code !== 0);
+  if (!failed) return undefined;
+  const node = typeof pod.spec.nodeName === 'string' ? ` on node ${pod.spec.nodeName}` : '';
+  return `its ${VALIDATE_CONTAINER} init container fails: the envoy-injector CNI plugin did not install its capture rules${node}; with envoy-injector-cni ready there, delete the pod`;
 }
 
 /** The part of a pod its classification reads, for a watcher that keeps
@@ -99,8 +117,18 @@ export function trimForFleet(pod: Pod): Pod {
       ...(initContainers === undefined ? {} : { initContainers: initContainers.map(container) }),
       ...(volumes === undefined ? {} : { volumes: volumes.map(({ name }) => ({ name })) }),
     },
-    ...(isPlainObject(pod.status) ? { status: { phase: pod.status.phase } } : {}),
+    ...(isPlainObject(pod.status) ? { status: { phase: pod.status.phase, ...validateStatus(pod.status) } } : {}),
   };
+}
+
+/** Of the init containers' statuses, envoy-validate's alone (cni mode): what whyUncaptured reads. */
+function validateStatus(status: Record<string, unknown>): { initContainerStatuses?: unknown[] } {
+  const found = Array.isArray(status.initContainerStatuses)
+    ? status.initContainerStatuses.find((s) => isPlainObject(s) && s.name === VALIDATE_CONTAINER)
+    : undefined;
+  if (!isPlainObject(found)) return {};
+  const { name, ready, state, lastState } = found;
+  return { initContainerStatuses: [{ name, ready, state, lastState }] };
 }
 
 /** More of our keys than any valid pod has (unknown ones are refused anyway). */

@@ -14,6 +14,7 @@ import type { WebhookMetrics } from './metrics.js';
 export interface FleetCounts {
   missing: number;
   stale: number;
+  uncaptured: number;
 }
 
 const BATCH = 200;
@@ -58,13 +59,13 @@ export class FleetTracker {
     this.pods.delete(keyOf(pod));
   }
 
-  /** Pods missing the proxy and with a stale proxy, by namespace. */
+  /** Pods missing the proxy, with a stale proxy, and waiting for capture, by namespace. */
   counts(): Map<string, FleetCounts> {
     const counts = new Map<string, FleetCounts>();
     for (const { pod, finding } of this.pods.values()) {
-      if (finding !== 'missing' && finding !== 'stale') continue;
+      if (finding !== 'missing' && finding !== 'stale' && finding !== 'uncaptured') continue;
       const namespace = pod.metadata?.namespace ?? '';
-      const entry = counts.get(namespace) ?? { missing: 0, stale: 0 };
+      const entry = counts.get(namespace) ?? { missing: 0, stale: 0, uncaptured: 0 };
       entry[finding] += 1;
       counts.set(namespace, entry);
     }

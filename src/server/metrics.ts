@@ -52,8 +52,8 @@ export class WebhookMetrics {
   });
 
   /** Gauges read from the fleet tracker at each scrape. */
-  trackFleet(counts: () => Map<string, { missing: number; stale: number }> | undefined): void {
-    const gauge = (name: string, help: string, field: 'missing' | 'stale'): void => {
+  trackFleet(counts: () => Map<string, { missing: number; stale: number; uncaptured: number }> | undefined): void {
+    const gauge = (name: string, help: string, field: 'missing' | 'stale' | 'uncaptured'): void => {
       new Gauge({
         name,
         help,
@@ -68,6 +68,11 @@ export class WebhookMetrics {
     };
     gauge('envoy_injector_pods_missing_proxy', "Running pods that should have the proxy by the injector's decision and do not, by namespace.", 'missing');
     gauge('envoy_injector_pods_stale_proxy', 'Running pods whose proxy the injector would inject differently today, by namespace.', 'stale');
+    gauge(
+      'envoy_injector_pods_uncaptured',
+      "Pods in cni capture mode whose envoy-validate fails (the node's CNI plugin did not install their rules; they wait), by namespace.",
+      'uncaptured',
+    );
   }
 
   constructor() {

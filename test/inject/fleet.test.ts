@@ -32,7 +32,7 @@ function withStatus(pod: Pod, edit: (status: Record<string, unknown>) => Record<
 
 describe('fleet status', () => {
   it('a pod injected by this injector with this config is up to date', () => {
-    assert.deepEqual(fleetStatus([injected(appPod('web-1'))], namespaces, DEFAULT_CONFIG), { checked: 1, upToDate: 1, missing: [], stale: [] });
+    assert.deepEqual(fleetStatus([injected(appPod('web-1'))], namespaces, DEFAULT_CONFIG), { checked: 1, upToDate: 1, missing: [], stale: [], uncaptured: [] });
   });
 
   it('pods of an enrolled namespace without the proxy are missing it, grouped by workload', () => {
@@ -57,7 +57,13 @@ describe('fleet status', () => {
     const hostNetwork = appPod('agent', 'shop', { spec: { hostNetwork: true, containers: [{ name: 'a', image: 'a' }] } });
     const done = appPod('job-1', 'shop', { status: { phase: 'Succeeded' } });
     const failed = appPod('job-2', 'shop', { status: { phase: 'Failed' } });
-    assert.deepEqual(fleetStatus([optedOut, hostNetwork, done, failed], namespaces, DEFAULT_CONFIG), { checked: 2, upToDate: 0, missing: [], stale: [] });
+    assert.deepEqual(fleetStatus([optedOut, hostNetwork, done, failed], namespaces, DEFAULT_CONFIG), {
+      checked: 2,
+      upToDate: 0,
+      missing: [],
+      stale: [],
+      uncaptured: [],
+    });
   });
 
   const staleCases: Array<[string, () => Pod, InjectorConfig, RegExp]> = [
@@ -140,6 +146,7 @@ describe('fleet status', () => {
       upToDate: 1,
       missing: [],
       stale: [],
+      uncaptured: [],
     });
   });
 
@@ -327,5 +334,36 @@ describe('fleet: pods whose proxy reads xDS', () => {
   it('are stale when the template they were given changed', () => {
     const other = { ...DEFAULT_CONFIG, proxy: { ...DEFAULT_CONFIG.proxy, drainSeconds: 9 } };
     assert.equal(classifyPod(xdsPod(), ENROLLED, other).kind, 'stale');
+  });
+});
+
+describe('fleet: pods captured by the CNI plugin', () => {
+  const CNI: InjectorConfig = { ...DEFAULT_CONFIG, capture: { ...DEFAULT_CONFIG.capture, cniInstalled: true } };
+  const cniPod = (statuses?: unknown[]): Pod => {
+    const pod = injected({ ...appPod('web-1'), metadata: { ...appPod('web-1').metadata, annotations: { [ANNOTATION.capture]: 'cni' } } }, CNI);
+    return { ...pod, spec: { ...pod.spec, nodeName: 'node-7' }, status: { phase: 'Pending', ...(statuses ? { initContainerStatuses: statuses } : {}) } } as Pod;
+  };
+  const failing = { name: 'envoy-validate', ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } };
+
+  it('reports one whose envoy-validate fails as waiting for capture, naming its node; the others as usual', () => {
+    const status = fleetStatus(
+      [cniPod([failing]), cniPod([{ name: 'envoy-validate', ready: true, state: { terminated: { exitCode: 0 } } }]), cniPod()],
+      namespaces,
+      CNI,
+    );
+    assert.equal(status.uncaptured.length, 1);
+    assert.deepEqual(status.uncaptured[0]?.pods, ['web-1']);
+    assert.equal(
+      status.uncaptured[0]?.reason,
+      'its envoy-validate init container fails: the envoy-injector CNI plugin did not install its capture rules on node node-7; with envoy-injector-cni ready there, delete the pod',
+    );
+    assert.equal(status.upToDate, 2);
+  });
+
+  it('keeps what that takes when trimming, and nothing else of the statuses', () => {
+    const pod = cniPod([failing, { name: 'other', ready: true, image: 'x', imageID: 'sha256:…' }]);
+    const trimmed = trimForFleet(pod);
+    assert.deepEqual((trimmed as { status?: unknown }).status, { phase: 'Pending', initContainerStatuses: [failing] });
+    assert.equal(classifyPod(trimmed, ENROLLED, CNI).kind, 'uncaptured');
   });
 });
