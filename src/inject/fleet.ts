@@ -123,8 +123,8 @@ export function trimForFleet(pod: Pod): Pod {
 
 /** Of the init containers' statuses, envoy-validate's alone (cni mode): what whyUncaptured reads. */
 function validateStatus(status: Record<string, unknown>): { initContainerStatuses?: unknown[] } {
-  const found = Array.isArray(status.initContainerStatuses)
-    ? status.initContainerStatuses.find((s) => isPlainObject(s) && s.name === VALIDATE_CONTAINER)
+  const found: unknown = Array.isArray(status.initContainerStatuses)
+    ? (status.initContainerStatuses as unknown[]).find((s) => isPlainObject(s) && s.name === VALIDATE_CONTAINER)
     : undefined;
   if (!isPlainObject(found)) return {};
   const { name, ready, state, lastState } = found;

@@ -162,7 +162,7 @@ const ROWS: Row[] = [
         {
           code: 'pod-security',
           message:
-            'namespace shop enforces the "baseline" Pod Security level, which forbids the NET_ADMIN and NET_RAW capabilities that envoy-init needs to install traffic capture',
+            'namespace shop enforces the "baseline" Pod Security level, which forbids the NET_ADMIN and NET_RAW capabilities that envoy-init needs to install traffic capture (with the envoy-injector CNI plugin installed, config capture.cniInstalled, such pods get cni capture instead)',
           rejectsPod: false,
         },
       ],
@@ -179,7 +179,7 @@ const ROWS: Row[] = [
         {
           code: 'pod-security',
           message:
-            'namespace shop enforces the "restricted" Pod Security level, which forbids the NET_ADMIN and NET_RAW capabilities that envoy-init needs to install traffic capture',
+            'namespace shop enforces the "restricted" Pod Security level, which forbids the NET_ADMIN and NET_RAW capabilities that envoy-init needs to install traffic capture (with the envoy-injector CNI plugin installed, config capture.cniInstalled, such pods get cni capture instead)',
           rejectsPod: true,
         },
       ],
@@ -196,7 +196,7 @@ const ROWS: Row[] = [
         {
           code: 'pod-security',
           message:
-            'namespace shop enforces the "restricted" Pod Security level (its label pod-security.kubernetes.io/enforce="Restricted" is not a level, which Pod Security reads as "restricted"), which forbids the NET_ADMIN and NET_RAW capabilities that envoy-init needs to install traffic capture',
+            'namespace shop enforces the "restricted" Pod Security level (its label pod-security.kubernetes.io/enforce="Restricted" is not a level, which Pod Security reads as "restricted"), which forbids the NET_ADMIN and NET_RAW capabilities that envoy-init needs to install traffic capture (with the envoy-injector CNI plugin installed, config capture.cniInstalled, such pods get cni capture instead)',
           rejectsPod: false,
         },
       ],

@@ -341,7 +341,7 @@ describe('fleet: pods captured by the CNI plugin', () => {
   const CNI: InjectorConfig = { ...DEFAULT_CONFIG, capture: { ...DEFAULT_CONFIG.capture, cniInstalled: true } };
   const cniPod = (statuses?: unknown[]): Pod => {
     const pod = injected({ ...appPod('web-1'), metadata: { ...appPod('web-1').metadata, annotations: { [ANNOTATION.capture]: 'cni' } } }, CNI);
-    return { ...pod, spec: { ...pod.spec, nodeName: 'node-7' }, status: { phase: 'Pending', ...(statuses ? { initContainerStatuses: statuses } : {}) } } as Pod;
+    return { ...pod, spec: { ...pod.spec, nodeName: 'node-7' }, status: { phase: 'Pending', ...(statuses ? { initContainerStatuses: statuses } : {}) } };
   };
   const failing = { name: 'envoy-validate', ready: false, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } };
 

@@ -40,7 +40,9 @@ describe('the injector config, when nothing is annotated', () => {
     assert.deepEqual(settings.resources, DEFAULT_CONFIG.proxy.resources);
     assert.equal(settings.nativeSidecar, true);
     assert.equal(settings.holdApplicationUntilProxyStarts, false);
-    assert.deepEqual(settings.capture, DEFAULT_CONFIG.capture);
+    const { mode: _mode, cniInstalled: _installed, ...capture } = DEFAULT_CONFIG.capture;
+    assert.deepEqual(settings.capture, capture);
+    assert.deepEqual([settings.captureMode, settings.captureModeFrom], ['init', 'config capture.mode']);
     assert.deepEqual(settings.routes, { virtualHosts: [], clusters: [], serviceClusters: [] });
     assert.deepEqual(
       settings.httpPorts.map((p) => p.port),
