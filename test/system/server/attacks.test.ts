@@ -379,8 +379,10 @@ describe('bounded work and memory under a flood', () => {
             ),
           ),
         );
+        // Answered, or refused: 429 over the in-flight budget, or 408 for a body
+        // that arrived below the minimum rate (a busy machine makes the sender that slow).
         assert.ok(
-          statuses.every((s) => s === 200 || s === 429),
+          statuses.every((s) => s === 200 || s === 429 || s === 408),
           statuses.join(','),
         );
         assert.ok(statuses.includes(200));
