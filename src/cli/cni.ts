@@ -47,15 +47,17 @@ export async function runCni(_argv: readonly string[]): Promise<CommandOutput> {
   const config = readNetworkConfig(readInput('-'));
   if (isError(config)) return failure(config);
   const log = logger(config);
-  // DEL: the rules live in the pod's network namespace and go with it. CHECK: nothing kept to check against.
-  if (invocation.command === 'DEL' || invocation.command === 'CHECK') {
-    log('debug', `${invocation.command} ${invocation.containerId}`);
+  // DEL: the rules live in the pod's network namespace and go with it.
+  if (invocation.command === 'DEL') {
+    log('debug', `DEL ${invocation.containerId}`);
     return answer(undefined);
   }
+  // ADD prints the result it passes on; CHECK, nothing when all is well.
+  const passed = (): CommandOutput => (invocation.command === 'CHECK' ? answer(undefined) : answer(passedResult(config)));
   const plan = addPlan(invocation, config);
   if (plan.kind === 'pass') {
-    log('debug', `ADD ${invocation.containerId}: passed through: ${plan.why}`);
-    return answer(passedResult(config));
+    log('debug', `${invocation.command} ${invocation.containerId}: passed through: ${plan.why}`);
+    return passed();
   }
   const pod = `${plan.namespace}/${plan.name}`;
   let found;
@@ -69,12 +71,21 @@ export async function runCni(_argv: readonly string[]): Promise<CommandOutput> {
   }
   const decided = podPlan(found);
   if (decided.kind === 'pass') {
-    log('debug', `ADD ${pod}: passed through: ${decided.why}`);
-    return answer(passedResult(config));
+    log('debug', `${invocation.command} ${pod}: passed through: ${decided.why}`);
+    return passed();
   }
   if (decided.kind === 'error') {
     log('error', `ADD ${pod}: ${decided.error.msg}`);
     return failure(decided.error);
+  }
+  if (invocation.command === 'CHECK') {
+    // CHECK: the rules this pod should have are still there (the jumps into our chains).
+    const missing = missingJumps(invocation.netns, decided.args);
+    if (missing.length === 0) return answer(undefined);
+    log('error', `CHECK ${pod}: missing ${missing.join(', ')}`);
+    return failure(
+      cniError(CNI_ERROR.rulesMissing, `envoy-injector: the capture rules of pod ${pod} are missing from its network namespace`, missing.join('; ')),
+    );
   }
   // The same script and arguments as envoy-init, in the pod's network namespace.
   const run = spawnSync('nsenter', [`--net=${invocation.netns}`, '--', config.rulesScript, ...decided.args], {
@@ -89,6 +100,28 @@ export async function runCni(_argv: readonly string[]): Promise<CommandOutput> {
   }
   log('info', `ADD ${pod}: capture rules installed in ${invocation.netns}`);
   return answer(passedResult(config));
+}
+
+/** The jumps envoy-init's rules hang from, per family the pod captures, that the namespace lacks. */
+function missingJumps(netns: string, args: readonly string[]): string[] {
+  const families = (args.find((arg) => arg.startsWith('--ip-families='))?.slice('--ip-families='.length) ?? 'IPv4,IPv6').split(',');
+  const missing: string[] = [];
+  for (const [family, tool] of [
+    ['IPv4', 'iptables'],
+    ['IPv6', 'ip6tables'],
+  ] as const) {
+    if (!families.includes(family)) continue;
+    // Whichever backend the script chose (it follows the node's): the rules are in one of them.
+    const saved = ['nft', 'legacy']
+      .map(
+        (backend) =>
+          spawnSync('nsenter', [`--net=${netns}`, '--', `${tool}-${backend}-save`, '-t', 'nat'], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS }).stdout ?? '',
+      )
+      .join('\n');
+    for (const jump of ['-A PREROUTING -p tcp -j ENVOY_INBOUND', '-A OUTPUT -p tcp -j ENVOY_OUTPUT'])
+      if (!saved.includes(jump)) missing.push(`${family}: ${jump}`);
+  }
+  return missing;
 }
 
 const LEVELS = ['debug', 'info', 'warn', 'error'] as const;

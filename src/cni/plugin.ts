@@ -24,6 +24,8 @@ export const CNI_ERROR = {
   decodeFailure: 6,
   invalidConfig: 7,
   tryAgainLater: 11,
+  /** Ours (plugin-specific codes start at 100): CHECK found the pod's capture rules gone. */
+  rulesMissing: 100,
 } as const;
 
 export interface CniError {

@@ -110,7 +110,28 @@ describe('envoy-injector CLI', () => {
 
   it('explain and inject say and do where a proxy reads its config: files, or the ADS server given its CA (--xds-ca)', async () => {
     const xdsPod = POD.replace('  namespace: shop\n', '  namespace: shop\n  annotations:\n    envoy-injector.io/config-source: xds\n');
-    assert.match(run(['explain', '-f', '-'], POD).stdout, /\n {2}config from: the envoy-config volume \(file\), set by config proxy.configSource\n/);
+    assert.match(
+      run(['explain', '-f', '-'], POD).stdout,
+      /\n {2}capture by: envoy-init \(init; root with NET_ADMIN and NET_RAW\), set by config capture.mode\n {2}config from: the envoy-config volume \(file\), set by config proxy.configSource\n/,
+    );
+    const restricted = run(
+      [
+        'explain',
+        '-f',
+        '-',
+        '--namespace-label',
+        'envoy-injector.io/inject=enabled',
+        '--namespace-label',
+        'pod-security.kubernetes.io/enforce=restricted',
+        '--config',
+        file('cni.yaml', 'capture: { cniInstalled: true }\n'),
+      ],
+      POD,
+    );
+    assert.match(
+      restricted.stdout,
+      /capture by: the node's CNI plugin \(cni; envoy-validate checks it, no privilege\), set by namespace shop enforcing the "restricted" Pod Security level/,
+    );
     // Without the CA, as from an injector without --xds-port: files, and said.
     const without = run(['explain', '-f', '-'], xdsPod).stdout;
     assert.match(without, /config from: the envoy-config volume \(file\), set by annotation envoy-injector.io\/config-source, but this injector serves no xDS/);

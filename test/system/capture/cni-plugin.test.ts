@@ -256,14 +256,21 @@ describe('envoy-injector cni, as a container runtime runs it', { skip: skip ?? f
     assert.match((JSON.parse(result.stdout) as { details: string }).details, /cannot read the kubeconfig/);
   });
 
-  it('DEL and CHECK succeed with nothing on stdout, DEL even without a network namespace', async () => {
-    for (const [command, netns] of [
-      ['DEL', ''],
-      ['CHECK', NETNS],
-    ] as const) {
-      const result = await cni(command, 'shop/web-1', conf(), netns);
-      assert.deepEqual([result.code, result.stdout], [0, ''], result.stderr);
-    }
+  it('DEL succeeds with nothing on stdout, even without a network namespace; CHECK finds the rules, and says when they are gone', async () => {
+    const deleted = await cni('DEL', 'shop/web-1', conf(), '');
+    assert.deepEqual([deleted.code, deleted.stdout], [0, ''], deleted.stderr);
+    assert.equal((await cni('ADD', 'shop/web-1', conf())).code, 0);
+    const checked = await cni('CHECK', 'shop/web-1', conf());
+    assert.deepEqual([checked.code, checked.stdout], [0, ''], checked.stderr);
+    const notOurs = await cni('CHECK', 'shop/plain-1', conf());
+    assert.deepEqual([notOurs.code, notOurs.stdout], [0, '']);
+    run('ip', ['netns', 'exec', POD_NS, 'iptables', '-t', 'nat', '-F', 'OUTPUT']);
+    const gone = await cni('CHECK', 'shop/web-1', conf());
+    assert.equal(gone.code, 1);
+    const error = JSON.parse(gone.stdout) as { code: number; msg: string; details: string };
+    assert.deepEqual([error.code, error.msg], [100, 'envoy-injector: the capture rules of pod shop/web-1 are missing from its network namespace']);
+    assert.match(error.details, /IPv4: -A OUTPUT -p tcp -j ENVOY_OUTPUT/);
+    assert.equal((await cni('ADD', 'shop/web-1', conf())).code, 0, 'a new ADD puts them back');
   });
 
   it('refuses what is not a runtime’s call: an unknown command, a configuration that is not JSON or of another version', async () => {
