@@ -113,10 +113,11 @@ function missingJumps(netns: string, args: readonly string[]): string[] {
     if (!families.includes(family)) continue;
     // Whichever backend the script chose (it follows the node's): the rules are in one of them.
     const saved = ['nft', 'legacy']
-      .map(
-        (backend) =>
-          spawnSync('nsenter', [`--net=${netns}`, '--', `${tool}-${backend}-save`, '-t', 'nat'], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS }).stdout ?? '',
-      )
+      .map((backend) => {
+        const saved = spawnSync('nsenter', [`--net=${netns}`, '--', `${tool}-${backend}-save`, '-t', 'nat'], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS });
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null when the tool cannot start, whatever the types say
+        return saved.stdout ?? '';
+      })
       .join('\n');
     for (const jump of ['-A PREROUTING -p tcp -j ENVOY_INBOUND', '-A OUTPUT -p tcp -j ENVOY_OUTPUT'])
       if (!saved.includes(jump)) missing.push(`${family}: ${jump}`);
