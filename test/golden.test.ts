@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFile
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { applyPatch, type Operation as Rfc6902Operation } from 'rfc6902';
-import { DEFAULT_CONFIG } from '../src/config/config.js';
+import { DEFAULT_CONFIG, parseConfig } from '../src/config/config.js';
 import type { Pod } from '../src/model/kubernetes.js';
 import { ANNOTATION } from '../src/model/names.js';
 import { createPatch } from '../src/model/json-patch.js';
@@ -26,9 +26,13 @@ const CASES = repoPath('test', 'golden', 'cases');
 const EXPECTED = repoPath('test', 'golden', 'expected');
 const refresh = process.env.REFRESH_GOLDEN === '1';
 
+/** A case's header: options of the offline run, its `config` an overlay read as a config file is. */
 function optionsFor(text: string): OfflineOptions {
   const header = /^# golden-options: (.*)$/m.exec(text);
-  return { config: DEFAULT_CONFIG, defaultNamespace: 'default', ...(header ? (JSON.parse(header[1] ?? '{}') as Partial<OfflineOptions>) : {}) };
+  const { config: overlay, ...options } = header ? (JSON.parse(header[1] ?? '{}') as Partial<OfflineOptions> & { config?: unknown }) : {};
+  const config = overlay === undefined ? { ok: true as const, value: DEFAULT_CONFIG } : parseConfig(overlay);
+  assert.ok(config.ok, JSON.stringify(config));
+  return { config: config.value, defaultNamespace: 'default', ...options };
 }
 
 function compareOrWrite(file: string, actual: string): void {
