@@ -7,6 +7,7 @@
 
 import type { CaptureSettings, IpFamily, Resources } from '../config/config.js';
 import { resourcesSpec } from './resources.js';
+import { unprivileged } from './security-context.js';
 import type { Container } from '../model/kubernetes.js';
 import { INIT_CONTAINER, PROXY_GID, PROXY_PORT, PROXY_UID, VALIDATE_CONTAINER, VALIDATE_UID } from '../model/names.js';
 
@@ -81,16 +82,7 @@ export function buildValidateContainer(input: InitInput): Container {
     command: [VALIDATOR_COMMAND],
     args: captureArgs(input),
     resources: resourcesSpec(input.resources),
-    securityContext: {
-      // Not the proxy's UID: its traffic is the one the rules never redirect.
-      runAsUser: VALIDATE_UID,
-      runAsGroup: VALIDATE_UID,
-      runAsNonRoot: true,
-      privileged: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    // Not the proxy's UID: its traffic is the one the rules never redirect.
+    securityContext: unprivileged(VALIDATE_UID, VALIDATE_UID),
   };
 }

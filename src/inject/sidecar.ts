@@ -4,6 +4,7 @@ import { PROMETHEUS_PATH, READY_PATH } from '../envoy/bootstrap.js';
 import type { ProxySettings } from './settings.js';
 import type { Container } from '../model/kubernetes.js';
 import { drainCommand } from './drain.js';
+import { unprivileged } from './security-context.js';
 import { resourcesSpec } from './resources.js';
 import {
   CONFIG_FILES,
@@ -72,16 +73,7 @@ export function buildSidecar(input: SidecarInput, mode: 'native' | 'classic'): C
     ],
     readinessProbe: { ...readyProbe, initialDelaySeconds: 1, periodSeconds: 2, timeoutSeconds: 3, failureThreshold: 30 },
     resources: resourcesSpec(settings.resources),
-    securityContext: {
-      runAsUser: PROXY_UID,
-      runAsGroup: PROXY_GID,
-      runAsNonRoot: true,
-      privileged: false,
-      allowPrivilegeEscalation: false,
-      readOnlyRootFilesystem: true,
-      capabilities: { drop: ['ALL'] },
-      seccompProfile: { type: 'RuntimeDefault' },
-    },
+    securityContext: unprivileged(PROXY_UID, PROXY_GID),
     volumeMounts: [
       { name: CONFIG_VOLUME, mountPath: CONFIG_MOUNT_PATH, readOnly: true },
       ...(settings.configSource === 'xds' ? [{ name: TOKEN_VOLUME, mountPath: TOKEN_MOUNT_PATH, readOnly: true }] : []),

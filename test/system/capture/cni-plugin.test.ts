@@ -12,7 +12,7 @@
 // network namespaces cannot be created here.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,7 @@ import { evaluatePod } from '../../../src/inject/evaluate.js';
 import type { Pod } from '../../../src/model/kubernetes.js';
 import { VALIDATE_CONTAINER, VALIDATE_UID } from '../../../src/model/names.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
+import { netnsUnavailable, podNetwork, removeNetns, run } from '../../support/netns.js';
 import { repoPath } from '../../support/repo.js';
 
 const suffix = String(process.pid % 100000);
@@ -38,15 +39,6 @@ copyFileSync(repoPath('images', 'envoy-init', 'envoy-init.sh'), RULES);
 chmodSync(RULES, 0o755);
 const LOG = join(DIR, 'cni.log');
 const PREV_RESULT = { cniVersion: '1.0.0', interfaces: [{ name: 'eth0', sandbox: NETNS }], ips: [{ address: '10.202.0.1/24', interface: 0 }], dns: {} };
-
-function run(
-  command: string,
-  args: readonly string[],
-  options: { env?: NodeJS.ProcessEnv; input?: string } = {},
-): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000, ...options });
-  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
-}
 
 function runAsync(
   command: string,
@@ -65,15 +57,6 @@ function runAsync(
   });
 }
 
-function cannotRun(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: network namespaces and iptables need root (CI runs as root)';
-  const probe = `ec-probe-${suffix}`;
-  const added = run('ip', ['netns', 'add', probe]);
-  if (added.code !== 0) return `cannot create a network namespace (ip netns add: ${(added.stderr || 'ip not found').trim()})`;
-  run('ip', ['netns', 'del', probe]);
-  return undefined;
-}
-
 const CNI_CONFIG = { ...DEFAULT_CONFIG, capture: { ...DEFAULT_CONFIG.capture, cniInstalled: true } };
 
 function injectedPod(name: string, annotations: Record<string, string>): Pod {
@@ -86,7 +69,7 @@ function injectedPod(name: string, annotations: Record<string, string>): Pod {
   return outcome.pod;
 }
 
-const skip = cannotRun();
+const skip = netnsUnavailable(`ec-probe-${suffix}`);
 
 describe('envoy-injector cni, as a container runtime runs it', { skip: skip ?? false }, () => {
   const api = new FakeKubeApi();
@@ -150,24 +133,11 @@ describe('envoy-injector cni, as a container runtime runs it', { skip: skip ?? f
     api.put('pods', injectedPod('web-1', { 'envoy-injector.io/capture': 'cni', 'envoy-injector.io/exclude-outbound-ports': '5432' }) as StoredObject);
     api.put('pods', injectedPod('old-1', { 'envoy-injector.io/capture': 'init' }) as StoredObject);
     api.put('pods', { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain-1', namespace: 'shop' }, spec: { containers: [{ name: 'a', image: 'a' }] } });
-    for (const command of [
-      ['netns', 'add', POD_NS],
-      ['netns', 'add', PEER_NS],
-      ['link', 'add', `eca${suffix}`, 'netns', POD_NS, 'type', 'veth', 'peer', 'name', `ecb${suffix}`, 'netns', PEER_NS],
-      ['-n', POD_NS, 'addr', 'add', '10.202.0.1/24', 'dev', `eca${suffix}`],
-      ['-n', POD_NS, 'link', 'set', `eca${suffix}`, 'up'],
-      ['-n', POD_NS, 'link', 'set', 'lo', 'up'],
-      ['-n', PEER_NS, 'link', 'set', `ecb${suffix}`, 'up'],
-      ['-n', POD_NS, 'route', 'add', 'default', 'via', '10.202.0.2', 'dev', `eca${suffix}`],
-    ]) {
-      const result = run('ip', command);
-      assert.equal(result.code, 0, `ip ${command.join(' ')}: ${result.stderr}`);
-    }
+    podNetwork(POD_NS, PEER_NS, `ec${suffix}`, '10.202.0');
   });
 
   after(async () => {
-    run('ip', ['netns', 'del', POD_NS]);
-    run('ip', ['netns', 'del', PEER_NS]);
+    removeNetns(POD_NS, PEER_NS);
     await api.stop();
   });
 

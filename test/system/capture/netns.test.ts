@@ -8,7 +8,7 @@
 // network namespaces cannot be created here.
 
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { DEFAULT_CONFIG } from '../../../src/config/config.js';
 import type { Pod } from '../../../src/model/kubernetes.js';
 import { INIT_CONTAINER, PROXY_UID, VALIDATE_CONTAINER } from '../../../src/model/names.js';
 import { injectManifests } from '../../../src/offline/offline.js';
+import { netnsUnavailable, run } from '../../support/netns.js';
 import { repoPath } from '../../support/repo.js';
 
 const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
@@ -86,11 +87,6 @@ function renderedInitArgs(podYaml: string, mode: 'init' | 'cni' = 'init'): strin
   return container.args as string[];
 }
 
-function run(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 20_000, ...(options.env ? { env: options.env } : {}) });
-  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
-}
-
 function must(command: string, ...args: string[]): string {
   const result = run(command, args);
   if (result.code !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.code}): ${result.stderr.trim()}`);
@@ -98,16 +94,6 @@ function must(command: string, ...args: string[]): string {
 }
 
 const inNs = (ns: string, ...command: string[]): string[] => ['netns', 'exec', ns, ...command];
-
-/** Why this machine cannot run the test, or undefined when it can. */
-function cannotRun(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: network namespaces and iptables need root (CI runs as root)';
-  const probe = `ei-probe-${suffix}`;
-  const added = run('ip', ['netns', 'add', probe]);
-  if (added.code !== 0) return `cannot create a network namespace (ip netns add: ${(added.stderr || 'ip not found').trim()})`;
-  run('ip', ['netns', 'del', probe]);
-  return undefined;
-}
 
 /** Connects (TCP, or one UDP datagram) from inside a namespace as a given UID; returns the label of whoever answered. */
 function connectFrom(ns: string, uid: number | undefined, host: string, port: number, protocol: 'connect' | 'udp' = 'connect'): string {
@@ -150,7 +136,7 @@ function natRules(tool: 'iptables' | 'ip6tables'): string[] {
     .map((line) => line.replace(/ \[\d+:\d+\]$/, ''));
 }
 
-const reason = cannotRun();
+const reason = netnsUnavailable(`ei-probe-${suffix}`);
 if (reason) console.log(`# traffic-capture test skipped: ${reason}`);
 
 /** Who installs the rules: envoy-init's script run in the pod's namespace as its init container does,

@@ -9,7 +9,6 @@
 // network namespaces cannot be created here.
 
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { DEFAULT_CONFIG } from '../../../src/config/config.js';
 import type { Container, Pod } from '../../../src/model/kubernetes.js';
 import { VALIDATE_CONTAINER, VALIDATE_UID } from '../../../src/model/names.js';
 import { injectManifests } from '../../../src/offline/offline.js';
+import { netnsUnavailable, podNetwork, removeNetns, run } from '../../support/netns.js';
 import { repoPath } from '../../support/repo.js';
 
 const suffix = String(process.pid % 100000);
@@ -30,20 +30,6 @@ const VALIDATOR = join(SHARED, 'envoy-validate');
 copyFileSync(repoPath('images', 'envoy-init', 'envoy-validate'), VALIDATOR);
 chmodSync(VALIDATOR, 0o755);
 const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
-
-function run(command: string, args: readonly string[]): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(command, args, { encoding: 'utf8', timeout: 30_000 });
-  return { code: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? result.error?.message ?? '' };
-}
-
-function cannotRun(): string | undefined {
-  if (process.getuid?.() !== 0) return 'not root: network namespaces and iptables need root (CI runs as root)';
-  const probe = `ev-probe-${suffix}`;
-  const added = run('ip', ['netns', 'add', probe]);
-  if (added.code !== 0) return `cannot create a network namespace (ip netns add: ${(added.stderr || 'ip not found').trim()})`;
-  run('ip', ['netns', 'del', probe]);
-  return undefined;
-}
 
 /** The cni-mode pod's envoy-validate container, as the webhook renders it. */
 function validateContainer(): Container {
@@ -57,7 +43,7 @@ function validateContainer(): Container {
   return container;
 }
 
-const skip = cannotRun();
+const skip = netnsUnavailable(`ev-probe-${suffix}`);
 
 describe('envoy-validate in a pod network namespace', { skip: skip ?? false }, () => {
   const container = validateContainer();
@@ -76,27 +62,9 @@ describe('envoy-validate in a pod network namespace', { skip: skip ?? false }, (
       '--timeout-seconds=2',
     ]);
 
-  before(() => {
-    for (const command of [
-      ['netns', 'add', POD_NS],
-      ['netns', 'add', PEER_NS],
-      ['link', 'add', `eva${suffix}`, 'netns', POD_NS, 'type', 'veth', 'peer', 'name', `evb${suffix}`, 'netns', PEER_NS],
-      ['-n', POD_NS, 'addr', 'add', '10.201.0.1/24', 'dev', `eva${suffix}`],
-      ['-n', POD_NS, 'link', 'set', `eva${suffix}`, 'up'],
-      ['-n', POD_NS, 'link', 'set', 'lo', 'up'],
-      ['-n', PEER_NS, 'link', 'set', `evb${suffix}`, 'up'],
-      // A pod has a default route: without one the kernel refuses the connect before any rule.
-      ['-n', POD_NS, 'route', 'add', 'default', 'via', '10.201.0.2', 'dev', `eva${suffix}`],
-    ]) {
-      const result = run('ip', command);
-      assert.equal(result.code, 0, `ip ${command.join(' ')}: ${result.stderr}`);
-    }
-  });
+  before(() => podNetwork(POD_NS, PEER_NS, `ev${suffix}`, '10.201.0'));
 
-  after(() => {
-    run('ip', ['netns', 'del', POD_NS]);
-    run('ip', ['netns', 'del', PEER_NS]);
-  });
+  after(() => removeNetns(POD_NS, PEER_NS));
 
   it('is rendered with no privilege, and with envoy-init’s arguments for the plugin to install', () => {
     assert.deepEqual(container.command, ['/usr/local/bin/envoy-validate']);
