@@ -4,6 +4,11 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { VALIDATE_UID } from '../../src/model/names.js';
+import { repoPath } from './repo.js';
 
 export interface Ran {
   code: number | null;
@@ -44,4 +49,30 @@ export function podNetwork(pod: string, peer: string, device: string, subnet: st
 
 export function removeNetns(...names: readonly string[]): void {
   for (const name of names) run('ip', ['netns', 'del', name]);
+}
+
+/** envoy-validate where its UID may read it (a clone under /root, or a 0700 temporary folder, is not). */
+export function validatorCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'envoy-validate-'));
+  chmodSync(dir, 0o755);
+  const copy = join(dir, 'envoy-validate');
+  copyFileSync(repoPath('images', 'envoy-init', 'envoy-validate'), copy);
+  chmodSync(copy, 0o755);
+  return copy;
+}
+
+/** Runs envoy-validate in a pod's namespace as the pod runs it: its own UID, with a short deadline. */
+export function validateIn(netns: string, validator: string, args: readonly string[]): Ran {
+  return run('ip', [
+    'netns',
+    'exec',
+    netns,
+    'setpriv',
+    `--reuid=${VALIDATE_UID}`,
+    `--regid=${VALIDATE_UID}`,
+    '--clear-groups',
+    validator,
+    ...args,
+    '--timeout-seconds=2',
+  ]);
 }

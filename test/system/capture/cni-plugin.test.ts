@@ -20,9 +20,9 @@ import { after, before, describe, it } from 'node:test';
 import { DEFAULT_CONFIG } from '../../../src/config/config.js';
 import { evaluatePod } from '../../../src/inject/evaluate.js';
 import type { Pod } from '../../../src/model/kubernetes.js';
-import { VALIDATE_CONTAINER, VALIDATE_UID } from '../../../src/model/names.js';
+import { VALIDATE_CONTAINER } from '../../../src/model/names.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
-import { netnsUnavailable, podNetwork, removeNetns, run } from '../../support/netns.js';
+import { netnsUnavailable, podNetwork, removeNetns, run, validateIn, validatorCopy } from '../../support/netns.js';
 import { repoPath } from '../../support/repo.js';
 
 const suffix = String(process.pid % 100000);
@@ -31,9 +31,7 @@ const PEER_NS = `ec-peer-${suffix}`;
 const NETNS = `/var/run/netns/${POD_NS}`;
 const DIR = mkdtempSync(join(tmpdir(), 'envoy-cni-test-'));
 chmodSync(DIR, 0o755);
-const VALIDATOR = join(DIR, 'envoy-validate');
-copyFileSync(repoPath('images', 'envoy-init', 'envoy-validate'), VALIDATOR);
-chmodSync(VALIDATOR, 0o755);
+const VALIDATOR = validatorCopy();
 const RULES = join(DIR, 'envoy-injector-rules');
 copyFileSync(repoPath('images', 'envoy-init', 'envoy-init.sh'), RULES);
 chmodSync(RULES, 0o755);
@@ -108,18 +106,7 @@ describe('envoy-injector cni, as a container runtime runs it', { skip: skip ?? f
   });
   const validate = (): { code: number | null; stdout: string; stderr: string } => {
     const args = (api.get('pods', 'shop', 'web-1') as unknown as Pod).spec.initContainers?.find((c) => c.name === VALIDATE_CONTAINER)?.args as string[];
-    return run('ip', [
-      'netns',
-      'exec',
-      POD_NS,
-      'setpriv',
-      `--reuid=${VALIDATE_UID}`,
-      `--regid=${VALIDATE_UID}`,
-      '--clear-groups',
-      VALIDATOR,
-      ...args,
-      '--timeout-seconds=2',
-    ]);
+    return validateIn(POD_NS, VALIDATOR, args);
   };
   const natRules = (): string[] =>
     run('ip', ['netns', 'exec', POD_NS, 'iptables-save', '-t', 'nat'])

@@ -9,26 +9,19 @@
 // network namespaces cannot be created here.
 
 import assert from 'node:assert/strict';
-import { chmodSync, copyFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { DEFAULT_CONFIG } from '../../../src/config/config.js';
 import type { Container, Pod } from '../../../src/model/kubernetes.js';
-import { VALIDATE_CONTAINER, VALIDATE_UID } from '../../../src/model/names.js';
+import { VALIDATE_CONTAINER } from '../../../src/model/names.js';
 import { injectManifests } from '../../../src/offline/offline.js';
-import { netnsUnavailable, podNetwork, removeNetns, run } from '../../support/netns.js';
+import { netnsUnavailable, podNetwork, removeNetns, run, validateIn, validatorCopy } from '../../support/netns.js';
 import { repoPath } from '../../support/repo.js';
 
 const suffix = String(process.pid % 100000);
 const POD_NS = `ev-pod-${suffix}`;
 const PEER_NS = `ev-peer-${suffix}`;
-const SHARED = mkdtempSync(join(tmpdir(), 'envoy-validate-test-'));
-chmodSync(SHARED, 0o755);
-const VALIDATOR = join(SHARED, 'envoy-validate');
-copyFileSync(repoPath('images', 'envoy-init', 'envoy-validate'), VALIDATOR);
-chmodSync(VALIDATOR, 0o755);
+const VALIDATOR = validatorCopy();
 const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
 
 /** The cni-mode pod's envoy-validate container, as the webhook renders it. */
@@ -48,19 +41,7 @@ const skip = netnsUnavailable(`ev-probe-${suffix}`);
 describe('envoy-validate in a pod network namespace', { skip: skip ?? false }, () => {
   const container = validateContainer();
   const args = container.args as string[];
-  const validate = (): { code: number | null; stdout: string; stderr: string } =>
-    run('ip', [
-      'netns',
-      'exec',
-      POD_NS,
-      'setpriv',
-      `--reuid=${VALIDATE_UID}`,
-      `--regid=${VALIDATE_UID}`,
-      '--clear-groups',
-      VALIDATOR,
-      ...args,
-      '--timeout-seconds=2',
-    ]);
+  const validate = (): { code: number | null; stdout: string; stderr: string } => validateIn(POD_NS, VALIDATOR, args);
 
   before(() => podNetwork(POD_NS, PEER_NS, `ev${suffix}`, '10.201.0'));
 
