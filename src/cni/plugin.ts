@@ -116,7 +116,10 @@ export function readNetworkConfig(text: string): NetworkConfig | CniError {
   if (typeof name !== 'string' || name === '') return fail(CNI_ERROR.invalidConfig, 'the network configuration has no name');
   if (typeof kubeconfig !== 'string' || kubeconfig === '') return fail(CNI_ERROR.invalidConfig, 'the plugin configuration has no kubeconfig path');
   if (logLevel !== undefined && !(LOG_LEVELS as readonly unknown[]).includes(logLevel))
-    return fail(CNI_ERROR.invalidConfig, `log_level ${quote(typeof logLevel === 'string' ? logLevel : JSON.stringify(logLevel))} is not one of ${LOG_LEVELS.join(', ')}`);
+    return fail(
+      CNI_ERROR.invalidConfig,
+      `log_level ${quote(typeof logLevel === 'string' ? logLevel : JSON.stringify(logLevel))} is not one of ${LOG_LEVELS.join(', ')}`,
+    );
   if (exclude !== undefined && !(Array.isArray(exclude) && exclude.every((n) => typeof n === 'string')))
     return fail(CNI_ERROR.invalidConfig, 'exclude_namespaces is not a list of namespace names');
   return {

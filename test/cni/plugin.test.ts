@@ -174,7 +174,7 @@ describe('what ADD does', () => {
     for (const args of [undefined, ['--exclude-outbound-ports=80; rm -rf /'], ['-x'], [7], ['--a=b'.padEnd(5000, 'c')]]) {
       const tampered: Pod = {
         ...pod,
-        spec: { ...pod.spec, initContainers: pod.spec.initContainers?.map((c) => (c.name === 'envoy-validate' ? { ...c, args: args as string[] } : c)) },
+        spec: { ...pod.spec, initContainers: pod.spec.initContainers?.map((c) => (c.name === 'envoy-validate' ? { ...c, args: args } : c)) },
       };
       const plan = podPlan(tampered);
       assert.equal(plan.kind, 'error', JSON.stringify(args));
