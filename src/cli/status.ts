@@ -9,7 +9,8 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { clusterConfigured } from '../cluster/configured.js';
 import { fleetStatus } from '../inject/fleet.js';
 import { probePod, probeVerdict } from '../inject/self-test.js';
-import { proxyStatus, XDS_TYPES, type ProxyStatus, type XdsTypeName } from '../inject/proxy-sync.js';
+import { XDS_TYPE_URLS, type XdsTypeName } from '../envoy/xds.js';
+import { proxyStatus, type ProxyStatus } from '../inject/proxy-sync.js';
 import type { Pod } from '../model/kubernetes.js';
 import { failed, type Result } from '../model/result.js';
 import { firstLine } from '../syntax/first-line.js';
@@ -77,7 +78,7 @@ export function describeProxyStatus(status: ProxyStatus & { problems: readonly s
   const lines = [`xDS proxies: ${status.connected} connected, ${status.notConnected} not connected, ${status.nacked} refusing their config`];
   const width = Math.max(...status.rows.map((row) => row.pod.length));
   for (const row of status.rows) {
-    const types = (Object.keys(XDS_TYPES) as XdsTypeName[]).map((type) => `${type} ${row.types[type] ?? '-'}`).join('  ');
+    const types = (Object.keys(XDS_TYPE_URLS) as XdsTypeName[]).map((type) => `${type} ${row.types[type] ?? '-'}`).join('  ');
     lines.push(`  ${row.pod.padEnd(width)}  ${row.replica === undefined ? 'NOT CONNECTED' : `${row.replica}  ${types}`}`);
     for (const [type, error] of Object.entries(row.errors)) lines.push(`    ${type} refused: ${firstLine(error).slice(0, 300)}`);
   }

@@ -11,10 +11,7 @@ import type { ServiceLookup } from '../model/lookups.js';
 import type { TypeSnapshot } from './ads-stream.js';
 import { loadAssignment, servedEndpoints } from './endpoints.js';
 import { sha256 } from './render.js';
-import { TYPE, typed, typeUrl } from './xds.js';
-
-export const EDS_TYPE_URL = typeUrl('envoy.config.endpoint.v3.ClusterLoadAssignment');
-export const CDS_TYPE_URL = typeUrl(TYPE.cluster);
+import { typed } from './xds.js';
 
 export interface ServiceCluster {
   cluster: string;

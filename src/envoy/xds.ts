@@ -20,6 +20,21 @@ export function typeUrl(typeName: string): string {
   return `type.googleapis.com/${typeName}`;
 }
 
+/** The resource types an ADS stream carries, by the names Envoy's docs and stats use. */
+export const XDS_TYPE_URLS = {
+  LDS: typeUrl(TYPE.listener),
+  RDS: typeUrl(TYPE.routeConfiguration),
+  CDS: typeUrl(TYPE.cluster),
+  EDS: typeUrl('envoy.config.endpoint.v3.ClusterLoadAssignment'),
+} as const;
+
+export type XdsTypeName = keyof typeof XDS_TYPE_URLS;
+
+/** LDS, RDS, CDS or EDS for a type URL; undefined for any other. */
+export function xdsTypeName(url: string): XdsTypeName | undefined {
+  return (Object.keys(XDS_TYPE_URLS) as XdsTypeName[]).find((name) => XDS_TYPE_URLS[name] === url);
+}
+
 export function typed(typeName: string, body: JsonObject = {}): JsonObject {
   return { '@type': typeUrl(typeName), ...body };
 }

@@ -5,6 +5,7 @@
 // the pods and the replicas' reports (GET /proxy-status) in, the table out.
 
 import type { ProxySync, SyncStatus } from '../envoy/ads-stream.js';
+import { xdsTypeName, type XdsTypeName } from '../envoy/xds.js';
 import type { Pod } from '../model/kubernetes.js';
 import { ANNOTATION } from '../model/names.js';
 import { parseStatus, statusConfigSource } from './status.js';
@@ -13,9 +14,6 @@ export interface ReplicaReport {
   replica: string;
   proxies: readonly ProxySync[];
 }
-
-export const XDS_TYPES = { LDS: 'Listener', RDS: 'RouteConfiguration', CDS: 'Cluster', EDS: 'ClusterLoadAssignment' } as const;
-export type XdsTypeName = keyof typeof XDS_TYPES;
 
 export interface ProxyStatusRow {
   /** `<namespace>/<pod>`. */
@@ -32,11 +30,6 @@ export interface ProxyStatus {
   connected: number;
   notConnected: number;
   nacked: number;
-}
-
-function typeName(typeUrl: string): XdsTypeName | undefined {
-  const short = typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
-  return (Object.keys(XDS_TYPES) as XdsTypeName[]).find((name) => XDS_TYPES[name] === short);
 }
 
 /** Running pods injected in xds mode, as `<pod>.<namespace>` (the node id) → `<namespace>/<pod>`. */
@@ -66,7 +59,7 @@ export function proxyStatus(pods: readonly Pod[], reports: readonly ReplicaRepor
       seen.add(proxy.pod);
       const row: ProxyStatusRow = { pod: pod ?? `${proxy.pod.slice(dot + 1)}/${proxy.pod.slice(0, dot)}`, replica, types: {}, errors: {} };
       for (const type of proxy.types) {
-        const name = typeName(type.typeUrl);
+        const name = xdsTypeName(type.typeUrl);
         if (name === undefined) continue;
         row.types[name] = type.status;
         if (type.status === 'NACKED' && type.error !== undefined) row.errors[name] = type.error;

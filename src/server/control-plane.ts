@@ -10,7 +10,8 @@ import type { Pod } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { serviceKey } from '../envoy/endpoint-snapshot.js';
 import type { ProxySync } from '../envoy/ads-stream.js';
-import { SERVED_TYPES, startXdsServer, type XdsEvent } from './xds-server.js';
+import { xdsTypeName } from '../envoy/xds.js';
+import { startXdsServer, type XdsEvent } from './xds-server.js';
 import { ClusterXdsSource, type Sink } from './xds-source.js';
 import { envoyProtoIncludeDirs, loadEnvoyProtos, SERVED_PROTO_FILES } from './envoy-protos.js';
 import type { WebhookMetrics } from './metrics.js';
@@ -56,8 +57,6 @@ class ReloadableCredentials extends grpc.ServerCredentials {
   }
 }
 
-const TYPE_NAMES: Record<string, string> = Object.fromEntries(SERVED_TYPES.map((url, index) => [url, ['LDS', 'RDS', 'CDS', 'EDS'][index] ?? url]));
-
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const { cluster, metrics, log } = options;
   const source = new ClusterXdsSource(cluster.services, options.debounceMs);
@@ -69,13 +68,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const onEvent = (event: XdsEvent): void => {
     switch (event.kind) {
       case 'push':
-        metrics.recordXdsPush(TYPE_NAMES[event.typeUrl] ?? 'other', event.latencyMs === undefined ? undefined : event.latencyMs / 1000);
-        log.debug({ pod: event.pod, type: TYPE_NAMES[event.typeUrl], version: event.detail }, 'xds push');
+        metrics.recordXdsPush(xdsTypeName(event.typeUrl) ?? 'other', event.latencyMs === undefined ? undefined : event.latencyMs / 1000);
+        log.debug({ pod: event.pod, type: xdsTypeName(event.typeUrl), version: event.detail }, 'xds push');
         break;
       case 'nack':
-        metrics.recordXdsNack(TYPE_NAMES[event.typeUrl] ?? 'other');
+        metrics.recordXdsNack(xdsTypeName(event.typeUrl) ?? 'other');
         // The proxy's own words, cut: it keeps its last good config.
-        log.warn({ pod: event.pod, type: TYPE_NAMES[event.typeUrl], error: event.detail.slice(0, 500) }, 'a proxy refused its config (NACK)');
+        log.warn({ pod: event.pod, type: xdsTypeName(event.typeUrl), error: event.detail.slice(0, 500) }, 'a proxy refused its config (NACK)');
         break;
       case 'refused':
         metrics.recordXdsRefused(event.code);

@@ -24,6 +24,7 @@ import {
   type TypeSnapshot,
 } from '../envoy/ads-stream.js';
 import { bearerToken, proxyIdentity, type ProxyPod } from '../envoy/proxy-identity.js';
+import { XDS_TYPE_URLS } from '../envoy/xds.js';
 import { MEMO_BYTES } from '../model/limits.js';
 import { BoundedCache } from '../model/memo.js';
 import { firstLine } from '../syntax/first-line.js';
@@ -41,12 +42,7 @@ export interface XdsSource {
 }
 
 /** The types a proxy may ask for on this server; a request for another is ignored, keeping no state. */
-export const SERVED_TYPES: readonly string[] = [
-  'type.googleapis.com/envoy.config.listener.v3.Listener',
-  'type.googleapis.com/envoy.config.route.v3.RouteConfiguration',
-  'type.googleapis.com/envoy.config.cluster.v3.Cluster',
-  'type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment',
-];
+export const SERVED_TYPES: readonly string[] = Object.values(XDS_TYPE_URLS);
 
 /** A DiscoveryRequest is a few hundred bytes; far larger ones are refused by gRPC before they are read. */
 const MAX_REQUEST_BYTES = 256 * 1024;

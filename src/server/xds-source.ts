@@ -8,7 +8,8 @@
 
 import { performance } from 'node:perf_hooks';
 import type { TypeSnapshot } from '../envoy/ads-stream.js';
-import { CDS_TYPE_URL, EDS_TYPE_URL, endpointSnapshot, serviceClusters, serviceKey, type ServiceCluster } from '../envoy/endpoint-snapshot.js';
+import { endpointSnapshot, serviceClusters, serviceKey, type ServiceCluster } from '../envoy/endpoint-snapshot.js';
+import { XDS_TYPE_URLS } from '../envoy/xds.js';
 import { SERVICE_NAME_LABEL } from '../envoy/endpoints.js';
 import { podSnapshots } from '../envoy/pod-snapshots.js';
 import type { ProxyPod } from '../envoy/proxy-identity.js';
@@ -96,7 +97,7 @@ export class ClusterXdsSource implements XdsSource {
     const served = this.pods.get(podKey(pod.namespace, pod.name));
     // A pod recreated under the same name is another pod: the token names its uid.
     if (served === undefined || served.uid !== pod.uid) return undefined;
-    if (typeUrl !== EDS_TYPE_URL) return served.snapshots[typeUrl];
+    if (typeUrl !== XDS_TYPE_URLS.EDS) return served.snapshots[typeUrl];
     const cached = this.endpoints.get(served.endpointsKey);
     if (cached !== undefined) return cached;
     const snapshot = endpointSnapshot(served.services, {
@@ -209,7 +210,7 @@ export class ClusterXdsSource implements XdsSource {
     const key = podKey(namespace, name);
     // Parsed once per change of the pod, not per stream or per push.
     const snapshots = Object.fromEntries(Object.entries(podSnapshots(pod).snapshots).map(([type, snapshot]) => [type, this.intern(type, snapshot)]));
-    const services = serviceClusters(snapshots[CDS_TYPE_URL]);
+    const services = serviceClusters(snapshots[XDS_TYPE_URLS.CDS]);
     const uid = pod.metadata?.uid;
     this.pods.set(key, { uid: typeof uid === 'string' ? uid : '', snapshots, services, endpointsKey: services.map((s) => s.cluster).join(',') });
     for (const service of services) {
