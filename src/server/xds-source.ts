@@ -17,15 +17,11 @@ import { parseStatus, statusConfigSource } from '../inject/status.js';
 import { isPlainObject, type Pod } from '../model/kubernetes.js';
 import type { ServiceLookup } from '../model/lookups.js';
 import { ANNOTATION } from '../model/names.js';
+import type { ObjectSink } from '../cluster/list-watch.js';
 import type { XdsSource } from './xds-server.js';
 
-/** The sink shape of cluster/list-watch.ts, restated so this floor needs no client. */
-export interface Sink<T> {
-  keep(object: T): T | undefined;
-  replaceAll(objects: T[]): void;
-  upsert(object: T): void;
-  remove(object: T): void;
-}
+/** What the pod and EndpointSlice watches feed (cluster/list-watch.ts; a type, no client loaded). */
+export type Sink<T> = ObjectSink<T>;
 
 interface ServedPod {
   uid: string;
@@ -54,22 +50,22 @@ function readsXds(pod: Pod): boolean {
 
 /** What is kept of a slice: its Service, addresses, conditions, zones and ports — not its metadata's bulk. */
 function trimSlice(slice: unknown): unknown {
-  if (!isPlainObject(slice) || !isPlainObject(slice.metadata)) return undefined;
-  const { name, namespace, labels } = slice.metadata;
-  const service = isPlainObject(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
-  if (typeof name !== 'string' || typeof namespace !== 'string' || typeof service !== 'string') return undefined;
+  const identity = sliceIdentity(slice);
+  if (identity === undefined || !isPlainObject(slice)) return undefined;
   const endpoints = (Array.isArray(slice.endpoints) ? slice.endpoints : []).map((endpoint: unknown) =>
     isPlainObject(endpoint) ? { addresses: endpoint.addresses, conditions: endpoint.conditions, zone: endpoint.zone } : {},
   );
+  const { name, namespace, service } = identity;
   return { metadata: { name, namespace, labels: { [SERVICE_NAME_LABEL]: service } }, addressType: slice.addressType, ports: slice.ports, endpoints };
 }
 
-function sliceIdentity(slice: unknown): { key: string; name: string } | undefined {
+/** A slice's name and its Service: undefined for a slice of no Service. */
+function sliceIdentity(slice: unknown): { key: string; name: string; namespace: string; service: string } | undefined {
   if (!isPlainObject(slice) || !isPlainObject(slice.metadata)) return undefined;
   const { name, namespace, labels } = slice.metadata;
   const service = isPlainObject(labels) ? labels[SERVICE_NAME_LABEL] : undefined;
   if (typeof name !== 'string' || typeof namespace !== 'string' || typeof service !== 'string') return undefined;
-  return { key: serviceKey(namespace, service), name };
+  return { key: serviceKey(namespace, service), name, namespace, service };
 }
 
 export class ClusterXdsSource implements XdsSource {
