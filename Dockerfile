@@ -11,12 +11,7 @@ COPY src ./src
 RUN npx tsc -p tsconfig.build.json
 # The CNI plugin as the nodes run it (make cni-plugin): a Node single
 # executable of `envoy-injector cni` alone; manifests/cni installs it.
-RUN mkdir -p dist/cni \
- && npx esbuild src/cli/cni-main.ts --bundle --platform=node --target=node20 --format=cjs --outfile=dist/cni/cni.cjs \
- && echo '{"main":"dist/cni/cni.cjs","output":"dist/cni/sea-prep.blob","disableExperimentalSEAWarning":true}' > dist/cni/sea-config.json \
- && node --experimental-sea-config dist/cni/sea-config.json \
- && cp "$(command -v node)" dist/cni/envoy-injector-cni \
- && npx postject dist/cni/envoy-injector-cni NODE_SEA_BLOB dist/cni/sea-prep.blob --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2
+RUN npm run cni-plugin
 
 # 2. Production dependencies only.
 FROM node:24.11.1-bookworm-slim AS dependencies

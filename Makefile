@@ -72,13 +72,9 @@ test: lint build system-deps cni-plugin
 # The CNI plugin as the node runs it: one executable (a Node single-executable
 # application of `envoy-injector cni` alone, esbuild-bundled), no Node.js on
 # the host; glibc and libstdc++ are all it links. The DaemonSet installs it.
+# The recipe is package.json's (the image's build stage runs the same).
 cni-plugin: node_modules/.installed
-	@mkdir -p dist/cni
-	$(NODE_BIN)/esbuild src/cli/cni-main.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=dist/cni/cni.cjs
-	@echo '{"main":"dist/cni/cni.cjs","output":"dist/cni/sea-prep.blob","disableExperimentalSEAWarning":true}' > dist/cni/sea-config.json
-	node --experimental-sea-config dist/cni/sea-config.json >/dev/null
-	cp "$$(command -v node)" dist/cni/envoy-injector-cni
-	$(NODE_BIN)/postject dist/cni/envoy-injector-cni NODE_SEA_BLOB dist/cni/sea-prep.blob --sentinel-fuse NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2 >/dev/null 2>&1
+	npm run --silent cni-plugin
 
 # Rebuilds src/routes/re2/re2-wasm.ts (Google's RE2 as WebAssembly, which judges
 # regexes as Envoy does) from RE2's sources; needs clang 14 for wasm32-wasi,
