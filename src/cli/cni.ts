@@ -80,7 +80,7 @@ export async function runCni(_argv: readonly string[]): Promise<CommandOutput> {
   }
   if (invocation.command === 'CHECK') {
     // CHECK: the rules this pod should have are still there (the jumps into our chains).
-    const missing = missingJumps(invocation.netns, decided.args);
+    const missing = missingJumps(config.rulesScript, invocation.netns, decided.args);
     if (missing.length === 0) return answer(undefined);
     log('error', `CHECK ${pod}: missing ${missing.join(', ')}`);
     return failure(
@@ -102,25 +102,29 @@ export async function runCni(_argv: readonly string[]): Promise<CommandOutput> {
   return answer(passedResult(config));
 }
 
-/** The jumps envoy-init's rules hang from, per family the pod captures, that the namespace lacks. */
-function missingJumps(netns: string, args: readonly string[]): string[] {
-  const families = (args.find((arg) => arg.startsWith('--ip-families='))?.slice('--ip-families='.length) ?? 'IPv4,IPv6').split(',');
+/** The jumps into envoy-init's chains that the pod's namespace lacks. What
+ * they are is the script's to say (its --dry-run, per family): the plugin
+ * keeps no second copy of the rules. */
+function missingJumps(rulesScript: string, netns: string, args: readonly string[]): string[] {
+  const planned = spawnSync(rulesScript, [...args, '--dry-run'], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS });
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null when the script cannot start, whatever the types say
+  const sections = (planned.stdout ?? '').split(/^# /m).filter((section) => section.startsWith('IPv'));
+  if (planned.status !== 0 || sections.length === 0)
+    return [`the rules script ${rulesScript} cannot say its rules (${(planned.stderr || planned.error?.message || '').trim().slice(0, 200)})`];
   const missing: string[] = [];
-  for (const [family, tool] of [
-    ['IPv4', 'iptables'],
-    ['IPv6', 'ip6tables'],
-  ] as const) {
-    if (!families.includes(family)) continue;
+  for (const section of sections) {
+    const family = section.startsWith('IPv6') ? 'IPv6' : 'IPv4';
+    const tool = family === 'IPv6' ? 'ip6tables' : 'iptables';
     // Whichever backend the script chose (it follows the node's): the rules are in one of them.
     const saved = ['nft', 'legacy']
       .map((backend) => {
-        const saved = spawnSync('nsenter', [`--net=${netns}`, '--', `${tool}-${backend}-save`, '-t', 'nat'], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS });
+        const save = spawnSync('nsenter', [`--net=${netns}`, '--', `${tool}-${backend}-save`, '-t', 'nat'], { encoding: 'utf8', timeout: SCRIPT_TIMEOUT_MS });
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- null when the tool cannot start, whatever the types say
-        return saved.stdout ?? '';
+        return save.stdout ?? '';
       })
       .join('\n');
-    for (const jump of ['-A PREROUTING -p tcp -j ENVOY_INBOUND', '-A OUTPUT -p tcp -j ENVOY_OUTPUT'])
-      if (!saved.includes(jump)) missing.push(`${family}: ${jump}`);
+    const jumps = section.split('\n').filter((line) => /^-A (PREROUTING|OUTPUT) /.test(line));
+    for (const jump of jumps) if (!saved.includes(jump)) missing.push(`${family}: ${jump}`);
   }
   return missing;
 }
