@@ -9,6 +9,7 @@
 
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { stringify as stringifyYaml } from 'yaml';
 import { primaryConfigFile, splice, unsplice } from '../cni/conflist.js';
 import { parseFlags, single, UsageError } from './args.js';
 import { COMMANDS } from './commands.js';
@@ -50,23 +51,17 @@ function sameContent(file: string, content: Buffer): boolean {
 }
 
 function kubeconfig(paths: Paths): string {
+  // The token rotates (kubelet renews it): read again at every pass.
   const token = readFileSync(paths.tokenFile, 'utf8').trim();
   const ca = readFileSync(paths.caFile).toString('base64');
-  return [
-    'apiVersion: v1',
-    'kind: Config',
-    'clusters:',
-    `- name: local`,
-    `  cluster: {server: ${JSON.stringify(paths.server)}, certificate-authority-data: ${ca}}`,
-    'users:',
-    `- name: envoy-injector-cni`,
-    `  user: {token: ${JSON.stringify(token)}}`,
-    'contexts:',
-    '- name: local',
-    '  context: {cluster: local, user: envoy-injector-cni}',
-    'current-context: local',
-    '',
-  ].join('\n');
+  return stringifyYaml({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'local', cluster: { server: paths.server, 'certificate-authority-data': ca } }],
+    users: [{ name: 'envoy-injector-cni', user: { token } }],
+    contexts: [{ name: 'local', context: { cluster: 'local', user: 'envoy-injector-cni' } }],
+    'current-context': 'local',
+  });
 }
 
 /** One pass; what it changed, for the log. */

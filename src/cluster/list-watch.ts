@@ -47,7 +47,7 @@ export interface ListWatch {
  * pod annotations reach 256 KiB. Listing 300 pods of 200 KiB peaked at 147 MiB
  * RSS in pages of 20 (216 in pages of 50) with the Deployment's heap; 10,000
  * pods are 500 requests, once at start and at each relist. */
-export const WATCH_PAGE = 20;
+const WATCH_PAGE = 20;
 
 /** Every object, in pages, and the resourceVersion to watch from. Throws the
  * client's error. `keep` maps each object as its page arrives (or drops it),

@@ -12,7 +12,7 @@ export const PLUGIN_TYPE = 'envoy-injector-cni';
 
 const EXTENSIONS = ['.conflist', '.conf', '.json'];
 /** A node's CNI configuration is a few KiB; a larger file is not one the plugin edits. */
-export const MAX_CONFLIST_BYTES = 1024 * 1024;
+const MAX_CONFLIST_BYTES = 1024 * 1024;
 
 /** The file the runtime loads: the first in lexical order with a CNI extension. */
 export function primaryConfigFile(names: readonly string[]): string | undefined {

@@ -29,7 +29,7 @@ const ADS_SOURCE: JsonObject = { ads: {}, resource_api_version: 'V3' };
  * every connection the capture rules send it. */
 const ADS_AT_START: JsonObject = { ...ADS_SOURCE, initial_fetch_timeout: '0s' };
 
-export function tokenPath(): string {
+function tokenPath(): string {
   return `${TOKEN_MOUNT_PATH}/${TOKEN_FILE}`;
 }
 

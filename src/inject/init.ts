@@ -64,7 +64,7 @@ export function buildInitContainer(input: InitInput): Container {
 }
 
 /** The validator's path in the envoy-init image (images/envoy-init/envoy-validate). */
-export const VALIDATOR_COMMAND = '/usr/local/bin/envoy-validate';
+const VALIDATOR_COMMAND = '/usr/local/bin/envoy-validate';
 
 /**
  * cni mode: an unprivileged check that the plugin redirected this pod's

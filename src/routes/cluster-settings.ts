@@ -13,7 +13,7 @@ import { canonicalDuration, type Duration, type ObjectSpec } from './schema.js';
 
 /** Envoy's load balancers a pod may pick (Cluster.LbPolicy; CLUSTER_PROVIDED
  * and LOAD_BALANCING_POLICY_CONFIG are the injector's own business). */
-export const LB_POLICIES = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV'] as const;
+const LB_POLICIES = ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV'] as const;
 
 /** More targets than any pod routes to: each costs a cluster. */
 export const MAX_CLUSTER_SETTINGS = 64;

@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { readKubeconfig } from '../../../src/cluster/pod-get.js';
 import { repoPath } from '../../support/repo.js';
 
 const FLANNEL = {
@@ -91,6 +92,12 @@ describe('envoy-injector cni-install', () => {
         users: Array<{ user: { token: string } }>;
       };
       assert.deepEqual([kubeconfig.clusters[0]?.cluster.server, kubeconfig.users[0]?.user.token], ['https://10.96.0.1:443', 'token-1']);
+      // What the plugin reads of it: the server, the token, the CA it verifies the API server with.
+      const access = readKubeconfig(kubeconfigFile);
+      assert.deepEqual(
+        [access.server, access.token, access.ca?.toString(), access.insecure],
+        ['https://10.96.0.1:443', 'token-1', readFileSync(join(secrets, 'ca.crt'), 'utf8'), false],
+      );
 
       // The primary CNI rewrites its file (an upgrade, a restart): the plugin is chained again.
       writeFileSync(primary, original);
