@@ -2,7 +2,8 @@
 // and the static clusters, admin on 127.0.0.1, and LDS and CDS from files of
 // the envoy-config volume. The outbound listener lives in LDS because its HTTP
 // ports follow the pod's routes, which change while the pod runs; Envoy never
-// reloads the bootstrap itself.
+// reloads the bootstrap itself. Over xDS, the bootstrap holds the outbound
+// listener and its route targets' clusters as the fallback (delivery.ts).
 
 import type { AccessLogFormat, IpFamily } from '../config/config.js';
 import { PROXY_PORT } from '../model/names.js';
@@ -20,6 +21,8 @@ export interface BootstrapInput {
   ipFamilies: readonly IpFamily[];
   accessLog: AccessLogFormat;
   delivery: ConfigDelivery;
+  /** Over xDS: the outbound listener that routes until LDS brings the per-port ones, and its clusters. */
+  fallback?: { listener: JsonObject; clusters: readonly JsonObject[] };
 }
 
 export const READY_PATH = '/ready';
@@ -38,8 +41,9 @@ export function renderBootstrap(input: BootstrapInput): JsonObject {
         inboundListener(input.ipFamilies, input.accessLog),
         adminPathListener('health', PROXY_PORT.health, READY_PATH, input.ipFamilies),
         adminPathListener('prometheus', PROXY_PORT.prometheus, PROMETHEUS_PATH, input.ipFamilies),
+        ...(input.fallback ? [input.fallback.listener] : []),
       ],
-      clusters: staticClusters(),
+      clusters: [...staticClusters(), ...(input.fallback?.clusters ?? [])],
     },
     dynamic_resources: dynamicResources(input.delivery),
   };

@@ -4,9 +4,19 @@
 // second, and each Service target's endpoints from its EndpointSlices, so
 // Envoy balances per request over the pods themselves). The documents are the
 // same in both; only where each part is read from differs.
+//
+// Over xDS the bootstrap also carries a fallback: the outbound listener with
+// the routes and clusters of the pod's annotations as they were rendered,
+// inline, its clusters renamed `fallback|<name>` (a static cluster and a CDS
+// one cannot share a name: Envoy skips the CDS one). It routes while no
+// per-port listener has arrived over LDS: a proxy that cannot reach the
+// control plane at start still routes as file mode would have at that moment.
 
 import type { JsonObject } from '../model/json.js';
+import { isPlainObject } from '../model/kubernetes.js';
 import { CONFIG_FILES, TOKEN_FILE, TOKEN_MOUNT_PATH } from '../model/names.js';
+import { FILE_ROUTING, type OutboundRouting } from './listeners.js';
+import { OUTBOUND_ROUTE_CONFIG } from './route-config.js';
 import { fileConfigSource } from './xds.js';
 
 export type ConfigDelivery = { kind: 'file' } | { kind: 'xds'; address: string; port: number; caBundle: string };
@@ -23,11 +33,14 @@ const FILE_BASED_METADATA = 'envoy.grpc_credentials.file_based_metadata';
  * the listener or cluster that names them, on the same stream. */
 const ADS_SOURCE: JsonObject = { ads: {}, resource_api_version: 'V3' };
 
-/** Listeners and clusters at start: Envoy waits for them, as Istio's and
- * Consul's bootstraps do, rather than starting (and reporting ready) with
- * none after the default 15 s — a proxy without its listeners would refuse
- * every connection the capture rules send it. */
-const ADS_AT_START: JsonObject = { ...ADS_SOURCE, initial_fetch_timeout: '0s' };
+/** How long a starting proxy waits for its clusters, then for its listeners
+ * (one after the other: Envoy initializes clusters first), before it starts
+ * on the bootstrap's fallback — about 10 s in all when no replica answers.
+ * What arrives later is applied then: new connections move to the per-port
+ * listeners, those already open finish on the fallback. */
+export const ADS_START_WAIT = '5s';
+
+const ADS_AT_START: JsonObject = { ...ADS_SOURCE, initial_fetch_timeout: ADS_START_WAIT };
 
 function tokenPath(): string {
   return `${TOKEN_MOUNT_PATH}/${TOKEN_FILE}`;
@@ -72,9 +85,62 @@ export function dynamicResources(delivery: ConfigDelivery): JsonObject {
   };
 }
 
-/** Where the outbound listener's HTTP chains read their RouteConfiguration. */
-export function routeConfigSource(delivery: ConfigDelivery): JsonObject {
-  return delivery.kind === 'file' ? fileConfigSource(CONFIG_FILES.rds.file) : ADS_SOURCE;
+/** Where the outbound HTTP chains read their RouteConfiguration. */
+export function outboundRouting(delivery: ConfigDelivery): OutboundRouting {
+  return delivery.kind === 'file' ? FILE_ROUTING : { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: ADS_SOURCE } };
+}
+
+const FALLBACK_PREFIX = 'fallback|';
+
+/** The bootstrap's copy of a route target's cluster. */
+export function fallbackClusterName(name: string): string {
+  return `${FALLBACK_PREFIX}${name}`;
+}
+
+/** A route target's cluster as the bootstrap's fallback holds it: as file
+ * mode renders it (a Service on DNS), under its fallback name. */
+export function fallbackCluster(cluster: JsonObject): JsonObject {
+  const name = fallbackClusterName(typeof cluster.name === 'string' ? cluster.name : '');
+  const renamed: JsonObject = { ...cluster, name };
+  if (isPlainObject(cluster.load_assignment)) renamed.load_assignment = { ...cluster.load_assignment, cluster_name: name };
+  return renamed;
+}
+
+/** The RouteConfiguration with every reference to one of `targets` (a route's
+ * cluster, a weighted cluster, a mirror) turned to its fallback name; the
+ * proxy's own clusters (passthrough) are left as they are. */
+export function withFallbackClusters(routeConfiguration: JsonObject, targets: ReadonlySet<string>): JsonObject {
+  const rename = (name: string): string => (targets.has(name) ? fallbackClusterName(name) : name);
+  const action = (route: JsonObject): JsonObject => {
+    const copy: JsonObject = { ...route };
+    if (typeof route.cluster === 'string') copy.cluster = rename(route.cluster);
+    if (isPlainObject(route.weighted_clusters) && Array.isArray(route.weighted_clusters.clusters)) {
+      copy.weighted_clusters = {
+        ...route.weighted_clusters,
+        clusters: route.weighted_clusters.clusters.map((weighted) =>
+          isPlainObject(weighted) && typeof weighted.name === 'string' ? { ...weighted, name: rename(weighted.name) } : weighted,
+        ),
+      };
+    }
+    if (Array.isArray(route.request_mirror_policies)) {
+      copy.request_mirror_policies = route.request_mirror_policies.map((mirror) =>
+        isPlainObject(mirror) && typeof mirror.cluster === 'string' ? { ...mirror, cluster: rename(mirror.cluster) } : mirror,
+      );
+    }
+    return copy;
+  };
+  const hosts = Array.isArray(routeConfiguration.virtual_hosts) ? routeConfiguration.virtual_hosts : [];
+  return {
+    ...routeConfiguration,
+    virtual_hosts: hosts.map((host) =>
+      isPlainObject(host) && Array.isArray(host.routes)
+        ? {
+            ...host,
+            routes: host.routes.map((route) => (isPlainObject(route) && isPlainObject(route.route) ? { ...route, route: action(route.route) } : route)),
+          }
+        : host,
+    ),
+  };
 }
 
 /**

@@ -72,33 +72,77 @@ function loopGuardChains(prefix: string): JsonObject[] {
 
 export const OUTBOUND_STAT_PREFIX = 'outbound';
 
+/** Where an HTTP chain's HttpConnectionManager takes its routes: `rds` (from a
+ * file or from ADS) or an inline `route_config`. */
+export type OutboundRouting = JsonObject;
+
+/** Routes read from the envoy-config volume's rds.json: file mode. */
+export const FILE_ROUTING: OutboundRouting = { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: fileConfigSource(CONFIG_FILES.rds.file) } };
+
+interface HttpChainOptions {
+  faults?: boolean;
+  routing?: OutboundRouting;
+}
+
+/** The filter chain that routes one destination port's connections as HTTP. */
+function outboundHttpChain(port: number, accessLog: AccessLogFormat, { faults = false, routing = FILE_ROUTING }: HttpChainOptions): JsonObject {
+  return {
+    name: `outbound_http_${port}`,
+    filter_chain_match: { destination_port: port },
+    filters: [httpConnectionManager(`outbound_http_${port}`, routing, { accessLog, faults })],
+  };
+}
+
 /** Outbound traffic is routed as HTTP only for destination ports configured as
  * HTTP; every other connection is a plain TCP passthrough chosen before a
- * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection. */
+ * byte is read, so server-first protocols (MySQL, SMTP) never wait on detection.
+ * With `handOff` (the xDS bootstrap's fallback), a connection whose original
+ * destination port has a listener of its own (outboundPortListeners, over
+ * LDS) is handed to it, as Istio's virtual outbound listener does; this
+ * listener's chains serve only while there is none. */
 export function outboundListener(
   httpPorts: readonly number[],
   families: readonly IpFamily[],
   accessLog: AccessLogFormat,
-  { faults = false, routes = fileConfigSource(CONFIG_FILES.rds.file) }: { faults?: boolean; routes?: JsonObject } = {},
+  { handOff = false, ...chain }: HttpChainOptions & { handOff?: boolean } = {},
 ): JsonObject {
   // Envoy refuses two filter chains with the same match: one chain per port.
-  const httpChains: JsonObject[] = [...new Set(httpPorts)].map((port) => ({
-    name: `outbound_http_${port}`,
-    filter_chain_match: { destination_port: port },
-    filters: [
-      httpConnectionManager(`outbound_http_${port}`, { rds: { route_config_name: OUTBOUND_ROUTE_CONFIG, config_source: routes } }, { accessLog, faults }),
-    ],
-  }));
+  const httpChains = [...new Set(httpPorts)].map((port) => outboundHttpChain(port, accessLog, chain));
   return {
     name: 'outbound',
     // Stats as listener.outbound.*: the drain hook reads its open connections.
     stat_prefix: OUTBOUND_STAT_PREFIX,
     traffic_direction: 'OUTBOUND',
     ...listenerAddresses(PROXY_PORT.outbound, families),
+    ...(handOff ? { use_original_dst: true } : {}),
     listener_filters: [ORIGINAL_DST_FILTER],
     filter_chains: [...loopGuardChains('outbound'), ...httpChains],
     default_filter_chain: { name: 'outbound_tcp', filters: [tcpProxy('outbound_tcp', CLUSTER.passthrough, accessLog)] },
   };
+}
+
+/**
+ * Over xDS, one listener per HTTP port at 0.0.0.0:<port> (and [::]:<port>),
+ * bound to no socket: the bootstrap's outbound listener hands it each
+ * connection whose original destination has that port (Envoy looks the
+ * restored address up exactly, then as the wildcard of its port:
+ * ConnectionHandlerImpl::getBalancedHandlerByAddress). They share the
+ * outbound listener's stat prefix, so the drain hook counts their connections.
+ */
+export function outboundPortListeners(
+  httpPorts: readonly number[],
+  families: readonly IpFamily[],
+  accessLog: AccessLogFormat,
+  chain: HttpChainOptions,
+): JsonObject[] {
+  return [...new Set(httpPorts)].map((port) => ({
+    name: `outbound_http_${port}`,
+    stat_prefix: OUTBOUND_STAT_PREFIX,
+    traffic_direction: 'OUTBOUND',
+    ...listenerAddresses(port, families),
+    bind_to_port: false,
+    filter_chains: [outboundHttpChain(port, accessLog, chain)],
+  }));
 }
 
 export function inboundListener(families: readonly IpFamily[], accessLog: AccessLogFormat): JsonObject {

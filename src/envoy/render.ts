@@ -5,8 +5,8 @@ import { createHash } from 'node:crypto';
 import type { JsonObject } from '../model/json.js';
 import type { AccessLogFormat, IpFamily } from '../config/config.js';
 import { renderBootstrap } from './bootstrap.js';
-import { deliveredCluster, routeConfigSource, type ConfigDelivery } from './delivery.js';
-import { FAULT_FILTER_NAME, outboundListener } from './listeners.js';
+import { deliveredCluster, fallbackCluster, outboundRouting, withFallbackClusters, type ConfigDelivery } from './delivery.js';
+import { FAULT_FILTER_NAME, outboundListener, outboundPortListeners } from './listeners.js';
 import { isPlainObject } from '../model/kubernetes.js';
 import { outboundRouteConfiguration } from './route-config.js';
 import { discoveryResponse, TYPE, typed } from './xds.js';
@@ -97,11 +97,16 @@ function injectsFaults(overrides: RouteOverrides): boolean {
 }
 
 function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnvoyConfig {
-  const bootstrap = JSON.stringify(renderBootstrap(input));
-  const lds = versioned(TYPE.listener, [
-    outboundListener(input.httpPorts, input.ipFamilies, input.accessLog, { faults: injectsFaults(overrides), routes: routeConfigSource(input.delivery) }),
-  ]);
-  const rds = versioned(TYPE.routeConfiguration, [outboundRouteConfiguration(overrides.virtualHosts)]);
+  const faults = injectsFaults(overrides);
+  const routing = outboundRouting(input.delivery);
+  const routeConfiguration = outboundRouteConfiguration(overrides.virtualHosts);
+  const overXds = input.delivery.kind === 'xds';
+  const bootstrap = JSON.stringify(renderBootstrap({ ...input, ...(overXds ? { fallback: fallback(input, overrides, routeConfiguration, faults) } : {}) }));
+  const listeners = overXds
+    ? outboundPortListeners(input.httpPorts, input.ipFamilies, input.accessLog, { faults, routing })
+    : [outboundListener(input.httpPorts, input.ipFamilies, input.accessLog, { faults, routing })];
+  const lds = versioned(TYPE.listener, listeners);
+  const rds = versioned(TYPE.routeConfiguration, [routeConfiguration]);
   const services = new Set(overrides.serviceClusters);
   const cds = versioned(
     TYPE.cluster,
@@ -109,4 +114,21 @@ function render(input: EnvoyConfigInput, overrides: RouteOverrides): RenderedEnv
   );
   const hash = sha256(`${bootstrap}\n${lds}\n${rds}\n${cds}`).slice(0, 16);
   return { bootstrap, lds, rds, cds, hash };
+}
+
+/** The xDS bootstrap's fallback: the outbound listener as file mode renders
+ * it, handing connections off to the per-port listeners once LDS brings
+ * them, its routes inline (no RDS to wait for) over renamed clusters. */
+function fallback(
+  input: EnvoyConfigInput,
+  overrides: RouteOverrides,
+  routeConfiguration: JsonObject,
+  faults: boolean,
+): { listener: JsonObject; clusters: JsonObject[] } {
+  const targets = new Set(overrides.clusters.flatMap((cluster) => (typeof cluster.name === 'string' ? [cluster.name] : [])));
+  const routing = { route_config: withFallbackClusters(routeConfiguration, targets) };
+  return {
+    listener: outboundListener(input.httpPorts, input.ipFamilies, input.accessLog, { faults, routing, handOff: true }),
+    clusters: overrides.clusters.map(fallbackCluster),
+  };
 }

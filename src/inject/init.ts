@@ -18,9 +18,12 @@ export interface InitInput {
   ipFamilies: readonly IpFamily[];
 }
 
-/** Inbound ports the proxy serves itself: kubelet probes and Prometheus reach
- * them directly, never through the inbound redirect. */
-const PROXY_SERVED_INBOUND_PORTS = [PROXY_PORT.health, PROXY_PORT.prometheus];
+/** Ports the proxy serves itself: kubelet probes and Prometheus reach them
+ * directly, never through the inbound redirect. Nor are connections to those
+ * ports of other pods captured on the way out: the xDS bootstrap's outbound
+ * listener hands a connection to the listener of its original destination's
+ * port, which for these would be this proxy's own (listeners.ts, handOff). */
+const PROXY_SERVED_PORTS = [PROXY_PORT.health, PROXY_PORT.prometheus];
 
 function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
@@ -34,8 +37,8 @@ function captureArgs(input: Omit<InitInput, 'image' | 'resources'>): string[] {
     `--proxy-gid=${PROXY_GID}`,
     `--outbound-port=${PROXY_PORT.outbound}`,
     `--inbound-port=${PROXY_PORT.inbound}`,
-    `--exclude-inbound-ports=${unique([...PROXY_SERVED_INBOUND_PORTS, ...capture.excludeInboundPorts]).join(',')}`,
-    `--exclude-outbound-ports=${unique(capture.excludeOutboundPorts).join(',')}`,
+    `--exclude-inbound-ports=${unique([...PROXY_SERVED_PORTS, ...capture.excludeInboundPorts]).join(',')}`,
+    `--exclude-outbound-ports=${unique([...PROXY_SERVED_PORTS, ...capture.excludeOutboundPorts]).join(',')}`,
     `--exclude-outbound-ip-ranges=${unique(capture.excludeOutboundIpRanges).join(',')}`,
     `--include-outbound-ip-ranges=${unique(capture.includeOutboundIpRanges).join(',')}`,
     `--ip-families=${input.ipFamilies.join(',')}`,

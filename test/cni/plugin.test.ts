@@ -159,7 +159,7 @@ describe('what ADD does', () => {
   it('installs the rules of a pod injected in cni mode, with its envoy-validate arguments', () => {
     const plan = podPlan(injected({ 'envoy-injector.io/capture': 'cni', 'envoy-injector.io/exclude-outbound-ports': '5432' }));
     assert.equal(plan.kind, 'install');
-    if (plan.kind === 'install') assert.ok(plan.args.includes('--exclude-outbound-ports=5432') && plan.args.includes('--outbound-port=15001'));
+    if (plan.kind === 'install') assert.ok(plan.args.includes('--exclude-outbound-ports=15021,15090,5432') && plan.args.includes('--outbound-port=15001'));
   });
 
   it('passes through a pod not injected, one captured by envoy-init, and one whose status is not the injector’s', () => {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { applyPatch, type Operation } from 'rfc6902';
 import { DEFAULT_CONFIG, type InjectorConfig } from '../../src/config/config.js';
+import { fallbackCluster, withFallbackClusters } from '../../src/envoy/delivery.js';
 import { fileConfigSource } from '../../src/envoy/xds.js';
 import { evaluatePod } from '../../src/inject/evaluate.js';
 import { parseStatus, statusConfigSource } from '../../src/inject/status.js';
@@ -74,7 +75,8 @@ describe('config-source: xds', () => {
 
   it('dials the ADS server by its Service name, trusting the injector CA alone, with the pod token as Bearer metadata', () => {
     const dynamic = annotation(xds, ANNOTATION.envoyBootstrap).dynamic_resources as JsonObject;
-    assert.deepEqual(dynamic.lds_config, { ads: {}, resource_api_version: 'V3', initial_fetch_timeout: '0s' });
+    // Clusters, then listeners, are waited for 5 s each; then the proxy starts on the bootstrap's fallback.
+    assert.deepEqual(dynamic.lds_config, { ads: {}, resource_api_version: 'V3', initial_fetch_timeout: '5s' });
     assert.deepEqual(dynamic.cds_config, dynamic.lds_config);
     const ads = dynamic.ads_config as { api_type: string; grpc_services: Array<{ google_grpc: JsonObject }> };
     assert.equal(ads.api_type, 'GRPC');
@@ -125,15 +127,92 @@ describe('config-source: xds', () => {
     assert.deepEqual(status.value.volumes, ['envoy-config', 'envoy-token']);
   });
 
-  it('serves the same routes as file mode, the listener reading them from ADS', () => {
+  it('serves the same routes as file mode, each HTTP port a listener of its own reading them from ADS', () => {
     assert.deepEqual(resources(xds, ANNOTATION.envoyRds), resources(file, ANNOTATION.envoyRds));
-    const fromAds = JSON.stringify(resources(xds, ANNOTATION.envoyLds));
-    const fromFile = JSON.stringify(resources(file, ANNOTATION.envoyLds));
-    assert.match(fromAds, /"config_source":\{"ads":\{\},"resource_api_version":"V3"\}/);
-    // The same listener, but for where its routes come from.
+    const [outbound] = resources(file, ANNOTATION.envoyLds) as Array<{ filter_chains: JsonObject[] }>;
+    const fileChains = (outbound?.filter_chains ?? []).filter((chain) => (chain.name as string).startsWith('outbound_http_'));
+    const fromAds = resources(xds, ANNOTATION.envoyLds);
+    assert.deepEqual(
+      fromAds.map((listener) => [listener.name, listener.address, listener.bind_to_port, listener.stat_prefix]),
+      [
+        ['outbound_http_80', { socket_address: { address: '0.0.0.0', port_value: 80 } }, false, 'outbound'],
+        ['outbound_http_8080', { socket_address: { address: '0.0.0.0', port_value: 8080 } }, false, 'outbound'],
+      ],
+    );
+    // Each one the file-mode chain of its port, but for where its routes come from.
     const rdsFile = `"config_source":${JSON.stringify(fileConfigSource('rds.json'))}`;
-    assert.ok(fromFile.includes(rdsFile));
-    assert.equal(fromFile.replaceAll(rdsFile, 'SOURCE'), fromAds.replaceAll('"config_source":{"ads":{},"resource_api_version":"V3"}', 'SOURCE'));
+    const rdsAds = '"config_source":{"ads":{},"resource_api_version":"V3"}';
+    assert.deepEqual(
+      fromAds.map((listener) => JSON.stringify(listener.filter_chains).replaceAll(rdsAds, 'SOURCE')),
+      fileChains.map((chain) => JSON.stringify([chain]).replaceAll(rdsFile, 'SOURCE')),
+    );
+  });
+
+  it('starts on a fallback in its bootstrap: the file-mode outbound listener, its routes inline over renamed clusters, handing off to the per-port listeners', () => {
+    const bootstrap = annotation(xds, ANNOTATION.envoyBootstrap) as { static_resources: { listeners: JsonObject[]; clusters: JsonObject[] } };
+    const fallback = bootstrap.static_resources.listeners.find((listener) => listener.name === 'outbound');
+    const [outbound] = resources(file, ANNOTATION.envoyLds);
+    const [routes] = resources(file, ANNOTATION.envoyRds);
+    const { '@type': _type, ...fileListener } = outbound ?? {};
+    const { '@type': _routesType, ...fileRoutes } = routes ?? {};
+    const inline = { route_config: JSON.parse(JSON.stringify(fileRoutes).replaceAll(/"cluster":"(?!passthrough")/g, '"cluster":"fallback|')) as JsonObject };
+    const rdsFile = JSON.stringify({ rds: { route_config_name: 'outbound', config_source: fileConfigSource('rds.json') } }).slice(1, -1);
+    assert.deepEqual(fallback, {
+      ...(JSON.parse(JSON.stringify(fileListener).replaceAll(rdsFile, JSON.stringify(inline).slice(1, -1))) as JsonObject),
+      use_original_dst: true,
+      listener_filters: fileListener.listener_filters,
+      filter_chains: fallback?.filter_chains,
+    });
+    assert.equal(
+      JSON.stringify(fallback?.filter_chains).replaceAll(JSON.stringify(inline).slice(1, -1), 'ROUTES'),
+      JSON.stringify(fileListener.filter_chains).replaceAll(rdsFile, 'ROUTES'),
+    );
+    // Its clusters: file mode's (Services on DNS), renamed; the passthrough route stays on the proxy's own cluster.
+    const fileClusters = resources(file, ANNOTATION.envoyCds).map(({ '@type': _t, ...cluster }) => cluster);
+    const renamed = bootstrap.static_resources.clusters.filter((cluster) => (cluster.name as string).startsWith('fallback|'));
+    assert.deepEqual(
+      renamed,
+      fileClusters.map(
+        (cluster) => JSON.parse(JSON.stringify(cluster).replaceAll(`"${cluster.name as string}"`, `"fallback|${cluster.name as string}"`)) as JsonObject,
+      ),
+    );
+    assert.match(JSON.stringify(fallback), /"cluster":"passthrough"/);
+  });
+
+  it('names in every route only clusters the proxy has: the fallback its static ones, ADS its CDS ones, never the same name twice', () => {
+    const bootstrap = annotation(xds, ANNOTATION.envoyBootstrap) as { static_resources: { listeners: JsonObject[]; clusters: JsonObject[] } };
+    const referenced = (value: unknown): string[] =>
+      [...JSON.stringify(value).matchAll(/"(?:cluster|name)":"((?:fallback\|)?[a-z0-9.:-]+:\d+|passthrough)"/g)].map((m) => m[1] ?? '');
+    const staticNames = new Set(bootstrap.static_resources.clusters.map((cluster) => cluster.name as string));
+    const cdsNames = new Set(resources(xds, ANNOTATION.envoyCds).map((cluster) => cluster.name as string));
+    const fallback = bootstrap.static_resources.listeners.find((listener) => listener.name === 'outbound');
+    assert.deepEqual(
+      referenced(fallback).filter((name) => !staticNames.has(name)),
+      [],
+    );
+    assert.deepEqual(
+      referenced(resources(xds, ANNOTATION.envoyRds)).filter((name) => !cdsNames.has(name) && !staticNames.has(name)),
+      [],
+    );
+    assert.deepEqual(
+      [...cdsNames].filter((name) => staticNames.has(name)),
+      [],
+    );
+    assert.ok(referenced(fallback).includes('fallback|api.shop:8080'));
+  });
+
+  it('binds no per-port listener on a port a static listener holds (Envoy would refuse the duplicate address)', () => {
+    const bootstrap = annotation(xds, ANNOTATION.envoyBootstrap) as {
+      static_resources: { listeners: Array<{ address: { socket_address: { port_value: number } } }> };
+    };
+    const held = new Set(bootstrap.static_resources.listeners.map((listener) => listener.address.socket_address.port_value));
+    const ports = resources(xds, ANNOTATION.envoyLds).map(
+      (listener) => (listener.address as { socket_address: { port_value: number } }).socket_address.port_value,
+    );
+    assert.deepEqual(
+      ports.filter((port) => held.has(port)),
+      [],
+    );
   });
 
   it('turns Service targets into EDS clusters of the same name, and leaves external hosts on DNS', () => {
@@ -169,5 +248,46 @@ describe('config-source: xds', () => {
     const outcome = evaluatePod({ pod, namespace: { name: 'shop' }, config: XDS_CONFIG });
     assert.equal(outcome.kind, 'rejected');
     assert.match(JSON.stringify(outcome), /envoy-injector.io\/config-source/);
+  });
+});
+
+describe('the fallback names', () => {
+  it('renames a route target wherever a route names it (cluster, weighted clusters, mirrors), and nothing else', () => {
+    const routes: JsonObject = {
+      name: 'outbound',
+      virtual_hosts: [
+        {
+          name: 'h',
+          domains: ['h'],
+          routes: [
+            {
+              match: { prefix: '/w' },
+              route: {
+                weighted_clusters: {
+                  clusters: [
+                    { name: 'a:80', weight: 90 },
+                    { name: 'b:80', weight: 10 },
+                  ],
+                },
+              },
+            },
+            { match: { prefix: '/m' }, route: { cluster: 'a:80', request_mirror_policies: [{ cluster: 'b:80' }, { cluster: 'passthrough' }] } },
+            { match: { prefix: '/' }, direct_response: { status: 404 } },
+          ],
+        },
+        { name: 'passthrough', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'passthrough', timeout: '0s' } }] },
+      ],
+    };
+    const renamed = withFallbackClusters(routes, new Set(['a:80', 'b:80']));
+    assert.equal(JSON.stringify(renamed), JSON.stringify(routes).replaceAll('"a:80"', '"fallback|a:80"').replaceAll('"b:80"', '"fallback|b:80"'));
+  });
+
+  it('renames a cluster and its load assignment, and leaves a cluster without one as it is but for its name', () => {
+    assert.deepEqual(fallbackCluster({ name: 'a:80', type: 'STRICT_DNS', load_assignment: { cluster_name: 'a:80', endpoints: [] } }), {
+      name: 'fallback|a:80',
+      type: 'STRICT_DNS',
+      load_assignment: { cluster_name: 'fallback|a:80', endpoints: [] },
+    });
+    assert.deepEqual(fallbackCluster({ name: 'a:80', type: 'EDS' }), { name: 'fallback|a:80', type: 'EDS' });
   });
 });

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ACCESS_LOG_FORMATS, type IpFamily } from '../../src/config/config.js';
-import { outboundBytesPerHttpPort, outboundListener } from '../../src/envoy/listeners.js';
+import { outboundBytesPerHttpPort, outboundListener, outboundPortListeners } from '../../src/envoy/listeners.js';
 
 type Chain = { name: string; filter_chain_match?: { destination_port?: number } };
 
@@ -16,6 +16,49 @@ describe('outbound listener', () => {
     assert.deepEqual(ports, [15001, 15006, 80, 8080]);
     assert.equal(new Set(listener.filter_chains.map((c) => c.name)).size, listener.filter_chains.length);
     assert.equal(listener.default_filter_chain.name, 'outbound_tcp');
+  });
+
+  it('hands connections off to the listener of their original destination only when asked (the xDS fallback)', () => {
+    assert.equal('use_original_dst' in outboundListener([80], ['IPv4'], 'off'), false);
+    assert.equal(outboundListener([80], ['IPv4'], 'off', { handOff: true }).use_original_dst, true);
+  });
+});
+
+describe('per-port listeners (over xDS)', () => {
+  type PortListener = {
+    name: string;
+    bind_to_port: boolean;
+    stat_prefix: string;
+    address: { socket_address: { address: string; port_value: number } };
+    additional_addresses?: unknown[];
+    filter_chains: Chain[];
+  };
+  const listeners = outboundPortListeners([8080, 80, 8080], ['IPv4', 'IPv6'], 'off', {}) as unknown as PortListener[];
+
+  it('is one listener per HTTP port, bound to no socket, on the wildcard of every family, under the outbound stat prefix', () => {
+    assert.deepEqual(
+      listeners.map((l) => [
+        l.name,
+        l.address.socket_address.address,
+        l.address.socket_address.port_value,
+        l.additional_addresses,
+        l.bind_to_port,
+        l.stat_prefix,
+      ]),
+      [
+        ['outbound_http_8080', '0.0.0.0', 8080, [{ address: { socket_address: { address: '::', port_value: 8080 } } }], false, 'outbound'],
+        ['outbound_http_80', '0.0.0.0', 80, [{ address: { socket_address: { address: '::', port_value: 80 } } }], false, 'outbound'],
+      ],
+    );
+  });
+
+  it('holds the same chain as the outbound listener for its port', () => {
+    const outbound = outboundListener([8080, 80], ['IPv4', 'IPv6'], 'off') as { filter_chains: Chain[] };
+    for (const listener of listeners)
+      assert.deepEqual(
+        listener.filter_chains,
+        outbound.filter_chains.filter((c) => c.name === listener.name),
+      );
   });
 });
 

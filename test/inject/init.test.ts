@@ -18,7 +18,7 @@ describe('envoy-init', () => {
       '--outbound-port=15001',
       '--inbound-port=15006',
       '--exclude-inbound-ports=15021,15090',
-      '--exclude-outbound-ports=',
+      '--exclude-outbound-ports=15021,15090',
       '--exclude-outbound-ip-ranges=',
       '--include-outbound-ip-ranges=*',
       '--ip-families=IPv4,IPv6',
@@ -31,14 +31,14 @@ describe('envoy-init', () => {
       ipFamilies: ['IPv4'],
       capture: {
         excludeInboundPorts: [9901, 15021, 9901],
-        excludeOutboundPorts: [5432, 5432, 6379],
+        excludeOutboundPorts: [5432, 15090, 5432, 6379],
         excludeOutboundIpRanges: ['10.0.0.0/8', '10.0.0.0/8', '192.168.0.0/16'],
         includeOutboundIpRanges: ['10.96.0.0/12', '10.96.0.0/12'],
       },
     });
     assert.deepEqual((container.args as string[]).slice(4), [
       '--exclude-inbound-ports=15021,15090,9901',
-      '--exclude-outbound-ports=5432,6379',
+      '--exclude-outbound-ports=15021,15090,5432,6379',
       '--exclude-outbound-ip-ranges=10.0.0.0/8,192.168.0.0/16',
       '--include-outbound-ip-ranges=10.96.0.0/12',
       '--ip-families=IPv4',

@@ -241,7 +241,7 @@ for (const installer of [scriptInstaller, pluginInstaller()])
           'udp:app-dns@53',
         ]),
       );
-      peers.push(await startPeers(REMOTE_NS, ['remote@8080', 'remote-9090@9090', 'udp:remote-dns@53']));
+      peers.push(await startPeers(REMOTE_NS, ['remote@8080', 'remote-9090@9090', 'remote-health@15021', 'udp:remote-dns@53']));
       for (const family of Object.values(FAMILIES)) {
         assert.equal(connectFrom(POD_NS, APP_UID, family.remote, 8080), 'remote', 'before capture, the remote service answers');
       }
@@ -261,7 +261,7 @@ for (const installer of [scriptInstaller, pluginInstaller()])
         '--outbound-port=15001',
         '--inbound-port=15006',
         '--exclude-inbound-ports=15021,15090,9000',
-        '--exclude-outbound-ports=9090',
+        '--exclude-outbound-ports=15021,15090,9090',
         '--exclude-outbound-ip-ranges=10.200.0.3/32,fd00:200::3/128',
         '--include-outbound-ip-ranges=*',
         '--ip-families=IPv4,IPv6',
@@ -282,6 +282,8 @@ for (const installer of [scriptInstaller, pluginInstaller()])
           `-A ENVOY_OUTPUT -m owner --uid-owner ${PROXY_UID} -j RETURN`,
           `-A ENVOY_OUTPUT -m owner --gid-owner ${PROXY_UID} -j RETURN`,
           '-A ENVOY_OUTPUT -o lo -j RETURN',
+          '-A ENVOY_OUTPUT -p tcp -m tcp --dport 15021 -j RETURN',
+          '-A ENVOY_OUTPUT -p tcp -m tcp --dport 15090 -j RETURN',
           '-A ENVOY_OUTPUT -p tcp -m tcp --dport 9090 -j RETURN',
           `-A ENVOY_OUTPUT -d ${range} -j RETURN`,
           '-A ENVOY_OUTPUT -j ENVOY_REDIRECT',
@@ -297,6 +299,8 @@ for (const installer of [scriptInstaller, pluginInstaller()])
       const cases: Array<[string, () => string, string]> = [
         ['app → remote service: captured by the outbound listener', () => connectFrom(POD_NS, APP_UID, family.remote, 8080), 'outbound-proxy'],
         ['app → excluded outbound port: not captured', () => connectFrom(POD_NS, APP_UID, family.remote, 9090), 'remote-9090'],
+        // Captured, the xDS bootstrap's hand-off would give it to this proxy's own health listener.
+        ["app → another pod's proxy health port 15021: not captured", () => connectFrom(POD_NS, APP_UID, family.remote, 15021), 'remote-health'],
         ['app → excluded outbound range: not captured', () => connectFrom(POD_NS, APP_UID, family.excludedRemote, 8080), 'remote'],
         ['Envoy (UID 1337) → remote service: not captured', () => connectFrom(POD_NS, PROXY_UID, family.remote, 8080), 'remote'],
         ['app → localhost: stays local', () => connectFrom(POD_NS, APP_UID, family.localhost, 8080), 'app'],

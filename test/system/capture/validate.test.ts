@@ -49,7 +49,7 @@ describe('envoy-validate in a pod network namespace', { skip: skip ?? false }, (
 
   it('is rendered with no privilege, and with envoy-init’s arguments for the plugin to install', () => {
     assert.deepEqual(container.command, ['/usr/local/bin/envoy-validate']);
-    assert.ok(args.includes('--outbound-port=15001') && args.includes('--exclude-outbound-ports=15002'), args.join(' '));
+    assert.ok(args.includes('--outbound-port=15001') && args.includes('--exclude-outbound-ports=15021,15090,15002'), args.join(' '));
     assert.deepEqual((container.securityContext as { capabilities?: unknown }).capabilities, { drop: ['ALL'] });
   });
 
