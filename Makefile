@@ -8,7 +8,7 @@ SYSTEM_TESTS = $(patsubst %.ts,dist/%.js,$(shell find test/system -name '*.test.
 NODE_TEST := node --test --test-concurrency=2
 LINT_CACHE := node_modules/.cache/eslint/
 
-.PHONY: cni-plugin unit-batch-1 unit-batch-2 install system-deps build compile lint format check unit-tests test --quick golden re2-wasm run certs bench mutate image deploy undeploy clean
+.PHONY: bundle cni-plugin unit-batch-1 unit-batch-2 install system-deps build compile lint format check unit-tests test --quick golden re2-wasm run certs bench mutate image deploy undeploy clean
 
 VERSION := $(shell node -p "require('./package.json').version")
 IMAGE_REPO ?= envoy-injector
@@ -26,6 +26,7 @@ install: node_modules/.installed
 build: node_modules/.installed
 	rm -rf dist
 	$(MAKE) --no-print-directory compile
+	npm run --silent bundle
 
 # Incremental: what `make check` uses between edits.
 compile: node_modules/.installed
@@ -68,6 +69,13 @@ system-deps:
 # tests (HTTPS server, certificates, stand-in API server, network namespaces).
 test: lint build system-deps cni-plugin
 	$(NODE_TEST) $(UNIT_TESTS) $(SYSTEM_TESTS)
+
+# What the image runs: src/cli/main.ts bundled by esbuild (minified, the
+# Kubernetes client and the control plane in chunks loaded when first used).
+# Node keeps every loaded module's source text: the bundle saves about 30 MiB
+# of a serving replica's memory. The system tests and benchmarks run it.
+bundle: node_modules/.installed
+	npm run --silent bundle
 
 # The CNI plugin as the node runs it: one executable (a Node single-executable
 # application of `envoy-injector cni` alone, esbuild-bundled), no Node.js on

@@ -17,7 +17,7 @@ import { generateWebhookCertificates } from '../src/certs/generate.js';
 import { DEFAULT_CONFIG } from '../src/config/config.js';
 import { makeAgent, post, WEBHOOK_SERVER_NAME } from '../test/support/apiserver.js';
 import { processMemoryMiB } from '../test/support/memory.js';
-import { deployedNodeOptions, repoPath } from '../test/support/repo.js';
+import { DEPLOYED_CLI, deployedNodeOptions, repoPath } from '../test/support/repo.js';
 import { pod, review, type Size } from './bodies.js';
 
 const quick = process.argv.includes('--quick');
@@ -142,7 +142,7 @@ async function main(): Promise<void> {
   writeFileSync(join(dir, 'tls.crt'), certificates.cert);
   writeFileSync(join(dir, 'tls.key'), certificates.key);
   const server = await startProcess(
-    [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--cert-dir', dir, '--port', '0', '--address', '127.0.0.1'],
+    [DEPLOYED_CLI, 'serve', '--cert-dir', dir, '--port', '0', '--address', '127.0.0.1'],
     join(logs, 'serve.log'),
     /listening at https:\/\/127\.0\.0\.1:(\d+)/,
   );

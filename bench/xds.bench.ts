@@ -22,7 +22,7 @@ import { adsClient, openStream, type AdsClient, type Stream } from '../test/supp
 import { WEBHOOK_SERVER_NAME } from '../test/support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../test/support/kube-api.js';
 import { processMemoryMiB } from '../test/support/memory.js';
-import { deployedNodeOptions, repoPath } from '../test/support/repo.js';
+import { DEPLOYED_CLI, deployedNodeOptions } from '../test/support/repo.js';
 import { review, pod as reviewedPod } from './bodies.js';
 
 const quick = process.argv.includes('--quick');
@@ -121,14 +121,10 @@ async function main(): Promise<void> {
 
   const log = join(dir, 'serve.log');
   const output = openSync(log, 'w');
-  const server: ChildProcess = spawn(
-    process.execPath,
-    [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--address', '127.0.0.1', '--cert-dir', dir, '--xds-port', '0'],
-    {
-      stdio: ['ignore', output, output],
-      env: { ...process.env, NODE_OPTIONS: deployedNodeOptions(), KUBECONFIG: api.writeKubeconfig(join(dir, 'kubeconfig')), HOME: dir },
-    },
-  );
+  const server: ChildProcess = spawn(process.execPath, [DEPLOYED_CLI, 'serve', '--port', '0', '--address', '127.0.0.1', '--cert-dir', dir, '--xds-port', '0'], {
+    stdio: ['ignore', output, output],
+    env: { ...process.env, NODE_OPTIONS: deployedNodeOptions(), KUBECONFIG: api.writeKubeconfig(join(dir, 'kubeconfig')), HOME: dir },
+  });
   closeSync(output);
   // The log goes to a file, not through this process: its event loop is the 2,000 proxies'.
   const ports = await new Promise<{ webhook: number; xds: number }>((resolve, reject) => {

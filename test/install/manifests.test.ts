@@ -6,13 +6,14 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse, parseAllDocuments } from 'yaml';
 import { DEFAULT_CONFIG, parseConfig } from '../../src/config/config.js';
 import { unknownFieldProblems } from '../support/kube-strict.js';
 import { buildKustomization, objectKey, type KubeObject } from '../support/kustomize.js';
 import { restrictedProblems } from '../support/pod-security.js';
-import { repoPath } from '../support/repo.js';
+import { DEPLOYED_CLI, REPO_ROOT, repoPath } from '../support/repo.js';
 
 const VERSION = (JSON.parse(readFileSync(repoPath('package.json'), 'utf8')) as { version: string }).version;
 const BUILDS = {
@@ -263,11 +264,13 @@ describe('Dockerfiles', () => {
     const podContext = deployment.spec.template.spec.securityContext as { runAsUser: number; runAsGroup: number };
     assert.equal(user, `${podContext.runAsUser}:${podContext.runAsGroup}`, 'the image user is the one the Deployment runs as');
     const entrypoint = runtime.instructions.find((i) => i.op === 'ENTRYPOINT')?.args ?? '';
-    assert.deepEqual(JSON.parse(entrypoint), ['/usr/local/bin/node', 'dist/src/cli/main.js'], 'exec form: no shell');
+    // The bundle the system tests run (DEPLOYED_CLI), built by the build stage's `npm run bundle`.
+    assert.deepEqual(JSON.parse(entrypoint), ['/usr/local/bin/node', relative(REPO_ROOT, DEPLOYED_CLI)], 'exec form: no shell');
     assert.ok(
-      runtime.instructions.some((i) => i.op === 'COPY' && /dist\/src/.test(i.args)),
-      'compiled JavaScript only',
+      runtime.instructions.some((i) => i.op === 'COPY' && i.args === '--from=build /src/dist/bundle ./dist/bundle'),
+      'the bundled JavaScript only',
     );
+    assert.ok(stages[0]?.instructions.some((i) => i.op === 'RUN' && i.args === 'npm run bundle'), 'bundled as `make bundle` does');
   });
 
   it('the envoy-init image: pinned base with iptables (both backends), the script as entrypoint', () => {

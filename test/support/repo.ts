@@ -20,6 +20,11 @@ export function repoPath(...parts: string[]): string {
   return join(REPO_ROOT, ...parts);
 }
 
+/** The command line as the image runs it: the esbuild bundle of src/cli/main.ts
+ * (`npm run bundle`, which `make test` and `make bench` run first), so the
+ * system tests and benchmarks exercise what is deployed. */
+export const DEPLOYED_CLI = repoPath('dist', 'bundle', 'envoy-injector.js');
+
 /** NODE_OPTIONS as the Deployment sets them: tests and benchmarks that speak
  * of the deployed server's memory run it with exactly these. */
 export function deployedNodeOptions(): string {

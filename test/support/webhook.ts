@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { generateWebhookCertificates, type WebhookCertificates } from '../../src/certs/generate.js';
 import { DEFAULT_CONFIG } from '../../src/config/config.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/server.js';
-import { repoPath } from './repo.js';
+import { DEPLOYED_CLI } from './repo.js';
 import { temporaryDirectory } from './temp-dir.js';
 
 export interface TestWebhook {
@@ -40,7 +40,7 @@ export interface ServeProcess {
 
 /** Runs the built `envoy-injector serve` as a process, resolving once it listens. */
 export async function spawnServe(args: readonly string[], env: NodeJS.ProcessEnv): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', '--port', '0', '--address', '127.0.0.1', ...args], {
+  const child = spawn(process.execPath, [DEPLOYED_CLI, 'serve', '--port', '0', '--address', '127.0.0.1', ...args], {
     env: { ...process.env, ...env },
   });
   let output = '';

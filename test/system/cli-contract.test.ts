@@ -10,10 +10,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { repoPath } from '../support/repo.js';
+import { DEPLOYED_CLI } from '../support/repo.js';
 import { temporaryDirectory } from '../support/temp-dir.js';
 
-const BIN = repoPath('dist', 'src', 'cli', 'main.js');
+const BIN = DEPLOYED_CLI;
 const dir = temporaryDirectory('envoy-injector-contract-');
 
 interface Run {

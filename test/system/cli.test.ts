@@ -7,10 +7,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { repoPath } from '../support/repo.js';
+import { DEPLOYED_CLI, repoPath } from '../support/repo.js';
 import { temporaryDirectory } from '../support/temp-dir.js';
 
-const BIN = repoPath('dist', 'src', 'cli', 'main.js');
+const BIN = DEPLOYED_CLI;
 
 function run(args: string[], input?: string): { code: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIN, ...args], { input: input ?? '', encoding: 'utf8' });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { readKubeconfig } from '../../../src/cluster/pod-get.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI, repoPath } from '../../support/repo.js';
 
 const FLANNEL = {
   name: 'cbr0',
@@ -47,7 +47,7 @@ describe('envoy-injector cni-install', () => {
     writeFileSync(plugin, '#!/bin/sh\necho plugin\n');
     const ready = join(node, 'ready');
     const child = spawn(process.execPath, [
-      repoPath('dist', 'src', 'cli', 'main.js'),
+      DEPLOYED_CLI,
       'cni-install',
       '--cni-bin-dir',
       bin,

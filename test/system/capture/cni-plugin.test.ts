@@ -23,7 +23,7 @@ import type { Pod } from '../../../src/model/kubernetes.js';
 import { VALIDATE_CONTAINER } from '../../../src/model/names.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { netnsUnavailable, podNetwork, removeNetns, run, validateIn, validatorCopy } from '../../support/netns.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI, repoPath } from '../../support/repo.js';
 
 const suffix = String(process.pid % 100000);
 const POD_NS = `ec-pod-${suffix}`;
@@ -79,7 +79,7 @@ describe('envoy-injector cni, as a container runtime runs it', { skip: skip ?? f
     netns = NETNS,
   ): Promise<{ code: number | null; stdout: string; stderr: string }> =>
     // Asynchronous: the stand-in API server answers from this process's event loop.
-    runAsync(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'cni'], {
+    runAsync(process.execPath, [DEPLOYED_CLI, 'cni'], {
       env: {
         PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
         CNI_COMMAND: command,

@@ -20,7 +20,7 @@ import type { Pod } from '../../../src/model/kubernetes.js';
 import { INIT_CONTAINER, PROXY_UID, VALIDATE_CONTAINER } from '../../../src/model/names.js';
 import { injectManifests } from '../../../src/offline/offline.js';
 import { netnsUnavailable, run } from '../../support/netns.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI, repoPath } from '../../support/repo.js';
 
 const SCRIPT = repoPath('images', 'envoy-init', 'envoy-init.sh');
 /** The peers and one run of the script are other UIDs, which may not
@@ -178,7 +178,7 @@ function pluginInstaller(): Installer {
         prevResult: { cniVersion: '1.0.0' },
       };
       const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'cni'], {
+        const child = spawn(process.execPath, [DEPLOYED_CLI, 'cni'], {
           env: {
             PATH: process.env.PATH,
             CNI_COMMAND: 'ADD',

@@ -15,7 +15,7 @@ import { ANNOTATION } from '../../../src/model/names.js';
 import { startFleetGauges } from '../../../src/server/fleet-tracker.js';
 import { get, makeAgent } from '../../support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI } from '../../support/repo.js';
 import { spawnServe, startTestWebhook, writeCertificates, type TestWebhook } from '../../support/webhook.js';
 import { processMemoryMiB } from '../../support/memory.js';
 import { deployedNodeOptions } from '../../support/repo.js';
@@ -45,7 +45,7 @@ function statusJson(
   kubeconfig: string,
 ): Promise<{ missing: Array<{ namespace: string; pods: string[] }>; stale: Array<{ namespace: string; pods: string[] }> }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'status', '-o', 'json'], {
+    const child = spawn(process.execPath, [DEPLOYED_CLI, 'status', '-o', 'json'], {
       env: { ...process.env, KUBECONFIG: kubeconfig, KUBERNETES_SERVICE_HOST: '' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

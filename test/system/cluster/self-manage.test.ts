@@ -16,7 +16,7 @@ import { renewalReason } from '../../../src/cluster/serving-secret.js';
 import { makeAgent, waitReady } from '../../support/apiserver.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
 import { spawnServe } from '../../support/webhook.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI } from '../../support/repo.js';
 import { temporaryDirectory } from '../../support/temp-dir.js';
 
 const NAMESPACE = 'envoy-injector';
@@ -209,7 +209,7 @@ describe('serve --self-manage', () => {
   for (const flags of [['--self-manage'], ['--self-test-every', '5'], ['--fleet-gauges'], ['--xds-port', '15012']]) {
     it(`${flags[0] ?? ''} without a cluster refuses with a one-line reason`, () => {
       const home = tempDir();
-      const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'serve', ...flags, '--cert-dir', home], {
+      const child = spawn(process.execPath, [DEPLOYED_CLI, 'serve', ...flags, '--cert-dir', home], {
         env: { ...process.env, KUBECONFIG: '', KUBERNETES_SERVICE_HOST: '', HOME: home },
       });
       let stderr = '';

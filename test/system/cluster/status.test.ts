@@ -11,12 +11,12 @@ import { evaluatePod } from '../../../src/inject/evaluate.js';
 import type { Pod } from '../../../src/model/kubernetes.js';
 import { ANNOTATION } from '../../../src/model/names.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI } from '../../support/repo.js';
 import { startTestWebhook } from '../../support/webhook.js';
 import { runningPod as pod } from '../../support/running-pod.js';
 import { temporaryDirectory } from '../../support/temp-dir.js';
 
-const BIN = repoPath('dist', 'src', 'cli', 'main.js');
+const BIN = DEPLOYED_CLI;
 
 function run(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

@@ -12,7 +12,7 @@ import { describe, it } from 'node:test';
 import selfsigned from 'selfsigned';
 import { generateWebhookCertificates } from '../../../src/certs/generate.js';
 import { checkSanIdentity } from '../../support/apiserver.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI } from '../../support/repo.js';
 import { temporaryDirectory } from '../../support/temp-dir.js';
 
 function handshake(cert: string, key: string, ca: string, servername: string): Promise<{ authorized: boolean; error?: string }> {
@@ -36,7 +36,7 @@ function handshake(cert: string, key: string, ca: string, servername: string): P
 describe('envoy-injector certs', () => {
   it('writes ca.crt, tls.crt and tls.key and prints the caBundle', () => {
     const out = temporaryDirectory('certs-cli-');
-    const result = spawnSync(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'certs', '--out', out, '--service', 'hook', '--namespace', 'mesh'], {
+    const result = spawnSync(process.execPath, [DEPLOYED_CLI, 'certs', '--out', out, '--service', 'hook', '--namespace', 'mesh'], {
       encoding: 'utf8',
     });
     assert.equal(result.status, 0, result.stderr);

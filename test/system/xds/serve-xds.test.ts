@@ -24,7 +24,7 @@ import { adsClient, openStream, type AdsClient, type Response, type Stream } fro
 import { get, makeAgent } from '../../support/apiserver.js';
 import { envoyProtoProblems, envoyProtos } from '../../support/envoy-proto.js';
 import { FakeKubeApi, type StoredObject } from '../../support/kube-api.js';
-import { repoPath } from '../../support/repo.js';
+import { DEPLOYED_CLI } from '../../support/repo.js';
 import { temporaryDirectory } from '../../support/temp-dir.js';
 import { spawnServe, startTestWebhook, writeCertificates, type ServeProcess } from '../../support/webhook.js';
 
@@ -327,7 +327,7 @@ describe('serve --xds-port against the stand-in API server', () => {
     });
     const statusOf = (format: string[]): Promise<{ code: number | null; stdout: string }> =>
       new Promise((resolve) => {
-        const child = spawn(process.execPath, [repoPath('dist', 'src', 'cli', 'main.js'), 'status', ...format], {
+        const child = spawn(process.execPath, [DEPLOYED_CLI, 'status', ...format], {
           env: { ...process.env, KUBECONFIG: join(dir, 'kubeconfig'), KUBERNETES_SERVICE_HOST: '' },
           stdio: ['ignore', 'pipe', 'inherit'],
         });
