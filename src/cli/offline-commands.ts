@@ -110,7 +110,7 @@ function describeVerdict(verdict: PodVerdict): string {
 function describeProxyLife({ concurrency, drainSeconds, accessLog, configSource, configSourceFrom, captureMode, captureModeFrom }: ProxySettings): string[] {
   return [
     `  capture by: ${captureMode === 'cni' ? "the node's CNI plugin (cni; envoy-validate checks it, no privilege)" : 'envoy-init (init; root with NET_ADMIN and NET_RAW)'}, set by ${captureModeFrom}`,
-    `  config from: ${configSource === 'xds' ? "the injector's ADS server (xds)" : 'the envoy-config volume (file)'}, set by ${configSourceFrom}`,
+    `  config from: ${configSource === 'xds' ? "the injector's ADS server (xds; until a replica answers, the routes in its bootstrap)" : 'the envoy-config volume (file)'}, set by ${configSourceFrom}`,
     `  workers: ${concurrency.workers} (from ${concurrency.source})`,
     `  drain on stop: ${drainSeconds === 0 ? 'off' : `up to ${drainSeconds} s`}`,
     `  access log: ${accessLog}`,

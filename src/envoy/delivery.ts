@@ -38,7 +38,7 @@ const ADS_SOURCE: JsonObject = { ads: {}, resource_api_version: 'V3' };
  * on the bootstrap's fallback — about 10 s in all when no replica answers.
  * What arrives later is applied then: new connections move to the per-port
  * listeners, those already open finish on the fallback. */
-export const ADS_START_WAIT = '5s';
+const ADS_START_WAIT = '5s';
 
 const ADS_AT_START: JsonObject = { ...ADS_SOURCE, initial_fetch_timeout: ADS_START_WAIT };
 
@@ -93,7 +93,7 @@ export function outboundRouting(delivery: ConfigDelivery): OutboundRouting {
 const FALLBACK_PREFIX = 'fallback|';
 
 /** The bootstrap's copy of a route target's cluster. */
-export function fallbackClusterName(name: string): string {
+function fallbackClusterName(name: string): string {
   return `${FALLBACK_PREFIX}${name}`;
 }
 

@@ -140,6 +140,10 @@ describe('envoy-injector CLI', () => {
     const ca = file('ca.crt', (await generateWebhookCertificates({ service: 'envoy-injector', namespace: 'envoy-injector' })).caCert);
     const [verdict] = JSON.parse(run(['explain', '-f', '-', '-o', 'json', '--xds-ca', ca], xdsPod).stdout) as Array<Record<string, unknown>>;
     assert.deepEqual(verdict?.configSource, { value: 'xds', from: 'annotation envoy-injector.io/config-source' });
+    assert.match(
+      run(['explain', '-f', '-', '--xds-ca', ca], xdsPod).stdout,
+      /\n {2}config from: the injector's ADS server \(xds; until a replica answers, the routes in its bootstrap\), set by annotation envoy-injector.io\/config-source\n/,
+    );
     const injected = run(['inject', '-f', '-', '--xds-ca', ca], xdsPod);
     assert.equal(injected.code, 0, injected.stderr);
     const pod = parse(injected.stdout) as { spec: { volumes: Array<{ name: string }> }; metadata: { annotations: Record<string, string> } };
