@@ -270,7 +270,10 @@ describe('Dockerfiles', () => {
       runtime.instructions.some((i) => i.op === 'COPY' && i.args === '--from=build /src/dist/bundle ./dist/bundle'),
       'the bundled JavaScript only',
     );
-    assert.ok(stages[0]?.instructions.some((i) => i.op === 'RUN' && i.args === 'npm run bundle'), 'bundled as `make bundle` does');
+    assert.ok(
+      stages[0]?.instructions.some((i) => i.op === 'RUN' && i.args === 'npm run bundle'),
+      'bundled as `make bundle` does',
+    );
   });
 
   it('the envoy-init image: pinned base with iptables (both backends), the script as entrypoint', () => {
