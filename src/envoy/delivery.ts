@@ -106,10 +106,11 @@ export function fallbackCluster(cluster: JsonObject): JsonObject {
   return renamed;
 }
 
-/** The RouteConfiguration with every reference to one of `targets` (a route's
- * cluster, a weighted cluster, a mirror) turned to its fallback name; the
- * proxy's own clusters (passthrough) are left as they are. */
-export function withFallbackClusters(routeConfiguration: JsonObject, targets: ReadonlySet<string>): JsonObject {
+/** The RouteConfiguration with every reference to one of the route targets'
+ * `clusters` (a route's cluster, a weighted cluster, a mirror) turned to its
+ * fallback name; the proxy's own clusters (passthrough) are left as they are. */
+export function withFallbackClusters(routeConfiguration: JsonObject, clusters: readonly JsonObject[]): JsonObject {
+  const targets = new Set(clusters.flatMap((cluster) => (typeof cluster.name === 'string' ? [cluster.name] : [])));
   const rename = (name: string): string => (targets.has(name) ? fallbackClusterName(name) : name);
   const action = (route: JsonObject): JsonObject => {
     const copy: JsonObject = { ...route };

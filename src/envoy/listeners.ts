@@ -85,7 +85,7 @@ interface HttpChainOptions {
 }
 
 /** The filter chain that routes one destination port's connections as HTTP. */
-function outboundHttpChain(port: number, accessLog: AccessLogFormat, { faults = false, routing = FILE_ROUTING }: HttpChainOptions): JsonObject {
+function outboundHttpChain(port: number, accessLog: AccessLogFormat, { faults, routing }: Required<HttpChainOptions>): JsonObject {
   return {
     name: `outbound_http_${port}`,
     filter_chain_match: { destination_port: port },
@@ -104,10 +104,10 @@ export function outboundListener(
   httpPorts: readonly number[],
   families: readonly IpFamily[],
   accessLog: AccessLogFormat,
-  { handOff = false, ...chain }: HttpChainOptions & { handOff?: boolean } = {},
+  { handOff = false, faults = false, routing = FILE_ROUTING }: HttpChainOptions & { handOff?: boolean } = {},
 ): JsonObject {
   // Envoy refuses two filter chains with the same match: one chain per port.
-  const httpChains = [...new Set(httpPorts)].map((port) => outboundHttpChain(port, accessLog, chain));
+  const httpChains = [...new Set(httpPorts)].map((port) => outboundHttpChain(port, accessLog, { faults, routing }));
   return {
     name: 'outbound',
     // Stats as listener.outbound.*: the drain hook reads its open connections.
@@ -133,7 +133,7 @@ export function outboundPortListeners(
   httpPorts: readonly number[],
   families: readonly IpFamily[],
   accessLog: AccessLogFormat,
-  chain: HttpChainOptions,
+  chain: Required<HttpChainOptions>,
 ): JsonObject[] {
   return [...new Set(httpPorts)].map((port) => ({
     name: `outbound_http_${port}`,

@@ -125,8 +125,7 @@ function fallback(
   routeConfiguration: JsonObject,
   faults: boolean,
 ): { listener: JsonObject; clusters: JsonObject[] } {
-  const targets = new Set(overrides.clusters.flatMap((cluster) => (typeof cluster.name === 'string' ? [cluster.name] : [])));
-  const routing = { route_config: withFallbackClusters(routeConfiguration, targets) };
+  const routing = { route_config: withFallbackClusters(routeConfiguration, overrides.clusters) };
   return {
     listener: outboundListener(input.httpPorts, input.ipFamilies, input.accessLog, { faults, routing, handOff: true }),
     clusters: overrides.clusters.map(fallbackCluster),

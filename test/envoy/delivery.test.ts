@@ -278,8 +278,32 @@ describe('the fallback names', () => {
         { name: 'passthrough', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'passthrough', timeout: '0s' } }] },
       ],
     };
-    const renamed = withFallbackClusters(routes, new Set(['a:80', 'b:80']));
+    const renamed = withFallbackClusters(routes, [{ name: 'a:80' }, { name: 'b:80' }, { type: 'STATIC' }]);
     assert.equal(JSON.stringify(renamed), JSON.stringify(routes).replaceAll('"a:80"', '"fallback|a:80"').replaceAll('"b:80"', '"fallback|b:80"'));
+  });
+
+  it('leaves what it cannot read as it is: an entry without a name, a mirror without a cluster, a host without routes, a config without hosts', () => {
+    const odd: JsonObject = {
+      name: 'outbound',
+      virtual_hosts: [
+        'not a host',
+        { name: 'no-routes', domains: ['x'] },
+        {
+          name: 'h',
+          domains: ['h'],
+          routes: [
+            'not a route',
+            {
+              match: { prefix: '/' },
+              route: { weighted_clusters: { clusters: ['a:80', { weight: 1 }, { name: 7 }] }, request_mirror_policies: ['a:80', { runtime_fraction: {} }] },
+            },
+            { match: { prefix: '/w' }, route: { weighted_clusters: { total_weight: 1 } } },
+          ],
+        },
+      ],
+    };
+    assert.deepEqual(withFallbackClusters(odd, [{ name: 'a:80' }]), odd);
+    assert.deepEqual(withFallbackClusters({ name: 'outbound' }, [{ name: 'a:80' }]), { name: 'outbound', virtual_hosts: [] });
   });
 
   it('renames a cluster and its load assignment, and leaves a cluster without one as it is but for its name', () => {

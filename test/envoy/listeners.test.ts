@@ -33,7 +33,8 @@ describe('per-port listeners (over xDS)', () => {
     additional_addresses?: unknown[];
     filter_chains: Chain[];
   };
-  const listeners = outboundPortListeners([8080, 80, 8080], ['IPv4', 'IPv6'], 'off', {}) as unknown as PortListener[];
+  const routing = { rds: { route_config_name: 'outbound', config_source: { ads: {}, resource_api_version: 'V3' } } };
+  const listeners = outboundPortListeners([8080, 80, 8080], ['IPv4', 'IPv6'], 'off', { faults: false, routing }) as unknown as PortListener[];
 
   it('is one listener per HTTP port, bound to no socket, on the wildcard of every family, under the outbound stat prefix', () => {
     assert.deepEqual(
@@ -53,7 +54,7 @@ describe('per-port listeners (over xDS)', () => {
   });
 
   it('holds the same chain as the outbound listener for its port', () => {
-    const outbound = outboundListener([8080, 80], ['IPv4', 'IPv6'], 'off') as { filter_chains: Chain[] };
+    const outbound = outboundListener([8080, 80], ['IPv4', 'IPv6'], 'off', { routing }) as { filter_chains: Chain[] };
     for (const listener of listeners)
       assert.deepEqual(
         listener.filter_chains,
@@ -95,13 +96,14 @@ describe('outboundBytesPerHttpPort', () => {
 
 describe('the fault filter', () => {
   type Chains = { filter_chains: Array<{ name: string; filters: Array<{ typed_config: { http_filters?: Array<{ name: string }> } }> }> };
-  const filters = (faults: boolean): string[] =>
+  const filters = (faults?: boolean): string[] =>
     (
-      (outboundListener([80], ['IPv4'], 'off', { faults }) as Chains).filter_chains.find((c) => c.name === 'outbound_http_80')?.filters[0]?.typed_config
-        .http_filters ?? []
+      (outboundListener([80], ['IPv4'], 'off', faults === undefined ? {} : { faults }) as Chains).filter_chains.find((c) => c.name === 'outbound_http_80')
+        ?.filters[0]?.typed_config.http_filters ?? []
     ).map((f) => f.name);
   it('runs before the router when asked for, and is absent otherwise', () => {
     assert.deepEqual(filters(true), ['envoy.filters.http.fault', 'envoy.filters.http.router']);
     assert.deepEqual(filters(false), ['envoy.filters.http.router']);
+    assert.deepEqual(filters(), ['envoy.filters.http.router'], 'absent unless asked for');
   });
 });
