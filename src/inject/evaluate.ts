@@ -8,7 +8,7 @@ import type { ServiceLookup } from '../model/lookups.js';
 import { findConflicts } from './conflicts.js';
 import { decide, readPodSetting } from './decide.js';
 import { injectPod } from './inject.js';
-import { inputLimitProblems, renderedSizeProblem } from './limits.js';
+import { fallbackSizeProblem, inputLimitProblems, renderedSizeProblem } from './limits.js';
 import { formatReason, type Reason } from './reasons.js';
 import { readProxySettings, type ProxySettings } from './settings.js';
 import { runWarnings } from './run-warnings.js';
@@ -43,6 +43,8 @@ export function evaluatePod(input: EvaluationInput): Outcome {
   if (!proxy.ok) return { kind: 'rejected', problems: proxy.problems };
   const conflicts = findConflicts(pod);
   if (conflicts.length > 0) return { kind: 'rejected', problems: conflicts };
+  const fallbackTooLarge = fallbackSizeProblem(proxy.value.settings);
+  if (fallbackTooLarge) return { kind: 'rejected', problems: [fallbackTooLarge] };
   const injected = injectPod(pod, {
     namespace: namespace.name,
     config,

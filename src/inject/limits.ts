@@ -4,9 +4,11 @@
 // limit below is what Kubernetes itself allows after admission, or, for our
 // own annotations, far more than any real value needs.
 
+import { outboundRouteConfiguration } from '../envoy/route-config.js';
 import type { Pod } from '../model/kubernetes.js';
 import { KUBERNETES_LIMITS } from '../model/limits.js';
 import { ANNOTATION, DOMAIN, INJECTOR_ANNOTATIONS, LABEL_INJECT } from '../model/names.js';
+import type { ProxySettings } from './settings.js';
 
 /** Any envoy-injector.io annotation but the routes (whose own limit is in routes/parse.ts). */
 export const MAX_SETTING_ANNOTATION_BYTES = 4 * 1024;
@@ -58,4 +60,20 @@ export function renderedSizeProblem(injected: Pod): string | undefined {
   const total = annotationBytes(injected.metadata?.annotations ?? {});
   if (total <= KUBERNETES_LIMITS.annotationBytes) return undefined;
   return `the rendered Envoy config would make the pod's annotations ${kib(total)} KiB, over Kubernetes' limit of ${kib(KUBERNETES_LIMITS.annotationBytes)} KiB: shrink ${ROUTES} (the pod's or its namespace's default) or the pod's own annotations`;
+}
+
+/** Over xDS the bootstrap's fallback holds the routes once per HTTP port
+ * (inline in each chain): routes that fit once may not fit that many times.
+ * Measured from the routes rendered once, before the copies are built, so a
+ * pod cannot make a review build megabytes only to be refused. */
+export function fallbackSizeProblem(settings: Pick<ProxySettings, 'configSource' | 'routes' | 'httpPorts'>): string | undefined {
+  if (settings.configSource !== 'xds') return undefined;
+  const copies = new Set(settings.httpPorts.map((p) => p.port)).size;
+  const bytes = JSON.stringify(outboundRouteConfiguration(settings.routes.virtualHosts)).length * copies;
+  if (bytes <= KUBERNETES_LIMITS.annotationBytes) return undefined;
+  return (
+    `the routes, which an xds-mode proxy's bootstrap holds once per HTTP port as its fallback (${copies} ports), ` +
+    `would take ${kib(bytes)} KiB of the pod's annotations, over Kubernetes' limit of ${kib(KUBERNETES_LIMITS.annotationBytes)} KiB: ` +
+    `shrink ${ROUTES}, route fewer HTTP ports, or use ${ANNOTATION.configSource}: file`
+  );
 }

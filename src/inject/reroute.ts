@@ -11,7 +11,7 @@ import { isPlainObject, type NamespaceContext, type Pod, type StringMap } from '
 import type { ServiceLookup } from '../model/lookups.js';
 import { ANNOTATION, CONFIG_FILES, CONFIG_VOLUME, DOMAIN } from '../model/names.js';
 import { injectorAnnotations, renderForPod } from './inject.js';
-import { renderedSizeProblem } from './limits.js';
+import { fallbackSizeProblem, renderedSizeProblem } from './limits.js';
 import { readProxySettings } from './settings.js';
 import { statusConfigSource, verifiedStatus } from './status.js';
 
@@ -55,6 +55,8 @@ export function reroutePod(input: RerouteInput): RerouteOutcome {
   if (proxy.value.settings.configSource !== injectedSource && now[ANNOTATION.configSource] !== before[ANNOTATION.configSource])
     warnings.push(`${ANNOTATION.configSource} cannot change on a running pod (its proxy reads ${injectedSource}); recreate the pod to change it`);
   const settings = { ...proxy.value.settings, configSource: injectedSource };
+  const fallbackTooLarge = fallbackSizeProblem(settings);
+  if (fallbackTooLarge) return refuse(fallbackTooLarge);
   const rendered = renderForPod(pod, { namespace: namespace.name, config, settings });
   const annotations = injectorAnnotations(rendered, { ...status.value, configHash: rendered.hash });
   if (Object.entries(annotations).every(([key, value]) => now[key] === value)) return { kind: 'unchanged' };

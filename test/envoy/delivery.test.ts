@@ -243,6 +243,35 @@ describe('config-source: xds', () => {
     );
   });
 
+  it('refuses, before building them, routes whose fallback copies (one per HTTP port) would not fit the annotations, and says how to shrink them', () => {
+    const routes = JSON.stringify({
+      virtual_hosts: [
+        {
+          name: 'big',
+          domains: ['big.example.com'],
+          routes: Array.from({ length: 270 }, (_, i) => ({
+            match: { prefix: `/path-number-${i}/with/length` },
+            route: { cluster: 'api:8080', timeout: '5s' },
+          })),
+        },
+      ],
+    });
+    const ports = '80,81,82,83,84,85,86,87,88,89';
+    const pod = (source: string): Pod =>
+      deepFreeze({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web-1', annotations: { [ANNOTATION.routes]: routes, [ANNOTATION.httpPorts]: ports, [ANNOTATION.configSource]: source } },
+        spec: { containers: [{ name: 'app', image: 'app:1' }] },
+      });
+    // Ten annotated HTTP ports, and the configured default 8080.
+    const overXds = evaluatePod({ pod: pod('xds'), namespace: { name: 'shop' }, config: XDS_CONFIG });
+    assert.equal(overXds.kind, 'rejected');
+    assert.match(JSON.stringify(overXds), /once per HTTP port as its fallback \(11 ports\), would take \d+\.\d KiB .*over Kubernetes' limit of 256\.0 KiB/);
+    // The same routes read from files are one copy: they fit.
+    assert.equal(evaluatePod({ pod: pod('file'), namespace: { name: 'shop' }, config: XDS_CONFIG }).kind, 'injected');
+  });
+
   it('refuses a config-source that is neither file nor xds, naming the annotation', () => {
     const pod: Pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', annotations: { [ANNOTATION.configSource]: 'grpc' } }, spec: { containers: [] } };
     const outcome = evaluatePod({ pod, namespace: { name: 'shop' }, config: XDS_CONFIG });
