@@ -229,6 +229,32 @@ describe('UPDATE of a pod whose proxy reads xDS', () => {
     );
   });
 
+  it('refuses routes whose fallback copies, one per HTTP port, would not fit, before building them', () => {
+    const big = JSON.stringify({
+      virtual_hosts: [
+        {
+          name: 'big',
+          domains: ['big.example.com'],
+          routes: Array.from({ length: 270 }, (_, i) => ({
+            match: { prefix: `/path-number-${i}/with/length` },
+            route: { cluster: 'api:8080', timeout: '5s' },
+          })),
+        },
+      ],
+    });
+    const outcome = update(
+      edited((a) => {
+        a['envoy-injector.io/routes'] = big;
+        a['envoy-injector.io/http-ports'] = '80,81,82,83,84,85,86,87,88,89';
+      }, xdsPod),
+      xdsPod,
+      XDS_CONFIG,
+    );
+    assert.equal(outcome.kind, 'rejected');
+    if (outcome.kind === 'rejected')
+      assert.match(outcome.problems.join(), /^the routes, which an xds-mode proxy's bootstrap holds once per HTTP port as its fallback \(11 ports\)/);
+  });
+
   it('refuses new routes on an injector that serves no xDS, rather than render files the proxy never reads', () => {
     const outcome = update(
       edited((a) => (a['envoy-injector.io/routes'] = ROUTES_V2), xdsPod),
